@@ -1,0 +1,91 @@
+/**
+ * The summary JSON (PRODUCT §7), schema "aoai-probe/summary@1".
+ *
+ * Users' CI scripts read these names: add fields, never rename or remove them.
+ * Every figure here is computed by src/analysis from recording lines alone, so a
+ * live run and `aoai-probe report saved.ndjson` produce the same object.
+ */
+import type { TargetKind } from '../record/types.js';
+
+/** Refusal classes (PRODUCT §6). */
+export type RefusalClass = 'requests' | 'tokens' | 'capacity' | 'never' | 'quota' | 'gateway' | 'unknown';
+
+/** The limiter shapes the analysis can tell apart. */
+export type LimiterShape = 'token-bucket' | 'fixed-window' | 'sliding-window' | 'concurrency' | 'none-observed' | 'unknown';
+
+/** How much the evidence supports a figure. `none` goes with null figures. */
+export type Confidence = 'high' | 'medium' | 'low' | 'none';
+
+/** Effective request limits, as measured. */
+export interface EffectiveRequests {
+  /** Most requests admitted at one instant after idle. */
+  burst: number | null;
+  /** Highest steady rate admitted in full over the long run (requests per second). */
+  perSecond: number | null;
+  /** Time for full recovery after exhaustion when nothing more is sent, seconds. */
+  windowSeconds: number | null;
+  shape: LimiterShape;
+  confidence: Confidence;
+}
+
+/** Effective token limits, as measured (nulls when the token dimension was not probed). */
+export interface EffectiveTokens {
+  /** Estimated tokens admitted from idle before the first token refusal. */
+  burst: number | null;
+  /** Long-run admitted (estimated) tokens per minute. */
+  perMinute: number | null;
+  /** Time for the token budget to come back, seconds. */
+  windowSeconds: number | null;
+  confidence: Confidence;
+}
+
+/** The summary of one run (or of several recordings merged). */
+export interface Summary {
+  schema: 'aoai-probe/summary@1';
+  /** The command that produced the recording(s). */
+  command: string;
+  target: { url: string; kind: TargetKind };
+  advertised: {
+    tpm: number | null;
+    rpm: number | null;
+    requestsPer10s: number | null;
+    requestsPer1s: number | null;
+    /** flags | headers | simulator | scenario | unknown */
+    source: string;
+  };
+  requests: { sent: number; ok: number; throttled: number; failed: number; dropped: number };
+  throttled: {
+    ratio: number;
+    firstSeq: number | null;
+    byClass: Record<RefusalClass, number>;
+    retryAfterMs: { min: number | null; p50: number | null; max: number | null };
+    /** Refusals that arrived while the last remaining-* header seen still showed capacity. */
+    whileHeadersShowedCapacity: number;
+  };
+  effective: { requests: EffectiveRequests; tokens: EffectiveTokens };
+  headers: {
+    /** The window the remaining-requests header appears to count (e.g. 10 when it starts at RPM/6). */
+    requestsWindowSeconds: number | null;
+    limitRequests: number | null;
+    limitTokens: number | null;
+    /** The first remaining-requests / remaining-tokens values seen (before our own charge was known). */
+    firstRemainingRequests: number | null;
+    firstRemainingTokens: number | null;
+    /** Which header families were seen: azure, openai, anthropic, ietf, x-ratelimit, retry-after, none. */
+    families: string[];
+  };
+  /** Milliseconds, admitted requests only. */
+  latency: { p50: number | null; p95: number | null; p99: number | null; max: number | null };
+  /** How precisely the plan was executed. */
+  schedule: { sendSpreadMs: number | null; lagP99Ms: number | null };
+  /** Tokens: estimated charge of everything sent and billed usage reported by the server. */
+  tokens: { estimatedCharged: number; billed: number };
+  /** One or more plain sentences a person can act on. */
+  verdict: string;
+  /** Path of the NDJSON recording (or recordings, comma-separated, for a merged report). */
+  recording: string;
+  /** How the recording ended: completed, interrupted, budget, error, or truncated. */
+  ended: string;
+  /** Wall-clock length of the run, seconds. */
+  durationSeconds: number;
+}

@@ -1,0 +1,149 @@
+/**
+ * The recording format, version 1 (PRODUCT.md §5). One JSON object per line.
+ *
+ * Why this file matters: the recording is the contract between running and
+ * analysing. The runner only writes these lines; the analysis only reads them.
+ * Changes here must be additive (new optional fields, new line types that old
+ * readers may skip); anything else needs a new `v`.
+ */
+
+/** The only recording version this build writes; readers refuse others. */
+export const RECORDING_VERSION = 1 as const;
+
+/** Stable codes for requests that did not end in an HTTP answer we could read. */
+export type ErrorKind =
+  | 'timeout' // no answer within --timeout
+  | 'reset' // connection reset or closed mid-request / mid-body
+  | 'refused' // ECONNREFUSED
+  | 'dns' // name resolution failed
+  | 'tls' // TLS handshake or certificate failure
+  | 'aborted' // cut by the run's own stop (second Ctrl-C, grace period over)
+  | 'bad-body' // an HTTP answer whose body could not be parsed as promised (invalid JSON, truncated SSE)
+  | 'http' // an HTTP status outside 2xx that is not a refusal (4xx other than 429, 5xx other than 503)
+  | 'other'; // anything else; the message is kept in `error.message`
+
+/** What kind of endpoint a target is; decides URL shape and header expectations. */
+export type TargetKind = 'azure' | 'openai' | 'simulator' | 'http';
+
+/** Advertised limits as the user (or the headers, or the simulator) stated them. */
+export interface AdvertisedLimits {
+  tpm: number | null;
+  rpm: number | null;
+  /** Where the figures came from: command-line flags, the simulator's profile, or nothing. */
+  source: 'flags' | 'simulator' | 'scenario' | 'none';
+}
+
+/** A target as written to the recording: never a key, token or secret query parameter. */
+export interface TargetDescription {
+  /** Short id used in request lines (`target` field), e.g. "default" or "eastus". */
+  id: string;
+  kind: TargetKind;
+  /** The request URL with secrets removed (see src/record/redact.ts). */
+  url: string;
+  deployment: string | null;
+  /** Simulator profile when kind is "simulator". */
+  profile?: string;
+}
+
+/** First line of every recording. */
+export interface RunLine {
+  type: 'run';
+  v: typeof RECORDING_VERSION;
+  tool: { name: 'aoai-probe'; version: string };
+  /** The command that made the recording: burst, steady, ramp, probe, run. */
+  command: string;
+  /** Wall-clock start, ISO 8601. All `*Ms` times in the file are relative to it (monotonic clock). */
+  startedAt: string;
+  advertised: AdvertisedLimits;
+  targets: TargetDescription[];
+  /** Payload defaults for the run (model, maxTokens, promptTokens, stream, kind). */
+  payload: PayloadDescription;
+  /** The scenario as validated (for `run`), or the flags that shaped the run; secrets removed. */
+  scenario?: unknown;
+}
+
+/** What the requests carried, so analysis can reason about token charges. */
+export interface PayloadDescription {
+  kind: 'chat' | 'embeddings' | 'responses' | 'body';
+  model: string | null;
+  maxTokens: number | null;
+  promptTokens: number | null;
+  stream: boolean;
+}
+
+/**
+ * Marks the start of a phase: a named experiment or scenario step. The probe
+ * writes one per experiment so that `report` can re-derive its conclusions from
+ * the file alone.
+ */
+export interface PhaseLine {
+  type: 'phase';
+  name: string;
+  kind: 'burst' | 'steady' | 'ramp' | 'pause' | 'probe';
+  /** Offset of the phase start from run start, ms. */
+  startMs: number;
+  /** Parameters of the experiment: size, rate, duration, maxTokens, purpose... plain values only. */
+  params: Record<string, string | number | boolean | null>;
+}
+
+/** One line per request that actually left the machine (or was attempted). */
+export interface RequestLine {
+  type: 'request';
+  seq: number;
+  phase: string;
+  target: string;
+  /** When the schedule wanted it sent, ms from run start. */
+  plannedMs: number;
+  /** When the transport handed it to the socket, ms from run start. */
+  sentMs: number;
+  /** First byte of the response head, or null when none arrived. */
+  firstByteMs: number | null;
+  /** Body fully read (or the failure seen), ms from run start. */
+  doneMs: number;
+  /** HTTP status, or null when no answer arrived. */
+  status: number | null;
+  errorKind: ErrorKind | null;
+  /**
+   * Response headers whose names match the rate-limit families (PRODUCT §6), request
+   * ids, region, deployment and utilization. Lower-case names, raw string values.
+   */
+  headers: Record<string, string>;
+  /** The error body's fields (trimmed), or a transport error message. */
+  error: { code: string | null; message: string | null; type: string | null } | null;
+  usage: { promptTokens: number; completionTokens: number; totalTokens: number } | null;
+  /** Our own estimate of the tokens the limiter charges at admission (prompt estimate + max_tokens). */
+  estimatedTokens: number;
+  maxTokens: number | null;
+  /** The unique x-ms-client-request-id we sent. */
+  clientRequestId: string;
+}
+
+/** A planned request not sent because the in-flight ceiling (or the budget) was reached. */
+export interface DroppedLine {
+  type: 'dropped';
+  seq: number;
+  phase: string;
+  target: string;
+  plannedMs: number;
+  reason: 'max-in-flight' | 'budget' | 'stopped';
+}
+
+/** Last line of a complete recording. */
+export interface EndLine {
+  type: 'end';
+  reason: 'completed' | 'interrupted' | 'budget' | 'error';
+  /** ms from run start. */
+  endMs: number;
+  /** Number of request lines written; lets a reader detect lost lines. */
+  sent: number;
+  dropped: number;
+  message?: string;
+}
+
+/** Any line of a version-1 recording. */
+export type RecordLine = RunLine | PhaseLine | RequestLine | DroppedLine | EndLine;
+
+/** Something that accepts recording lines as they happen (the file writer, a test array, a live fold). */
+export interface RecordSink {
+  write(line: RecordLine): void;
+}
