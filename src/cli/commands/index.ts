@@ -1,0 +1,11 @@
+/**
+ * Every command, registered in the order `--help` lists them. Each command lives in
+ * its own file and exports one `register(program, io)` function.
+ */
+import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
+
+/** Adds one command (its flags, its action) to the program. */
+export type RegisterCommand = (program: Command, io: CliIo) => void;
+
+export const COMMANDS: RegisterCommand[] = [];

@@ -1,0 +1,53 @@
+/**
+ * Everything the program needs from the outside world, in one object. Only
+ * `processIo()` reads `process`; tests can pass their own CliIo and call `main`
+ * in-process.
+ */
+export interface OutputStream {
+  write(chunk: string): boolean;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface CliIo {
+  argv: string[];
+  env: Record<string, string | undefined>;
+  cwd: string;
+  /** Data: the summary JSON with --json, the rendered report with --format. */
+  stdout: OutputStream;
+  /** People: tables, progress, messages. */
+  stderr: OutputStream;
+  /** Calls `handler` on every Ctrl-C (SIGINT) and SIGTERM; returns a function that unsubscribes. */
+  onInterrupt(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void;
+  /** Sets the process exit code (never exits abruptly: open files get flushed). */
+  setExitCode(code: number): void;
+  /** Exits at once: the second Ctrl-C. */
+  exitNow(code: number): never;
+}
+
+/** The real process, for bin/aoai-probe.js. */
+export function processIo(): CliIo {
+  return {
+    argv: process.argv.slice(2),
+    env: process.env,
+    cwd: process.cwd(),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    onInterrupt(handler) {
+      const onSigint = (): void => handler('SIGINT');
+      const onSigterm = (): void => handler('SIGTERM');
+      process.on('SIGINT', onSigint);
+      process.on('SIGTERM', onSigterm);
+      return () => {
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigterm);
+      };
+    },
+    setExitCode(code) {
+      process.exitCode = code;
+    },
+    exitNow(code) {
+      process.exit(code);
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The command-line program. The only module that touches process (through CliIo):
+ * it parses argv with commander, runs one command, and maps errors to exit codes
+ * (PRODUCT §9): 0 ok, 1 internal error, 2 bad input, 3 expectations failed, 130 interrupted.
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT, ExpectationError, InputError } from '../errors.js';
+import { processIo, type CliIo } from './io.js';
+import { TOOL_VERSION } from './version.js';
+import { COMMANDS } from './commands/index.js';
+
+const REPORT_URL = 'https://github.com/aoai-probe/aoai-probe/issues';
+
+/** Builds the commander program without running it (tests parse argv with it directly). */
+export function createProgram(io: CliIo): Command {
+  const program = new Command('aoai-probe')
+    .description('Finds where the effective rate limit of an Azure OpenAI deployment (or any HTTP API) sits, compared with the advertised TPM/RPM.')
+    .version(TOOL_VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`aoai-probe: ${text.replace(/^error: /, '')}`),
+    });
+  for (const register of COMMANDS) register(program, io);
+  return program;
+}
+
+/** Runs the program against `io` (the real process by default) and sets the exit code. */
+export async function main(io: CliIo = processIo()): Promise<void> {
+  const program = createProgram(io);
+  try {
+    await program.parseAsync(io.argv, { from: 'user' });
+  } catch (error) {
+    io.setExitCode(exitCodeFor(error, io));
+  }
+}
+
+function exitCodeFor(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // Help and version "errors" are normal exits; commander has already printed its message.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+    return EXIT.input;
+  }
+  if (error instanceof InputError) {
+    const [first, ...rest] = error.problems;
+    io.stderr.write(`aoai-probe: ${first}\n`);
+    for (const problem of rest) io.stderr.write(`aoai-probe: ${problem}\n`);
+    return EXIT.input;
+  }
+  if (error instanceof ExpectationError) {
+    io.stderr.write(`${error.message}\n`);
+    return EXIT.expectations;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`aoai-probe: internal error: ${message}\nThis is a bug; please report it at ${REPORT_URL} with the command you ran.\n`);
+  if (io.env.AOAI_PROBE_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  return EXIT.internal;
+}
