@@ -1,0 +1,52 @@
+/**
+ * Which response headers a recording keeps (PRODUCT §5, §6).
+ *
+ * Why a filter at all: a response carries 20–40 headers, most of them infrastructure
+ * noise (`date`, `content-type`, `x-envoy-*`). Keeping only the rate-limit families,
+ * request ids, region, deployment and utilization keeps request lines around 300–600
+ * bytes, so a million requests stay a few hundred MB on disk, and it guarantees that
+ * nothing like a `set-cookie` ever reaches a file. Values are kept as raw strings;
+ * interpretation (seconds vs durations vs dates, `-1` = unknown) happens in analysis.
+ */
+
+/** Exact lower-case names kept from every response. */
+const EXACT_NAMES: ReadonlySet<string> = new Set([
+  // Retry hints: Azure sends seconds and milliseconds, the Azure SDKs honour x-ms-*.
+  'retry-after',
+  'retry-after-ms',
+  'x-ms-retry-after-ms',
+  // Azure: which limiter refused (DeploymentRatelimit-Call / -Token), PTU utilization.
+  'policy-id',
+  'azure-openai-deployment-utilization',
+  // Where the request was served, and ids a user can quote to support.
+  'x-ms-region',
+  'x-ms-deployment-name',
+  'apim-request-id',
+  'x-request-id',
+  'x-ms-client-request-id',
+  'azureml-model-session',
+  // OpenAI: server-side processing time (helps separate queueing from the network).
+  'openai-processing-ms',
+  // IETF draft-ietf-httpapi-ratelimit-headers, structured-field form.
+  'ratelimit',
+]);
+
+/**
+ * Name prefixes kept. Each prefix is a whole family:
+ * - `x-ratelimit-`: Azure and OpenAI `limit|remaining|reset-requests|tokens` (and
+ *   `_usage_based` variants), and the generic `X-RateLimit-Limit|Remaining|Reset`;
+ * - `x-rate-limit-`: Azure's old `x-rate-limit-reset-tokens` (note the extra hyphen);
+ * - `ratelimit-`: IETF `RateLimit-Policy` and the older `RateLimit-Limit|Remaining|Reset`;
+ * - `anthropic-ratelimit-`: Anthropic's requests / tokens / input / output families;
+ * - `x-ms-spillover-`: Azure spillover (`x-ms-spillover-from-deployment`, `-error`).
+ */
+const NAME_PREFIXES: readonly string[] = ['x-ratelimit-', 'x-rate-limit-', 'ratelimit-', 'anthropic-ratelimit-', 'x-ms-spillover-'];
+
+/** True when a response header (name in lower case) belongs in the recording. */
+export function isRecordedHeader(lowerCaseName: string): boolean {
+  if (EXACT_NAMES.has(lowerCaseName)) return true;
+  for (const prefix of NAME_PREFIXES) {
+    if (lowerCaseName.startsWith(prefix)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,145 @@
+/**
+ * Redaction: keys, tokens and secret query parameters never reach a recording,
+ * a report or a message (PRODUCT §9).
+ *
+ * Why here and not in each printer: every byte a printer shows comes from a
+ * recording line or a target description. Cleaning data where it enters the
+ * record means a new report format cannot forget to redact. The transport adds a
+ * second guard by never recording request headers at all.
+ */
+
+/** What every secret is replaced with. */
+export const REDACTED = 'REDACTED';
+
+/**
+ * Query parameters whose values are secrets: Azure keys (`api-key`,
+ * `subscription-key`), SAS signatures (`sig`), OAuth leftovers (`code`,
+ * `access_token`), and the usual generic names.
+ */
+const SECRET_QUERY_PARAMETERS = [
+  'api-key',
+  'api_key',
+  'apikey',
+  'key',
+  'x-api-key',
+  'subscription-key',
+  'subscription_key',
+  'ocp-apim-subscription-key',
+  'sig',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'code',
+  'secret',
+  'client_secret',
+  'password',
+];
+
+const QUERY_NAMES = SECRET_QUERY_PARAMETERS.map(escapeRegExp).join('|');
+
+/** `?api-key=abc` / `&sig=abc` anywhere in a text, value up to the next separator. */
+const SECRET_QUERY_IN_TEXT = new RegExp(`([?&](?:${QUERY_NAMES})=)[^&#\\s"'<>]+`, 'gi');
+
+/** `Bearer eyJ...` as in an Authorization header echoed in a message. */
+const BEARER_IN_TEXT = /\b(Bearer\s+)(?!REDACTED\b)[A-Za-z0-9\-._~+/]+=*/gi;
+
+/** `api-key: abc`, `api-key=abc`, `"api-key":"abc"`: header-like key assignments in a text. */
+const KEY_ASSIGNMENT_IN_TEXT =
+  /\b((?:ocp-apim-subscription-key|subscription-key|x-api-key|api-key|api_key|apikey)["']?\s*[:=]\s*["']?)(?!REDACTED\b)[^\s"',;&<>]+/gi;
+
+/** `https://user:password@host`: user information in a URL inside a text. */
+const USERINFO_IN_TEXT = /\b(https?:\/\/)[^/\s:@"'<>]+(?::[^/\s@"'<>]*)?@/gi;
+
+/** One cheap test that tells whether any pattern above could match, so clean text skips the replacements. */
+const ANY_PATTERN = new RegExp(
+  `bearer\\s|api-key|api_key|apikey|subscription-key|[?&](?:${QUERY_NAMES})=|https?://[^/\\s"'<>]*@`,
+  'i',
+);
+
+/**
+ * Removes user information and secret query values from a URL, keeping everything
+ * else byte for byte (no re-encoding), e.g.
+ * `https://u:p@x.openai.azure.com/openai?api-version=1&api-key=k` →
+ * `https://x.openai.azure.com/openai?api-version=1&api-key=REDACTED`.
+ * Text that is not a URL is cleaned with the same patterns as {@link redactText}.
+ */
+export function redactUrl(url: string): string {
+  return url.replace(USERINFO_IN_TEXT, '$1').replace(SECRET_QUERY_IN_TEXT, `$1${REDACTED}`);
+}
+
+/**
+ * Replaces every occurrence of the given secrets (keys, bearer tokens) with
+ * `REDACTED`, then any `Bearer xxx`, `api-key: xxx`, secret query parameter or URL
+ * user information that was not known in advance.
+ */
+export function redactText(text: string, secrets: readonly string[]): string {
+  return createRedactor(secrets).text(text);
+}
+
+/** A redactor compiled once for a run's secrets; cheap to call on every line. */
+export interface Redactor {
+  /** Same as {@link redactText} with the redactor's secrets. */
+  text(text: string): string;
+  /**
+   * True when `text` might hold something to redact. A false answer is certain,
+   * so callers can skip the slower path for the vast majority of lines.
+   */
+  mightContainSecret(text: string): boolean;
+  /** A deep copy of a plain JSON value with every string value redacted (object keys kept). */
+  value<T>(value: T): T;
+}
+
+/**
+ * Compiles the secrets once. Secrets are replaced longest first, so a secret that
+ * contains another one is removed whole. Empty strings are ignored.
+ */
+export function createRedactor(secrets: readonly string[]): Redactor {
+  const known = [...new Set(secrets.filter((secret) => typeof secret === 'string' && secret.length > 0))].sort(
+    (a, b) => b.length - a.length,
+  );
+  // A secret with a quote or backslash appears escaped inside JSON text; look for both forms.
+  const searchForms = known.flatMap((secret) => {
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    return escaped === secret ? [secret] : [secret, escaped];
+  });
+
+  const text = (input: string): string => {
+    let output = input;
+    for (const secret of known) {
+      if (output.includes(secret)) output = output.split(secret).join(REDACTED);
+    }
+    if (!ANY_PATTERN.test(output)) return output;
+    return output
+      .replace(USERINFO_IN_TEXT, '$1')
+      .replace(SECRET_QUERY_IN_TEXT, `$1${REDACTED}`)
+      .replace(BEARER_IN_TEXT, `$1${REDACTED}`)
+      .replace(KEY_ASSIGNMENT_IN_TEXT, `$1${REDACTED}`);
+  };
+
+  const mightContainSecret = (input: string): boolean => {
+    for (const form of searchForms) {
+      if (input.includes(form)) return true;
+    }
+    return ANY_PATTERN.test(input);
+  };
+
+  const value = <T>(input: T): T => redactValue(input, text) as T;
+
+  return { text, mightContainSecret, value };
+}
+
+function redactValue(input: unknown, text: (value: string) => string): unknown {
+  if (typeof input === 'string') return text(input);
+  if (Array.isArray(input)) return input.map((item) => redactValue(item, text));
+  if (input !== null && typeof input === 'object') {
+    const output: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(input)) output[key] = redactValue(item, text);
+    return output;
+  }
+  return input;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
