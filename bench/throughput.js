@@ -1,0 +1,165 @@
+/**
+ * The highest request rate one client core sustains with every request recorded, against
+ * nginx's un-logged listener (client on CPU 1, nginx on CPU 0).
+ *
+ * aoai-probe is an open-loop tool (it sends at a planned rate; a request that finds the
+ * in-flight ceiling reached is recorded as dropped, never queued), so its figure is found
+ * by search: short `steady --rate R --max-in-flight 50` runs at rising R until one fails
+ * (achieved < 98 % of R on its own recording, or more than 0.5 % dropped), one bisection
+ * step, then a ~10 s confirmation run at the best rate (stepping down 10 % if it fails).
+ * A run is only "sustained" when every planned request was sent on time and recorded.
+ *
+ * Peers are closed loops with 50 requests in flight for 10 s, which is the most they can
+ * do: plain undici (`Pool.request` + body, each result streamed to disk as a JSON line)
+ * and autocannon `-c 50` (which keeps only a histogram).
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { requireCommand, runAoai } from './lib/aoai.js';
+import { readRecordingCounts } from './lib/recording.js';
+import { requestOptions, runAutocannon, runPeer } from './lib/peers.js';
+import { CLIENT_CPU, sampleProcess, sleep } from './lib/proc.js';
+import { cpuShare, fmt } from './lib/stats.js';
+
+const IN_FLIGHT = 50;
+
+export async function measureThroughput(ctx) {
+  const durationS = ctx.quick ? 5 : 10;
+  const clients = {};
+  const plan = [
+    ['aoai-probe', () => aoaiThroughput(ctx, durationS)],
+    ['undici', () => undiciThroughput(ctx, durationS)],
+    ['autocannon', () => autocannonThroughput(ctx, durationS)],
+  ];
+  for (const [client, measure] of plan) {
+    ctx.log(`throughput: ${client}`);
+    try {
+      clients[client] = await measure();
+    } catch (error) {
+      clients[client] = { error: String(error.message ?? error) };
+      ctx.log(`  failed: ${clients[client].error.split('\n')[0]}`);
+    }
+    await sleep(500);
+  }
+  if (clients['aoai-probe']?.rate) ctx.shared.aoaiMaxRate = clients['aoai-probe'].rate;
+  return { inFlight: IN_FLIGHT, durationS, clients };
+}
+
+/** One `steady` run of aoai-probe at `rate` for `durationS`; returns its recorded figures. */
+async function aoaiAtRate(ctx, rate, durationS, name) {
+  const recording = path.join(ctx.outDir, `${name}.ndjson`);
+  let sampler = null;
+  const started = performance.now();
+  await runAoai(ctx.repoRoot, [
+    'steady', '--url', ctx.nginx.url(ctx.nginx.plainPort), '--rate', `${rate}/s`, '--duration', `${durationS}s`,
+    '--max-in-flight', String(IN_FLIGHT), '--record', recording, '--json', '--quiet',
+  ], { cpu: CLIENT_CPU, timeoutMs: (durationS + 60) * 1000, onStart: (child) => { sampler = sampleProcess(child.pid, 250); } });
+  const wallS = (performance.now() - started) / 1000;
+  const counts = await readRecordingCounts(recording);
+  const planned = Math.round(rate * durationS);
+  const figures = {
+    rate,
+    durationS,
+    planned,
+    ...counts,
+    okRate: counts.requests ? counts.ok / durationS : 0,
+    clientCpu: sampler ? cpuShare(sampler.stop()) : null,
+    wallS,
+  };
+  figures.sustained = counts.requests >= planned * 0.995 && counts.dropped <= planned * 0.005 && counts.sentRate >= rate * 0.98 && counts.ok === counts.requests;
+  rmSync(recording, { force: true });
+  return figures;
+}
+
+async function aoaiThroughput(ctx, durationS) {
+  requireCommand(ctx, 'steady');
+  const probeS = ctx.quick ? 2 : 3;
+  const steps = [];
+  let best = null;
+  let failed = null;
+  // Rising rates; the goal (40k/s) sits on the ladder.
+  for (const rate of [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000]) {
+    const figures = await aoaiAtRate(ctx, rate, probeS, `throughput-aoai-${rate}`);
+    steps.push(figures);
+    ctx.log(`  ${rate}/s: sent ${fmt(figures.sentRate, 0)}/s, dropped ${figures.dropped}, ${figures.sustained ? 'sustained' : 'not sustained'}`);
+    if (!figures.sustained) {
+      failed = rate;
+      break;
+    }
+    best = rate;
+    await sleep(300);
+  }
+  if (best !== null && failed !== null) {
+    const middle = Math.round((best + failed) / 2 / 1000) * 1000;
+    if (middle > best && middle < failed) {
+      const figures = await aoaiAtRate(ctx, middle, probeS, `throughput-aoai-${middle}`);
+      steps.push(figures);
+      ctx.log(`  ${middle}/s: sent ${fmt(figures.sentRate, 0)}/s, dropped ${figures.dropped}, ${figures.sustained ? 'sustained' : 'not sustained'}`);
+      if (figures.sustained) best = middle;
+    }
+  }
+  if (best === null) {
+    // Not even the lowest step: report what the lowest step achieved.
+    return { rate: null, confirmed: null, steps, note: `not sustained at ${steps[0]?.rate}/s` };
+  }
+  let confirmed = await aoaiAtRate(ctx, best, durationS, `throughput-aoai-confirm-${best}`);
+  ctx.log(`  confirm ${best}/s for ${durationS} s: ${confirmed.sustained ? 'sustained' : 'not sustained'}`);
+  if (!confirmed.sustained) {
+    const lower = Math.round((best * 0.9) / 1000) * 1000;
+    confirmed = await aoaiAtRate(ctx, lower, durationS, `throughput-aoai-confirm-${lower}`);
+    steps.push(confirmed);
+    ctx.log(`  confirm ${lower}/s for ${durationS} s: ${confirmed.sustained ? 'sustained' : 'not sustained'}`);
+  }
+  return { rate: confirmed.sustained ? confirmed.rate : null, confirmed, steps };
+}
+
+async function undiciThroughput(ctx, durationS) {
+  let sampler = null;
+  const result = await runPeer('undici-max', {
+    ...requestOptions(ctx.nginx.plainPort),
+    inFlight: IN_FLIGHT,
+    durationMs: durationS * 1000,
+    recordFile: path.join(ctx.outDir, 'throughput-undici.ndjson'),
+  }, { timeoutMs: (durationS + 60) * 1000, onStart: (child) => { sampler = sampleProcess(child.pid, 250); } });
+  rmSync(path.join(ctx.outDir, 'throughput-undici.ndjson'), { force: true });
+  return { rate: result.rate, completed: result.completed, ok: result.ok, clientCpu: sampler ? cpuShare(sampler.stop()) : null };
+}
+
+async function autocannonThroughput(ctx, durationS) {
+  let sampler = null;
+  const result = await runAutocannon(ctx.nginx.url(ctx.nginx.plainPort), ['-c', String(IN_FLIGHT), '-d', String(durationS)], {
+    timeoutMs: (durationS + 60) * 1000,
+    onStart: (child) => { sampler = sampleProcess(child.pid, 250); },
+  });
+  const total = result.requests.total;
+  return { rate: total / durationS, averageReported: result.requests.average, completed: total, non2xx: result.non2xx, errors: result.errors, clientCpu: sampler ? cpuShare(sampler.stop()) : null };
+}
+
+/** Markdown for RESULTS.md. */
+export function renderThroughput(result) {
+  const ours = result.clients['aoai-probe'];
+  const lines = [
+    `**Highest rate one client core sustains, every request recorded** — ${result.inFlight} in flight, ${result.durationS} s, nginx without access log`,
+    '',
+    '| client | requests/s | client CPU | how | aoai-probe ÷ client |',
+    '|---|---|---|---|---|',
+  ];
+  for (const [client, figures] of Object.entries(result.clients)) {
+    if (figures.error) {
+      lines.push(`| ${client} | failed: ${figures.error.split('\n')[0].replace(/\|/g, '/')} | | | |`);
+      continue;
+    }
+    const how = {
+      'aoai-probe': 'open loop, `steady --rate R --max-in-flight 50 --record FILE`; highest R with every request sent on time and recorded',
+      undici: 'closed loop, `Pool.request` + body, one JSON line per result streamed to a file',
+      autocannon: 'closed loop `-c 50`, histogram only (records nothing per request)',
+    }[client];
+    const ratio = client !== 'aoai-probe' && ours?.rate && figures.rate ? fmt(ours.rate / figures.rate, 2) : '—';
+    const cpu = (client === 'aoai-probe' ? figures.confirmed?.clientCpu : figures.clientCpu) ?? null;
+    lines.push(`| ${client} | ${fmt(figures.rate, 0)}${client === 'aoai-probe' && figures.rate === null ? ` (${figures.note ?? 'not sustained'})` : ''} | ${cpu === null ? '—' : `${fmt(cpu * 100, 0)} %`} | ${how} | ${ratio} |`);
+  }
+  if (ours && !ours.error && ours.steps) {
+    lines.push('', `aoai-probe search (offered rate → sent rate on its recording, dropped, sustained): ${[...ours.steps, ...(ours.confirmed && !ours.steps.includes(ours.confirmed) ? [ours.confirmed] : [])].map((step) => `${fmt(step.rate, 0)}/s for ${step.durationS} s → ${fmt(step.sentRate, 0)}/s, ${step.dropped} dropped, mean lag ${fmt(step.lagMeanMs, 2)} ms, ${step.sustained ? 'yes' : 'no'}`).join('; ')}.`);
+  }
+  return lines.join('\n');
+}
