@@ -1,0 +1,170 @@
+/**
+ * The simulator's settings: what callers pass (SimulatorOptions, every field
+ * optional) and what the server runs with (SimulatorSettings, defaults filled in
+ * and every value checked). All problems are reported at once in a
+ * SimulatorConfigError.
+ */
+import { SimulatorConfigError } from './config-error.js';
+import { DEFAULT_FAULTS, FAULT_KINDS, type FaultKind } from './faults.js';
+import { parseLimiterSpec, validateLimiterSpec, type LimiterSpec } from './limiters/spec.js';
+
+/** The built-in profiles. */
+export const SIMULATOR_PROFILES = ['azure-standard', 'azure-seed', 'azure-ptu', 'openai'] as const;
+
+/** One of SIMULATOR_PROFILES. */
+export type SimulatorProfile = (typeof SIMULATOR_PROFILES)[number];
+
+/** How to start a simulator; every field is optional. */
+export interface SimulatorOptions {
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default 'azure-standard'. */
+  profile?: SimulatorProfile;
+  /** Tokens per minute; default 50,000. */
+  tpm?: number;
+  /** Requests per minute; default 6 × tpm / 1000. */
+  rpm?: number;
+  /** The request window: azure-standard 10 s; openai 60 s (its bucket holds rpm × window / 60 s). */
+  requestWindowMs?: number;
+  /** The token window; default 60 s (openai: bucket size; azure-ptu: utilization capacity). */
+  tokenWindowMs?: number;
+  /** The 1-s cap at rpm/60 (azure-standard, azure-seed); default true. */
+  subsecondCap?: boolean;
+  /** A generic limiter (spec string or object); replaces the profile's limits on every path. */
+  limiter?: string | LimiterSpec;
+  /** Delay before admitted answers: mean ± spread (uniform), ms. */
+  latency?: { meanMs: number; spreadMs: number };
+  /** Streaming pace: reply tokens per second; default unpaced. */
+  tokensPerSecond?: number;
+  /** Probability (0–1) that a request gets an injected fault. */
+  faultRate?: number;
+  /** Which faults to draw from; default 500, 503, reset, capacity. */
+  faults?: string[];
+  /** When set, other deployment names get 404 DeploymentNotFound; each has its own limits. */
+  deployments?: string[];
+  /** `x-ms-region` and the region named in 429 messages; default 'East US'. */
+  region?: string;
+  /** When set, a request with another key gets 401; otherwise any key is accepted. */
+  apiKey?: string;
+  /** Injectable ms clock for the limiters; default performance.now. */
+  clock?: () => number;
+  /** One line per request when given. */
+  log?: (line: string) => void;
+  /** Injectable randomness for faults and latency, [0, 1); default Math.random. */
+  random?: () => number;
+  /** How long a `slow-body` answer pauses between its two halves; default 1000 ms. */
+  slowBodyMs?: number;
+}
+
+/** SimulatorOptions with every default filled in and every value checked. */
+export interface SimulatorSettings {
+  host: string;
+  port: number;
+  profile: SimulatorProfile;
+  tpm: number;
+  rpm: number;
+  requestWindowMs: number;
+  tokenWindowMs: number;
+  subsecondCap: boolean;
+  limiter: LimiterSpec | undefined;
+  latency: { meanMs: number; spreadMs: number } | undefined;
+  tokensPerSecond: number | undefined;
+  faultRate: number;
+  faults: FaultKind[];
+  deployments: ReadonlySet<string> | undefined;
+  region: string;
+  apiKey: string | undefined;
+  clock: () => number;
+  log: ((line: string) => void) | undefined;
+  random: () => number;
+  slowBodyMs: number;
+}
+
+/** Default tokens per minute (PRODUCT §1). */
+export const DEFAULT_TPM = 50_000;
+/** Azure's ratio for older chat models: 6 RPM per 1,000 TPM. */
+export const RPM_PER_1K_TPM = 6;
+
+/** Fills defaults and checks every value; throws SimulatorConfigError listing all problems. */
+export function resolveSimulatorSettings(options: SimulatorOptions = {}): SimulatorSettings {
+  const problems: string[] = [];
+  const positive = (name: string, value: number | undefined): void => {
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) problems.push(`${name} must be a positive number, got ${String(value)}`);
+  };
+
+  const profile = options.profile ?? 'azure-standard';
+  if (!(SIMULATOR_PROFILES as readonly string[]).includes(profile)) {
+    problems.push(`profile "${String(profile)}" is unknown; use one of ${SIMULATOR_PROFILES.join(', ')}`);
+  }
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) problems.push(`port must be a whole number from 0 to 65535 (0 = any free port), got ${String(port)}`);
+  const host = options.host ?? '127.0.0.1';
+  if (host.trim() === '') problems.push('host must not be empty; e.g. 127.0.0.1');
+  positive('tpm', options.tpm);
+  positive('rpm', options.rpm);
+  positive('requestWindowMs', options.requestWindowMs);
+  positive('tokenWindowMs', options.tokenWindowMs);
+  positive('tokensPerSecond', options.tokensPerSecond);
+  if (options.slowBodyMs !== undefined && !(Number.isFinite(options.slowBodyMs) && options.slowBodyMs >= 0)) {
+    problems.push(`slowBodyMs must be a duration of 0 or more, got ${String(options.slowBodyMs)}`);
+  }
+  if (options.latency !== undefined) {
+    const { meanMs, spreadMs } = options.latency;
+    if (!(Number.isFinite(meanMs) && meanMs >= 0) || !(Number.isFinite(spreadMs) && spreadMs >= 0)) {
+      problems.push(`latency must have a mean and a spread of 0 ms or more, got ${String(meanMs)}±${String(spreadMs)}`);
+    }
+  }
+  const faultRate = options.faultRate ?? 0;
+  if (!(Number.isFinite(faultRate) && faultRate >= 0 && faultRate <= 1)) problems.push(`faultRate must be between 0 and 1 (e.g. 0.05 for 5 %), got ${String(faultRate)}`);
+  const faults: FaultKind[] = [];
+  for (const fault of options.faults ?? DEFAULT_FAULTS) {
+    if ((FAULT_KINDS as readonly string[]).includes(fault)) faults.push(fault as FaultKind);
+    else problems.push(`fault "${fault}" is unknown; use any of ${FAULT_KINDS.join(', ')}`);
+  }
+  let deployments: Set<string> | undefined;
+  if (options.deployments !== undefined) {
+    deployments = new Set(options.deployments.map((name) => name.trim()));
+    if (deployments.size === 0 || deployments.has('')) problems.push('deployments must be non-empty names, e.g. gpt-4o,gpt-4o-mini');
+  }
+  const region = options.region ?? 'East US';
+  if (region.trim() === '') problems.push('region must not be empty; e.g. "East US"');
+  if (options.apiKey !== undefined && options.apiKey === '') problems.push('apiKey must not be empty when given (leave it unset to accept any key)');
+
+  let limiter: LimiterSpec | undefined;
+  if (options.limiter !== undefined) {
+    try {
+      limiter = typeof options.limiter === 'string' ? parseLimiterSpec(options.limiter, 'limiter') : options.limiter;
+      validateLimiterSpec(limiter);
+    } catch (error) {
+      if (error instanceof SimulatorConfigError) problems.push(...error.problems);
+      else throw error;
+    }
+  }
+  if (problems.length > 0) throw new SimulatorConfigError(problems);
+
+  const tpm = options.tpm ?? DEFAULT_TPM;
+  return {
+    host,
+    port,
+    profile,
+    tpm,
+    rpm: options.rpm ?? (RPM_PER_1K_TPM * tpm) / 1000,
+    requestWindowMs: options.requestWindowMs ?? (profile === 'openai' ? 60_000 : 10_000),
+    tokenWindowMs: options.tokenWindowMs ?? 60_000,
+    subsecondCap: options.subsecondCap ?? true,
+    limiter,
+    latency: options.latency,
+    tokensPerSecond: options.tokensPerSecond,
+    faultRate,
+    faults,
+    deployments,
+    region,
+    apiKey: options.apiKey,
+    clock: options.clock ?? (() => performance.now()),
+    log: options.log,
+    random: options.random ?? Math.random,
+    slowBodyMs: options.slowBodyMs ?? 1000,
+  };
+}

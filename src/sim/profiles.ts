@@ -1,0 +1,88 @@
+/**
+ * Turns settings into a PolicyFactory: the numbers of each profile, derived from
+ * TPM/RPM and the windows, and the one-line description printed when the
+ * simulator is ready.
+ */
+import { SEED_FLAT_CHARGE } from './charge.js';
+import { describeLimiterSpec } from './limiters/spec.js';
+import type { SimulatorSettings } from './options.js';
+import { AzurePtuPolicy } from './policies/azure-ptu.js';
+import { AzureStandardPolicy, type AzureStandardSettings } from './policies/azure-standard.js';
+import { GenericPolicy } from './policies/generic.js';
+import { OpenAiPolicy, type OpenAiSettings } from './policies/openai.js';
+import type { PolicyFactory } from './policies/policy.js';
+import { formatThousands, formatWindow } from './units.js';
+
+/**
+ * The azure-standard numbers: ceil(RPM × window / 60 s) requests per request
+ * window (50 per 10 s at 300 RPM), ceil(RPM / 60) per second for the sub-cap (5),
+ * TPM × window / 60 s tokens per token window. Rounded up, with at least 1, as
+ * Azure's simulator does (ceil(TPM/1000)): a 6-RPM deployment admits 1 per 10 s.
+ */
+export function azureStandardSettings(settings: SimulatorSettings): AzureStandardSettings {
+  return {
+    requestLimit: Math.max(1, Math.ceil((settings.rpm * settings.requestWindowMs) / 60_000 - 1e-9)),
+    requestWindowMs: settings.requestWindowMs,
+    subsecondLimit: settings.subsecondCap ? Math.max(1, Math.ceil(settings.rpm / 60 - 1e-9)) : undefined,
+    tokenLimit: Math.max(1, Math.round((settings.tpm * settings.tokenWindowMs) / 60_000)),
+    tokenWindowMs: settings.tokenWindowMs,
+    flatCharge: settings.profile === 'azure-seed' ? SEED_FLAT_CHARGE : undefined,
+    region: settings.region,
+  };
+}
+
+/** The openai numbers: buckets of a window's worth, refilled at RPM/60 and TPM/60 per second. */
+export function openAiSettings(settings: SimulatorSettings): OpenAiSettings {
+  return {
+    requestCapacity: Math.max(1, Math.round((settings.rpm * settings.requestWindowMs) / 60_000)),
+    requestsPerSecond: settings.rpm / 60,
+    tokenCapacity: Math.max(1, Math.round((settings.tpm * settings.tokenWindowMs) / 60_000)),
+    tokensPerSecond: settings.tpm / 60,
+  };
+}
+
+/** Builds the policy factory for the settings' profile (or generic limiter). */
+export function createPolicyFactory(settings: SimulatorSettings): PolicyFactory {
+  const tpmText = `${formatThousands(settings.tpm)} TPM`;
+  const rpmText = `${formatThousands(settings.rpm)} RPM`;
+  if (settings.limiter !== undefined) {
+    const spec = settings.limiter;
+    return { profile: 'generic', family: 'generic', describe: () => `limiter ${describeLimiterSpec(spec)}`, create: () => new GenericPolicy(spec) };
+  }
+  switch (settings.profile) {
+    case 'azure-standard':
+    case 'azure-seed': {
+      const numbers = azureStandardSettings(settings);
+      const caps = [`${numbers.requestLimit} per ${formatWindow(numbers.requestWindowMs)}`];
+      caps.push(numbers.subsecondLimit === undefined ? 'no 1-s cap' : `${numbers.subsecondLimit} per 1 s`);
+      const tokens = settings.tokenWindowMs === 60_000 ? '' : `; ${formatThousands(numbers.tokenLimit)} tokens per ${formatWindow(numbers.tokenWindowMs)}`;
+      const flat = numbers.flatCharge === undefined ? '' : `, a flat ${numbers.flatCharge} tokens per request`;
+      return {
+        profile: settings.profile,
+        family: 'azure',
+        describe: () => `${settings.profile}, ${tpmText} (${rpmText}: ${caps.join(', ')}${tokens})${flat}`,
+        create: () => new AzureStandardPolicy(numbers),
+      };
+    }
+    case 'azure-ptu': {
+      const capacity = Math.max(1, Math.round((settings.tpm * settings.tokenWindowMs) / 60_000));
+      const drainPerSecond = settings.tpm / 60;
+      return {
+        profile: 'azure-ptu',
+        family: 'azure',
+        describe: () => `azure-ptu, ${tpmText} (utilization bucket of ${formatThousands(capacity)} tokens draining ${formatThousands(drainPerSecond)} per s)`,
+        create: () => new AzurePtuPolicy({ capacity, drainPerSecond, region: settings.region }),
+      };
+    }
+    case 'openai': {
+      const numbers = openAiSettings(settings);
+      return {
+        profile: 'openai',
+        family: 'openai',
+        describe: () =>
+          `openai, ${tpmText}, ${rpmText} (token buckets: ${formatThousands(numbers.requestCapacity)} requests, ${formatThousands(numbers.tokenCapacity)} tokens)`,
+        create: () => new OpenAiPolicy(numbers),
+      };
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Which API a request path names. Three shapes are served (facts §7):
+ * - classic Azure: `/openai/deployments/{deployment}/chat/completions|embeddings?api-version=V`
+ *   and `/openai/responses?api-version=V` (deployment in `model`);
+ * - Azure v1: `/openai/v1/chat/completions|embeddings|responses` (deployment in `model`);
+ * - OpenAI: `/v1/chat/completions|embeddings|responses` (model in `model`).
+ */
+import type { Operation } from './charge.js';
+
+/** A request path the simulator understands. */
+export interface Route {
+  operation: Operation;
+  /** classic: Azure dated api-version; v1: Azure v1 API; openai: api.openai.com paths. */
+  shape: 'classic' | 'v1' | 'openai';
+  /** The deployment named in the path (classic chat/embeddings only). */
+  deployment: string | undefined;
+  /** The `api-version` query parameter, when given. */
+  apiVersion: string | undefined;
+}
+
+const OPERATION_BY_SUFFIX: Record<string, Operation> = {
+  'chat/completions': 'chat',
+  embeddings: 'embeddings',
+  responses: 'responses',
+};
+
+/** Splits a request target into its path and its query string (without `?`). */
+export function splitTarget(target: string): { path: string; query: string } {
+  const mark = target.indexOf('?');
+  return mark === -1 ? { path: target, query: '' } : { path: target.slice(0, mark), query: target.slice(mark + 1) };
+}
+
+/** Reads one query parameter (decoded), or undefined. */
+export function queryParameter(query: string, name: string): string | undefined {
+  if (query === '') return undefined;
+  for (const pair of query.split('&')) {
+    const equals = pair.indexOf('=');
+    const key = equals === -1 ? pair : pair.slice(0, equals);
+    if (key === name) {
+      try {
+        return decodeURIComponent(equals === -1 ? '' : pair.slice(equals + 1).replace(/\+/g, ' '));
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Matches a path (no query) to a route, or undefined when it names no API the simulator serves. */
+export function matchRoute(path: string, query: string): Route | undefined {
+  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  const apiVersion = queryParameter(query, 'api-version');
+  if (trimmed.startsWith('/openai/deployments/')) {
+    const rest = trimmed.slice('/openai/deployments/'.length);
+    const slash = rest.indexOf('/');
+    if (slash <= 0) return undefined;
+    const operation = OPERATION_BY_SUFFIX[rest.slice(slash + 1)];
+    if (operation === undefined || operation === 'responses') return undefined;
+    let deployment: string;
+    try {
+      deployment = decodeURIComponent(rest.slice(0, slash));
+    } catch {
+      return undefined;
+    }
+    return { operation, shape: 'classic', deployment, apiVersion };
+  }
+  if (trimmed === '/openai/responses') return { operation: 'responses', shape: 'classic', deployment: undefined, apiVersion };
+  if (trimmed.startsWith('/openai/v1/')) {
+    const operation = OPERATION_BY_SUFFIX[trimmed.slice('/openai/v1/'.length)];
+    return operation === undefined ? undefined : { operation, shape: 'v1', deployment: undefined, apiVersion };
+  }
+  if (trimmed.startsWith('/v1/')) {
+    const operation = OPERATION_BY_SUFFIX[trimmed.slice('/v1/'.length)];
+    return operation === undefined ? undefined : { operation, shape: 'openai', deployment: undefined, apiVersion };
+  }
+  return undefined;
+}
