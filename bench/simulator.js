@@ -7,7 +7,8 @@
  * Two simulator configurations: the default profile (the limiter refuses nearly every
  * request with a 429 after the first few) and the limits raised so that the limiter is
  * consulted on every request but admits them (every answer is a full 200 completion).
- * Peer: express 5 serving a static JSON answer with no limiter (the usual Node server).
+ * Peers: bare node:http and express 5 serving a static JSON answer with no limiter (what a
+ * Node server does per core here without any simulation).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +38,7 @@ export async function measureSimulator(ctx) {
         ['aoai-probe sim, limits raised (all admitted)', ['node', aoaiBin(ctx.repoRoot), 'sim', '--port', '0', ...simFlags.fast, ...simFlags.raised]],
       ]
     : [];
+  plan.push(['node:http, static JSON, no limiter', ['node', path.join(here, 'peers', 'node-http-server.js')]]);
   plan.push(['express 5, static JSON, no limiter', ['node', path.join(here, 'peers', 'express-server.js')]]);
   for (const [name, [command, ...args]] of plan) {
     ctx.log(`simulator: ${name}`);

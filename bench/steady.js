@@ -132,7 +132,7 @@ export function renderSteady(result) {
         return;
       }
       const rateError = ((figures.achievedRate - result.rate) / result.rate) * 100;
-      lines.push(`| ${client} | ${index + 1} | ${figures.requests} | ${fmt(figures.achievedRate, 1)} | ${rateError >= 0 ? '+' : ''}${fmt(rateError, 2)} % | ${fmt(figures.gapP50Ms, 3)} | ${fmt(figures.gapP99Ms, 3)} | ${fmt(figures.gapMaxMs, 2)} | ${fmt(figures.shortGapShare * 100, 1)} % | ${fmt(figures.gridDeviationP99Ms, 2)} | ${figures.clientCpu === null ? '—' : `${fmt(figures.clientCpu * 100, 0)} %`} |`);
+      lines.push(`| ${client} | ${index + 1} | ${figures.requests} | ${fmt(figures.achievedRate, 1)} | ${rateError >= 0 ? '+' : '−'}${fmt(Math.abs(rateError), 2)} % | ${fmt(figures.gapP50Ms, 3)} | ${fmt(figures.gapP99Ms, 3)} | ${fmt(figures.gapMaxMs, 2)} | ${fmt(figures.shortGapShare * 100, 1)} % | ${fmt(figures.gridDeviationP99Ms, 2)} | ${figures.clientCpu === null ? '—' : `${fmt(figures.clientCpu * 100, 0)} %`} |`);
     });
   }
   return lines.join('\n');

@@ -139,12 +139,13 @@ function simulatorRow(results) {
   const servers = results.simulator?.servers ?? {};
   const entries = Object.entries(servers).filter(([name, figures]) => name.startsWith('aoai-probe') && !figures.error);
   const express = servers['express 5, static JSON, no limiter'];
+  const bare = servers['node:http, static JSON, no limiter'];
   const value = entries.length ? Math.min(...entries.map(([, figures]) => figures.rate)) : null;
   return [
     'simulator, non-streaming req/s (slower of its two configurations)',
     '—',
     express && !express.error ? `express 5 (no limiter): ${fmt(express.rate, 0)}/s` : '—',
-    '—',
+    bare && !bare.error ? `node:http (no limiter): ${fmt(bare.rate, 0)}/s` : '—',
     '≥ 15,000/s (simulator issue)',
     entries.length ? entries.map(([name, figures]) => `${fmt(figures.rate, 0)}/s ${name.replace('aoai-probe sim, ', '')}`).join('; ') : Object.keys(servers).some((name) => name.startsWith('aoai-probe')) ? 'failed' : 'not measured',
     verdict(value, 15_000, 'min', '/s', 0),
