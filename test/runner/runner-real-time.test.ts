@@ -50,6 +50,7 @@ describe('runner on the real clock', () => {
     const batches = new Set(transport.sent.map((sent) => sent.batch));
     expect(batches.size).toBe(2);
     const first = transport.sent.slice(0, 200).map((sent) => sent.atMs);
-    expect(Math.max(...first) - Math.min(...first)).toBeLessThan(25);
+    // Typically well under 1 ms; loose because a busy box can deschedule the process mid-loop.
+    expect(Math.max(...first) - Math.min(...first)).toBeLessThan(200);
   });
 });
