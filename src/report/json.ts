@@ -1,0 +1,78 @@
+/**
+ * The summary JSON (PRODUCT §7) as text: keys in the contract's order whatever order
+ * the analysis built the object in, 2-space indent. CI scripts diff and grep this
+ * output, so the same summary always prints byte for byte the same.
+ */
+import type { Summary } from '../analysis/summary-types.js';
+
+/**
+ * The key order of each object in the summary. The mapped type makes the compiler
+ * insist on every key of Summary, so a field added to the contract cannot be
+ * forgotten here; the literal's own order is the printed order.
+ */
+type KeyOrder<T> = {
+  [K in keyof T]-?: T[K] extends readonly unknown[] ? true : NonNullable<T[K]> extends object ? KeyOrder<NonNullable<T[K]>> : true;
+};
+
+const REFUSAL_CLASS_ORDER = { requests: true, tokens: true, capacity: true, never: true, quota: true, gateway: true, unknown: true } as const;
+
+const SUMMARY_KEY_ORDER: KeyOrder<Summary> = {
+  schema: true,
+  command: true,
+  target: { url: true, kind: true },
+  advertised: { tpm: true, rpm: true, requestsPer10s: true, requestsPer1s: true, source: true },
+  requests: { sent: true, ok: true, throttled: true, failed: true, dropped: true },
+  throttled: {
+    ratio: true,
+    firstSeq: true,
+    byClass: REFUSAL_CLASS_ORDER,
+    retryAfterMs: { min: true, p50: true, max: true },
+    whileHeadersShowedCapacity: true,
+  },
+  effective: {
+    requests: { burst: true, perSecond: true, windowSeconds: true, shape: true, confidence: true },
+    tokens: { burst: true, perMinute: true, windowSeconds: true, confidence: true },
+  },
+  headers: {
+    requestsWindowSeconds: true,
+    limitRequests: true,
+    limitTokens: true,
+    firstRemainingRequests: true,
+    firstRemainingTokens: true,
+    families: true,
+  },
+  latency: { p50: true, p95: true, p99: true, max: true },
+  schedule: { sendSpreadMs: true, lagP99Ms: true },
+  tokens: { estimatedCharged: true, billed: true },
+  verdict: true,
+  recording: true,
+  ended: true,
+  durationSeconds: true,
+};
+
+type OrderSpec = true | { [key: string]: OrderSpec };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Copies `value` with its keys in `spec` order; keys the spec does not know (added
+ * by a newer analysis) follow in alphabetical order, so the output stays stable.
+ */
+function ordered(value: unknown, spec: OrderSpec | undefined): unknown {
+  if (!isPlainObject(value)) return value;
+  const known = spec === undefined || spec === true ? [] : Object.keys(spec).filter((key) => key in value);
+  const extra = Object.keys(value).filter((key) => !known.includes(key)).sort();
+  const copy: Record<string, unknown> = {};
+  for (const key of [...known, ...extra]) {
+    const childSpec = spec === undefined || spec === true ? undefined : spec[key];
+    copy[key] = ordered(value[key], childSpec);
+  }
+  return copy;
+}
+
+/** The summary as stable, indented JSON text (no trailing newline). */
+export function renderSummaryJson(summary: Summary): string {
+  return JSON.stringify(ordered(summary, SUMMARY_KEY_ORDER as unknown as OrderSpec), null, 2);
+}

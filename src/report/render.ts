@@ -1,0 +1,50 @@
+/**
+ * One entry point for every report format, so the live run commands and `report`
+ * render alike: `table` is the summary table followed by the timeline, `json` the
+ * summary JSON, `markdown` the pull-request summary, `html` the self-contained page.
+ * Pure: an AnalysisResult in, text out (always ending with one newline).
+ */
+import type { AnalysisResult } from '../analysis/result-types.js';
+import type { ExpectationResult } from '../expect/types.js';
+import { renderHtml } from './html.js';
+import { renderSummaryJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
+import { renderSummaryTable } from './table.js';
+import { renderTimeline } from './timeline.js';
+
+/** The formats `--format` accepts (PRODUCT §2). */
+export const REPORT_FORMATS = ['table', 'json', 'markdown', 'html'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** How to render a report. */
+export interface RenderOptions {
+  format: ReportFormat;
+  /** ANSI colour for `table` (the CLI decides: TTY, `--no-color`, `NO_COLOR`); ignored by other formats. */
+  color: boolean;
+  /** Terminal width for `table`; 80 when omitted. */
+  width?: number;
+  /** `--expect` results, listed by the markdown report. */
+  expectations?: ExpectationResult[];
+}
+
+/** Narrows a `--format` value; the CLI turns a false answer into an InputError listing REPORT_FORMATS. */
+export function isReportFormat(value: string): value is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(value);
+}
+
+/** Renders `result` in the chosen format. */
+export function renderReport(result: AnalysisResult, options: RenderOptions): string {
+  switch (options.format) {
+    case 'table': {
+      const table = renderSummaryTable(result, { color: options.color, width: options.width });
+      const timeline = renderTimeline(result, { color: options.color, width: options.width });
+      return `${table}\n\n${timeline}\n`;
+    }
+    case 'json':
+      return `${renderSummaryJson(result.summary)}\n`;
+    case 'markdown':
+      return `${renderMarkdown(result, { expectations: options.expectations })}\n`;
+    case 'html':
+      return renderHtml(result);
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * The rows every human-facing report shows, as plain labelled strings. The terminal
+ * table, the markdown and the HTML page all lay out these same rows, so a figure
+ * reads the same wherever a person meets it; only the layout and colour differ.
+ */
+import type { TargetBreakdown } from '../analysis/result-types.js';
+import type { RefusalClass, Summary } from '../analysis/summary-types.js';
+import {
+  NOT_MEASURED,
+  formatCount,
+  formatDecimal,
+  formatMs,
+  formatRatio,
+  formatSeconds,
+} from './format.js';
+
+/** How a renderer may colour a value: `bad` for refusals and failures, `good` for a clean figure. */
+export type Tone = 'plain' | 'good' | 'bad' | 'muted';
+
+/** One labelled figure. */
+export interface SummaryRow {
+  label: string;
+  value: string;
+  tone: Tone;
+}
+
+/** One row of the advertised-versus-effective comparison. */
+export interface LimitRow {
+  label: string;
+  advertised: string;
+  effective: string;
+}
+
+/** A titled group of rows. */
+export interface SummarySection {
+  title: string;
+  rows: SummaryRow[];
+}
+
+/** The order refusal classes are listed in (PRODUCT §6). */
+export const REFUSAL_CLASS_ORDER: readonly RefusalClass[] = ['requests', 'tokens', 'capacity', 'never', 'quota', 'gateway', 'unknown'];
+
+/** Refusal classes with a non-zero count, in contract order, then any class the analysis added later. */
+export function refusalClassCounts(byClass: Record<string, number>): { refusalClass: string; count: number }[] {
+  const known: string[] = [...REFUSAL_CLASS_ORDER];
+  const extra = Object.keys(byClass).filter((name) => !known.includes(name)).sort();
+  return [...known, ...extra]
+    .map((refusalClass) => ({ refusalClass, count: byClass[refusalClass] ?? 0 }))
+    .filter((entry) => entry.count > 0);
+}
+
+/** The "requests" section: what was sent and what came back. */
+export function requestRows(summary: Summary): SummaryRow[] {
+  const { requests, throttled } = summary;
+  const classes = refusalClassCounts(throttled.byClass);
+  const retry = throttled.retryAfterMs;
+  const retryKnown = retry.min !== null || retry.p50 !== null || retry.max !== null;
+  return [
+    { label: 'sent', value: formatCount(requests.sent), tone: 'plain' },
+    { label: 'admitted', value: formatCount(requests.ok), tone: requests.ok > 0 ? 'good' : 'plain' },
+    {
+      label: 'refused',
+      value: `${formatCount(requests.throttled)} (${formatRatio(throttled.ratio)})`,
+      tone: requests.throttled > 0 ? 'bad' : 'good',
+    },
+    {
+      label: 'failed / dropped',
+      value: `${formatCount(requests.failed)} / ${formatCount(requests.dropped)}`,
+      tone: requests.failed + requests.dropped > 0 ? 'bad' : 'plain',
+    },
+    {
+      label: 'first refused',
+      value: throttled.firstSeq === null ? 'none' : `request #${throttled.firstSeq}`,
+      tone: throttled.firstSeq === null ? 'good' : 'bad',
+    },
+    {
+      label: 'refusal classes',
+      value: classes.length === 0 ? 'none' : classes.map((entry) => `${entry.refusalClass} ${formatCount(entry.count)}`).join(', '),
+      tone: classes.length === 0 ? 'plain' : 'bad',
+    },
+    {
+      label: 'retry-after',
+      value: retryKnown ? `min ${formatMs(retry.min)} · p50 ${formatMs(retry.p50)} · max ${formatMs(retry.max)}` : 'none seen',
+      tone: 'plain',
+    },
+    {
+      label: 'refused, headers > 0',
+      value: `${formatCount(throttled.whileHeadersShowedCapacity)} refused while remaining-* still showed capacity`,
+      tone: throttled.whileHeadersShowedCapacity > 0 ? 'bad' : 'plain',
+    },
+  ];
+}
+
+/** The "headers" section: what the remaining-* headers said. */
+export function headerRows(summary: Summary): SummaryRow[] {
+  const { headers } = summary;
+  const window = headers.requestsWindowSeconds === null ? '' : ` · counts a ${formatSeconds(headers.requestsWindowSeconds)} window`;
+  const requestLimit = headers.limitRequests === null ? '' : ` · limit ${formatCount(headers.limitRequests)}`;
+  const tokenLimit = headers.limitTokens === null ? '' : ` · limit ${formatCount(headers.limitTokens)}`;
+  return [
+    {
+      label: 'remaining-requests',
+      value: headers.firstRemainingRequests === null && headers.limitRequests === null
+        ? 'not seen'
+        : `first ${formatCount(headers.firstRemainingRequests)}${requestLimit}${window}`,
+      tone: 'plain',
+    },
+    {
+      label: 'remaining-tokens',
+      value: headers.firstRemainingTokens === null && headers.limitTokens === null
+        ? 'not seen'
+        : `first ${formatCount(headers.firstRemainingTokens)}${tokenLimit}`,
+      tone: 'plain',
+    },
+    { label: 'families', value: headers.families.length === 0 ? 'none' : headers.families.join(', '), tone: 'plain' },
+  ];
+}
+
+/** Multiplies a nullable rate, keeping null. */
+function scaled(value: number | null, factor: number): number | null {
+  return value === null ? null : value * factor;
+}
+
+/** True when the token dimension was measured at all. */
+export function tokensProbed(summary: Summary): boolean {
+  const tokens = summary.effective.tokens;
+  return tokens.confidence !== 'none' || tokens.burst !== null || tokens.perMinute !== null || tokens.windowSeconds !== null;
+}
+
+/**
+ * Advertised next to effective. The advertised figures come per 1 s, per 10 s and per
+ * minute (Azure derives all three from the TPM); the effective steady rate is shown
+ * in the same units so the two columns compare line by line.
+ */
+export function limitRows(summary: Summary): LimitRow[] {
+  const { advertised, effective } = summary;
+  const requests = effective.requests;
+  const rows: LimitRow[] = [
+    { label: 'requests per 1 s', advertised: formatDecimal(advertised.requestsPer1s), effective: formatDecimal(requests.perSecond) },
+    { label: 'requests per 10 s', advertised: formatDecimal(advertised.requestsPer10s), effective: formatDecimal(scaled(requests.perSecond, 10)) },
+    { label: 'requests per minute', advertised: formatDecimal(advertised.rpm), effective: formatDecimal(scaled(requests.perSecond, 60)) },
+    { label: 'burst (one instant)', advertised: NOT_MEASURED, effective: requests.burst === null ? NOT_MEASURED : `${formatCount(requests.burst)} requests` },
+    { label: 'recovery window', advertised: NOT_MEASURED, effective: formatSeconds(requests.windowSeconds) },
+    { label: 'shape', advertised: NOT_MEASURED, effective: `${requests.shape} (${requests.confidence})` },
+  ];
+  if (tokensProbed(summary)) {
+    const tokens = effective.tokens;
+    rows.push(
+      { label: 'tokens per minute', advertised: formatCount(advertised.tpm), effective: formatCount(tokens.perMinute) },
+      { label: 'token burst', advertised: NOT_MEASURED, effective: formatCount(tokens.burst) },
+      { label: 'token window', advertised: NOT_MEASURED, effective: `${formatSeconds(tokens.windowSeconds)} (${tokens.confidence})` },
+    );
+  } else {
+    rows.push({ label: 'tokens per minute', advertised: formatCount(advertised.tpm), effective: 'not probed' });
+  }
+  return rows;
+}
+
+/** The "run" section: latency, schedule precision, tokens, how long and how it ended. */
+export function runRows(summary: Summary): SummaryRow[] {
+  const { latency, schedule, tokens } = summary;
+  return [
+    {
+      label: 'latency (admitted)',
+      value: `p50 ${formatMs(latency.p50)} · p95 ${formatMs(latency.p95)} · p99 ${formatMs(latency.p99)} · max ${formatMs(latency.max)}`,
+      tone: 'plain',
+    },
+    {
+      label: 'schedule precision',
+      value: `send spread ${formatMs(schedule.sendSpreadMs)} · lag p99 ${formatMs(schedule.lagP99Ms)}`,
+      tone: 'plain',
+    },
+    {
+      label: 'tokens',
+      value: `${formatCount(tokens.estimatedCharged)} estimated charge · ${formatCount(tokens.billed)} billed`,
+      tone: 'plain',
+    },
+    {
+      label: 'duration',
+      value: `${formatSeconds(summary.durationSeconds)} (${summary.ended})`,
+      tone: summary.ended === 'completed' ? 'plain' : 'bad',
+    },
+  ];
+}
+
+/** Where the numbers came from: the command, the target and the recording. */
+export function sourceRows(summary: Summary): SummaryRow[] {
+  return [
+    { label: 'command', value: summary.command, tone: 'plain' },
+    { label: 'target', value: `${summary.target.url} (${summary.target.kind})`, tone: 'plain' },
+    { label: 'recording', value: summary.recording, tone: 'muted' },
+  ];
+}
+
+/** One row per target (region), for runs against several targets or merged recordings. */
+export function targetRows(byTarget: readonly TargetBreakdown[]): SummaryRow[] {
+  return byTarget.map((target) => ({
+    label: target.region === null ? target.target : `${target.target} (${target.region})`,
+    value: `${formatCount(target.sent)} sent, ${formatCount(target.ok)} admitted, ${formatCount(target.throttled)} refused` +
+      (target.firstThrottledSeq === null ? '' : ` (first #${target.firstThrottledSeq})`) +
+      `, ${formatCount(target.failed)} failed`,
+    tone: target.throttled > 0 ? 'bad' : 'plain',
+  }));
+}
+
+/** Every two-column section in display order (the limits comparison is separate). */
+export function summarySections(summary: Summary): SummarySection[] {
+  return [
+    { title: 'Requests', rows: requestRows(summary) },
+    { title: 'Headers', rows: headerRows(summary) },
+    { title: 'Run', rows: [...runRows(summary), ...sourceRows(summary)] },
+  ];
+}
+
+/** The advertised column's heading, naming where the figures came from. */
+export function advertisedHeading(summary: Summary): string {
+  return `advertised (${summary.advertised.source})`;
+}
+
+/** A short headline above the verdict: how much was refused, and from which request on. */
+export function verdictHeadline(summary: Summary): string {
+  const { requests, throttled } = summary;
+  if (requests.sent === 0) return 'No requests in the recording';
+  if (requests.throttled === 0) return `No refusals: all ${formatCount(requests.sent)} requests admitted`;
+  const from = throttled.firstSeq === null ? '' : `, the first at request #${throttled.firstSeq}`;
+  return `${formatCount(requests.throttled)} of ${formatCount(requests.sent)} requests refused${from}`;
+}
