@@ -30,7 +30,7 @@ const SUMMARY_KEY_ORDER: KeyOrder<Summary> = {
     whileHeadersShowedCapacity: true,
   },
   effective: {
-    requests: { burst: true, perSecond: true, windowSeconds: true, shape: true, confidence: true },
+    requests: { burst: true, perSecond: true, windowSeconds: true, shape: true, confidence: true, kneePerSecond: true },
     tokens: { burst: true, perMinute: true, windowSeconds: true, confidence: true },
   },
   headers: {
@@ -43,7 +43,7 @@ const SUMMARY_KEY_ORDER: KeyOrder<Summary> = {
   },
   latency: { p50: true, p95: true, p99: true, max: true },
   schedule: { sendSpreadMs: true, lagP99Ms: true },
-  tokens: { estimatedCharged: true, billed: true },
+  tokens: { estimatedCharged: true, billed: true, estimatedSent: true },
   verdict: true,
   recording: true,
   ended: true,

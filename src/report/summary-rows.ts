@@ -143,6 +143,9 @@ export function limitRows(summary: Summary): LimitRow[] {
     { label: 'recovery window', advertised: NOT_MEASURED, effective: formatSeconds(requests.windowSeconds) },
     { label: 'shape', advertised: NOT_MEASURED, effective: `${requests.shape} (${requests.confidence})` },
   ];
+  if (requests.kneePerSecond !== undefined && requests.kneePerSecond !== null) {
+    rows.push({ label: 'ramp knee (offered)', advertised: NOT_MEASURED, effective: `${formatDecimal(requests.kneePerSecond)}/s` });
+  }
   if (tokensProbed(summary)) {
     const tokens = effective.tokens;
     rows.push(
@@ -172,7 +175,9 @@ export function runRows(summary: Summary): SummaryRow[] {
     },
     {
       label: 'tokens',
-      value: `${formatCount(tokens.estimatedCharged)} estimated charge · ${formatCount(tokens.billed)} billed`,
+      value: tokens.estimatedSent === undefined
+        ? `${formatCount(tokens.estimatedCharged)} estimated charge · ${formatCount(tokens.billed)} billed`
+        : `estimated ${formatCount(tokens.estimatedCharged)} admitted of ${formatCount(tokens.estimatedSent)} sent · ${formatCount(tokens.billed)} billed`,
       tone: 'plain',
     },
     {
