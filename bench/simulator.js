@@ -10,9 +10,10 @@
  * Peers: bare node:http and express 5 serving a static JSON answer with no limiter (what a
  * Node server does per core here without any simulation).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { aoaiBin, requireCommand } from './lib/aoai.js';
+import { aoaiBin } from './lib/aoai.js';
 import { REQUEST_PATH } from './lib/nginx.js';
 import { runAutocannon } from './lib/peers.js';
 import { runCommand, SERVER_CPU, sleep, startChild, tail } from './lib/proc.js';
@@ -25,19 +26,27 @@ export const GOAL_RPS = 15_000;
 export async function measureSimulator(ctx) {
   const durationS = ctx.quick ? 5 : 10;
   const servers = {};
-  let simFlags = null;
-  try {
-    requireCommand(ctx, 'sim');
-    simFlags = await simulatorFlags(ctx);
-  } catch (error) {
-    servers['aoai-probe sim'] = { error: String(error.message ?? error) };
+  let plan = [];
+  let how = null;
+  if (!ctx.aoai.unavailable && ctx.aoai.commands.sim) {
+    const flags = await simulatorFlags(ctx);
+    how = `\`aoai-probe sim --port 0 ${flags.fast.join(' ')}\`; raised: adds \`${flags.raised.join(' ') || '(no limit flags found)'}\``;
+    plan = [
+      ['aoai-probe sim, default profile (mostly 429s)', ['node', aoaiBin(ctx.repoRoot), 'sim', '--port', '0', ...flags.fast]],
+      ['aoai-probe sim, limits raised (all admitted)', ['node', aoaiBin(ctx.repoRoot), 'sim', '--port', '0', ...flags.fast, ...flags.raised]],
+    ];
+  } else if (!ctx.aoai.unavailable && existsSync(path.join(ctx.repoRoot, 'dist', 'sim', 'index.js'))) {
+    // No `sim` command in this build yet: the same server through its module function.
+    const script = path.join(here, 'peers', 'sim-module-server.js');
+    const options = (simulator) => JSON.stringify({ repoRoot: ctx.repoRoot, simulator });
+    how = '`startSimulator()` from dist/sim/index.js (this build has no `sim` command); raised: `{ tpm: 1e9, rpm: 1e9 }`';
+    plan = [
+      ['aoai-probe sim, default profile (mostly 429s)', ['node', script, options({})]],
+      ['aoai-probe sim, limits raised (all admitted)', ['node', script, options({ tpm: 1e9, rpm: 1e9 })]],
+    ];
+  } else {
+    servers['aoai-probe sim'] = { error: ctx.aoai.unavailable ? `aoai-probe unavailable: ${ctx.aoai.unavailable}` : 'this build has neither a `sim` command nor dist/sim/index.js' };
   }
-  const plan = simFlags
-    ? [
-        ['aoai-probe sim, default profile (mostly 429s)', ['node', aoaiBin(ctx.repoRoot), 'sim', '--port', '0', ...simFlags.fast]],
-        ['aoai-probe sim, limits raised (all admitted)', ['node', aoaiBin(ctx.repoRoot), 'sim', '--port', '0', ...simFlags.fast, ...simFlags.raised]],
-      ]
-    : [];
   plan.push(['node:http, static JSON, no limiter', ['node', path.join(here, 'peers', 'node-http-server.js')]]);
   plan.push(['express 5, static JSON, no limiter', ['node', path.join(here, 'peers', 'express-server.js')]]);
   for (const [name, [command, ...args]] of plan) {
@@ -50,7 +59,7 @@ export async function measureSimulator(ctx) {
     }
     await sleep(500);
   }
-  return { connections: CONNECTIONS, durationS, goal: GOAL_RPS, flags: simFlags, servers };
+  return { connections: CONNECTIONS, durationS, goal: GOAL_RPS, how, servers };
 }
 
 /**
@@ -122,6 +131,6 @@ export function renderSimulator(result) {
     const verdict = name.startsWith('aoai-probe') ? (figures.rate >= result.goal ? 'met' : `not met (${fmt((figures.rate / result.goal) * 100, 0)} % of goal)`) : '—';
     lines.push(`| ${name} | ${fmt(figures.rate, 0)} | ${fmt(figures.ok2xx, 0)} | ${fmt(figures.non2xx, 0)} | ${fmt(figures.errors, 0)} | ${fmt(figures.latencyP99Ms, 0)} | ${verdict} |`);
   }
-  if (result.flags) lines.push('', `Simulator flags: default ${result.flags.fast.length ? `\`${result.flags.fast.join(' ')}\`` : '(none)'}; raised adds \`${result.flags.raised.join(' ') || '(no limit flags found)'}\`.`);
+  if (result.how) lines.push('', `Simulator started as ${result.how}.`);
   return lines.join('\n');
 }
