@@ -356,7 +356,9 @@ class RequestHandler {
   private send(exchange: Exchange, status: number, headers: Record<string, string>, body: string, note: string, charge: number): void {
     const { response } = exchange;
     if (response.destroyed) return;
-    response.writeHead(status, Object.assign(exchange.baseHeaders, headers));
+    const all = Object.assign(exchange.baseHeaders, headers);
+    all['content-length'] = String(Buffer.byteLength(body));
+    response.writeHead(status, all);
     response.end(body);
     this.log(exchange, status, note, charge);
   }

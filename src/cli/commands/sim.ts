@@ -1,0 +1,207 @@
+/**
+ * `aoai-probe sim`: serves the simulator (src/sim) until Ctrl-C (PRODUCT §8).
+ * Prints one ready line with the URL on stdout; with --verbose, one line per
+ * request on stderr. Bad flags → InputError (exit 2) listing every problem.
+ */
+import type { Command } from 'commander';
+import { InputError } from '../../errors.js';
+import { parseCount, parseDuration, parseLatency } from '../../parse/units.js';
+import {
+  DEFAULT_API_VERSION,
+  FAULT_KINDS,
+  LIMITER_KINDS,
+  SIMULATOR_PROFILES,
+  SimulatorConfigError,
+  parseLimiterSpec,
+  startSimulator,
+  type SimulatorOptions,
+  type SimulatorProfile,
+} from '../../sim/index.js';
+import type { CliIo } from '../io.js';
+
+/** The flags as commander hands them over (all strings, as typed). */
+interface SimFlags {
+  port: string;
+  host: string;
+  profile: string;
+  tpm?: string;
+  rpm?: string;
+  requestWindow?: string;
+  tokenWindow?: string;
+  subsecondCap?: boolean;
+  limiter?: string;
+  latency?: string;
+  tokensPerSecond?: string;
+  faultRate?: string;
+  faults?: string;
+  deployments?: string;
+  region?: string;
+  apiKey?: string;
+  verbose?: boolean;
+}
+
+const HELP_AFTER = `
+Profiles:
+  azure-standard  (default) sliding 10-s request window of TPM/1000 (= RPM/6), a 1-s cap
+                  of RPM/60, a sliding 60-s token window of TPM; each request is charged
+                  max_tokens + ceil(prompt characters / 4) at admission (640 + prompt when
+                  max_tokens is unset, 16 for gpt-35 deployments); refusals are not charged.
+  azure-seed      the same limits, every request charged a flat 648 tokens (PRODUCT §1):
+                  a burst gets 5 answers (49 … 45 requests left) and then 429s.
+  azure-ptu       utilization bucket of TPM tokens draining TPM/60 per second; header
+                  azure-openai-deployment-utilization; 429 + retry-after-ms above 100 %.
+  openai          token buckets of RPM and TPM, OpenAI headers (resets like 6m0s) and bodies.
+
+Generic limiters (--limiter replaces the profile's limits on every path; each request costs 1):
+  token-bucket:capacity=10,rate=5/s       fixed-window:limit=10,window=1s
+  sliding-log:limit=20,window=10s         sliding-counter:limit=20,window=10s
+  gcra:rate=5/s,burst=10                  concurrency:limit=4[,retry=1s]
+  Add to any: headers=none|x-ratelimit|ietf|azure (default azure), status=429|503,
+  penalty=true (refused requests count too; not for concurrency).
+
+Faults (--faults, drawn with probability --fault-rate per request; default 500,503,reset,capacity):
+  ${FAULT_KINDS.join(', ')}
+
+Endpoints (any api-key is accepted unless --api-key is set):
+  POST /openai/deployments/NAME/chat/completions?api-version=${DEFAULT_API_VERSION}
+  POST /openai/deployments/NAME/embeddings?api-version=${DEFAULT_API_VERSION}
+  POST /openai/v1/chat/completions | /openai/v1/embeddings | /openai/v1/responses  (model = NAME)
+  POST /v1/chat/completions | /v1/embeddings | /v1/responses  (OpenAI style, Bearer auth)
+
+Examples:
+  aoai-probe sim --port 8080
+  aoai-probe sim --profile azure-seed --verbose
+  aoai-probe sim --tpm 10000 --no-subsecond-cap --latency 300ms±100ms
+  aoai-probe sim --limiter token-bucket:capacity=10,rate=5/s,headers=none,status=503
+  aoai-probe sim --fault-rate 0.05 --faults 500,capacity --deployments gpt-4o,gpt-4o-mini
+`;
+
+/** Registers `sim` on the program. */
+export function register(program: Command, io: CliIo): void {
+  program
+    .command('sim')
+    .description('Serve the Azure OpenAI simulator on loopback until Ctrl-C (no account or network needed).')
+    .option('--port <port>', 'port to listen on; 0 picks any free port (printed)', '0')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--profile <name>', `limits and answers to imitate: ${SIMULATOR_PROFILES.join(', ')}`, 'azure-standard')
+    .option('--tpm <tokens>', 'tokens per minute (default 50000)')
+    .option('--rpm <requests>', 'requests per minute (default 6 × TPM / 1000)')
+    .option('--request-window <duration>', 'request window (azure: default 10s; openai: bucket refill period, default 1m)')
+    .option('--token-window <duration>', 'token window (default 1m)')
+    .option('--subsecond-cap', 'enforce the 1-s cap of RPM/60 (azure-standard, azure-seed; the default)')
+    .option('--no-subsecond-cap', 'turn the 1-s cap off: only the 10-s request window applies')
+    .option('--limiter <spec>', `a generic limiter instead of the profile: ${LIMITER_KINDS.join(', ')} (see below)`)
+    .option('--latency <latency>', 'delay before admitted answers, e.g. 300ms or 300ms±100ms')
+    .option('--tokens-per-second <n>', 'streaming pace: reply tokens per second (default: unpaced)')
+    .option('--fault-rate <rate>', 'probability of an injected fault per request, e.g. 0.05 or 5%')
+    .option('--faults <list>', 'which faults to inject, comma-separated (see below)')
+    .option('--deployments <names>', 'serve only these deployments (comma-separated), each with its own limits; others get 404')
+    .option('--region <name>', 'region in x-ms-region and 429 messages', 'East US')
+    .option('--api-key <key>', 'accept only this key (default: any key)')
+    .option('--verbose', 'log one line per request on stderr')
+    .addHelpText('after', HELP_AFTER)
+    .action(async (flags: SimFlags) => {
+      const options = simulatorOptionsFromFlags(flags);
+      if (flags.verbose) options.log = (line) => io.stderr.write(`${line}\n`);
+      let simulator;
+      try {
+        simulator = await startSimulator(options);
+      } catch (error) {
+        if (error instanceof SimulatorConfigError) throw new InputError(error.problems);
+        throw error;
+      }
+      const stopped = new Promise<void>((resolve) => {
+        const unsubscribe = io.onInterrupt(() => {
+          unsubscribe();
+          resolve();
+        });
+      });
+      io.stdout.write(`aoai-probe sim: ${simulator.describe()}, listening on ${simulator.url}\n`);
+      if (!/^(127\.|::1$|localhost$)/.test(options.host ?? '127.0.0.1')) {
+        io.stderr.write(`aoai-probe sim: warning: ${options.host} is not a loopback address; other machines can reach this simulator\n`);
+      }
+      io.stderr.write(`aoai-probe sim: try POST ${simulator.url}/openai/deployments/gpt-4o/chat/completions?api-version=${DEFAULT_API_VERSION}; Ctrl-C stops\n`);
+      await stopped;
+      await simulator.close();
+      io.stderr.write('aoai-probe sim: stopped\n');
+    });
+}
+
+/** Turns the flags into SimulatorOptions, collecting every problem into one InputError. */
+export function simulatorOptionsFromFlags(flags: SimFlags): SimulatorOptions {
+  const problems: string[] = [];
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (error instanceof InputError || error instanceof SimulatorConfigError) {
+        problems.push(...error.problems);
+        return undefined;
+      }
+      throw error;
+    }
+  };
+  const options: SimulatorOptions = {};
+
+  const port = attempt(() => parseCount(flags.port, '--port', 0));
+  if (port !== undefined && port > 65_535) problems.push(`--port: ${port} is above 65535; use a port from 1024 to 65535, or 0 for any free port`);
+  else if (port !== undefined) options.port = port;
+  options.host = flags.host;
+  if ((SIMULATOR_PROFILES as readonly string[]).includes(flags.profile)) options.profile = flags.profile as SimulatorProfile;
+  else problems.push(`--profile: "${flags.profile}" is not a profile; use one of ${SIMULATOR_PROFILES.join(', ')}`);
+  if (flags.tpm !== undefined) options.tpm = attempt(() => parseCount(flags.tpm!, '--tpm'));
+  if (flags.rpm !== undefined) options.rpm = attempt(() => parseCount(flags.rpm!, '--rpm'));
+  if (flags.requestWindow !== undefined) options.requestWindowMs = attempt(() => positiveDuration(flags.requestWindow!, '--request-window'));
+  if (flags.tokenWindow !== undefined) options.tokenWindowMs = attempt(() => positiveDuration(flags.tokenWindow!, '--token-window'));
+  if (flags.subsecondCap !== undefined) options.subsecondCap = flags.subsecondCap;
+  if (flags.limiter !== undefined) options.limiter = attempt(() => parseLimiterSpec(flags.limiter!, '--limiter'));
+  if (flags.latency !== undefined) options.latency = attempt(() => parseLatency(flags.latency!, '--latency'));
+  if (flags.tokensPerSecond !== undefined) {
+    const value = Number(flags.tokensPerSecond);
+    if (/^\d+(\.\d+)?$/.test(flags.tokensPerSecond.trim()) && value > 0) options.tokensPerSecond = value;
+    else problems.push(`--tokens-per-second: "${flags.tokensPerSecond}" is not a positive number; e.g. --tokens-per-second 20`);
+  }
+  if (flags.faultRate !== undefined) {
+    const text = flags.faultRate.trim();
+    const percent = text.endsWith('%');
+    const value = Number(percent ? text.slice(0, -1) : text) / (percent ? 100 : 1);
+    if (/^\d+(\.\d+)?%?$/.test(text) && value >= 0 && value <= 1) options.faultRate = value;
+    else problems.push(`--fault-rate: "${flags.faultRate}" is not a probability; write it like 0.05 or 5%`);
+  }
+  if (flags.faults !== undefined) {
+    const faults = splitList(flags.faults);
+    const unknown = faults.filter((fault) => !(FAULT_KINDS as readonly string[]).includes(fault));
+    if (faults.length === 0) problems.push(`--faults: the list is empty; use any of ${FAULT_KINDS.join(', ')}`);
+    for (const fault of unknown) problems.push(`--faults: "${fault}" is not a fault; use any of ${FAULT_KINDS.join(', ')}`);
+    options.faults = faults;
+    if (flags.faultRate === undefined) problems.push('--faults: set how often with --fault-rate, e.g. --fault-rate 0.05');
+  }
+  if (flags.deployments !== undefined) {
+    const deployments = splitList(flags.deployments);
+    if (deployments.length === 0) problems.push('--deployments: the list is empty; e.g. --deployments gpt-4o,gpt-4o-mini');
+    options.deployments = deployments;
+  }
+  if (flags.region !== undefined) {
+    if (flags.region.trim() === '') problems.push('--region: empty; e.g. --region "West Europe"');
+    options.region = flags.region.trim();
+  }
+  if (flags.apiKey !== undefined) {
+    if (flags.apiKey === '') problems.push('--api-key: empty; leave it out to accept any key');
+    options.apiKey = flags.apiKey;
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return options;
+}
+
+function positiveDuration(text: string, what: string): number {
+  const ms = parseDuration(text, what);
+  if (ms <= 0) throw new InputError(`${what}: "${text}" must be longer than 0; e.g. ${what} 10s`);
+  return ms;
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
