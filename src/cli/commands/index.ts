@@ -4,8 +4,9 @@
  */
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
+import { register as registerSim } from './sim.js';
 
 /** Adds one command (its flags, its action) to the program. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-export const COMMANDS: RegisterCommand[] = [];
+export const COMMANDS: RegisterCommand[] = [registerSim];
