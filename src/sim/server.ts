@@ -253,7 +253,8 @@ class RequestHandler {
     }
     exchange.deployment = deployment;
     if (this.family === 'azure') exchange.baseHeaders['x-ms-deployment-name'] = deployment;
-    const state = this.stateOf(deployment);
+    // A generic limiter guards the whole endpoint, unless deployments are listed: then each has its own.
+    const state = this.stateOf(generic && this.settings.deployments === undefined ? 'default' : deployment);
     const operation = route?.operation;
     const admissionRequest: AdmissionRequest = {
       nowMs: this.settings.clock(),

@@ -129,6 +129,22 @@ export function parseLimiterSpec(text: string, what = '--limiter'): LimiterSpec 
     return ms;
   };
 
+  let spec: LimiterSpec;
+  switch (kind) {
+    case 'token-bucket':
+      spec = { kind, capacity: positiveNumber('capacity'), ratePerSecond: rate('rate') };
+      break;
+    case 'gcra':
+      spec = { kind, ratePerSecond: rate('rate'), burst: positiveNumber('burst') };
+      break;
+    case 'concurrency': {
+      spec = { kind, limit: positiveNumber('limit') };
+      if (values.has('retry')) spec.retryAfterMs = duration('retry');
+      break;
+    }
+    default:
+      spec = { kind, limit: positiveNumber('limit'), windowMs: duration('window') };
+  }
   const common: LimiterSpecCommon = {};
   const headers = values.get('headers');
   if (headers !== undefined) {
@@ -146,23 +162,7 @@ export function parseLimiterSpec(text: string, what = '--limiter'): LimiterSpec 
     else if (/^(false|no|off|0)$/i.test(penalty)) common.penalty = false;
     else problems.push(`${what} ${kind}: penalty=${penalty} is not true or false`);
   }
-
-  let spec: LimiterSpec;
-  switch (kind) {
-    case 'token-bucket':
-      spec = { kind, capacity: positiveNumber('capacity'), ratePerSecond: rate('rate'), ...common };
-      break;
-    case 'gcra':
-      spec = { kind, ratePerSecond: rate('rate'), burst: positiveNumber('burst'), ...common };
-      break;
-    case 'concurrency': {
-      spec = { kind, limit: positiveNumber('limit'), ...common };
-      if (values.has('retry')) spec.retryAfterMs = duration('retry');
-      break;
-    }
-    default:
-      spec = { kind, limit: positiveNumber('limit'), windowMs: duration('window'), ...common };
-  }
+  Object.assign(spec, common);
   if (problems.length > 0) throw new SimulatorConfigError(problems);
   return spec;
 }
