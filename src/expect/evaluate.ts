@@ -54,9 +54,8 @@ export function evaluateExpectations(expectations: readonly Expectation[], summa
     const actual = measured(summary, expectation.field);
     const actualText = describeValue(actual, kind);
     const passed = actual !== null && typeof actual === typeof expectation.expected && compare(actual, expectation.operator, expectation.expected);
-    const message = passed
-      ? `met: ${expectation.expression} (measured ${actualText})`
-      : `not met: ${expectation.expression} (measured ${actualText})`;
+    const measuredText = actual === null ? actualText : `measured ${actualText}`;
+    const message = `${passed ? 'met' : 'not met'}: ${expectation.expression} (${measuredText})`;
     return { expression: expectation.expression, passed, actual, actualText, message };
   });
 }

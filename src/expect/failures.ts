@@ -10,7 +10,8 @@ import type { ExpectationResult } from './types.js';
 export function formatExpectationFailures(results: readonly ExpectationResult[]): string {
   const failed = results.filter((result) => !result.passed);
   const heading = `aoai-probe: ${failed.length} of ${results.length} expectation${results.length === 1 ? '' : 's'} not met:`;
-  return [heading, ...failed.map((result) => `  ✗ ${result.expression}  (measured ${result.actualText})`)].join('\n');
+  const lines = failed.map((result) => `  ✗ ${result.expression}  (${result.actual === null ? result.actualText : `measured ${result.actualText}`})`);
+  return [heading, ...lines].join('\n');
 }
 
 /** Throws ExpectationError (exit 3) listing every unmet expectation; returns quietly when all are met. */

@@ -119,8 +119,8 @@ function parseOperator(scanner: Scanner, field: SummaryFieldPath): Operator {
   const operator = scanner.match(OPERATOR_PATTERN);
   if (operator !== null) return operator as Operator;
   const found = scanner.peekToken();
-  if (found.startsWith('=')) scanner.fail('"=" is not an operator', `write == to compare for equality, e.g. ${field} == 0`);
   if (found.startsWith('=>') || found.startsWith('=<')) scanner.fail(`"${found.slice(0, 2)}" is not an operator`, 'write >= or <=');
+  if (found.startsWith('=')) scanner.fail('"=" is not an operator', `write == to compare for equality, e.g. ${field} == ${FIELD_KINDS[field] === 'text' ? '"value"' : '0'}`);
   const after = scanner.atEnd() ? '' : `, found "${found}"`;
   return scanner.fail(`expected an operator like >= after ${field}${after}`, `write e.g. ${exampleFor(field)} (operators: < <= > >= == !=)`);
 }

@@ -27,8 +27,9 @@ export interface MarkdownOptions {
 
 /**
  * Escapes text for a markdown table cell or paragraph: characters that start markup
- * get a backslash, HTML's `<`, `>` and `&` become entities, and line breaks become
- * spaces (a table row is one line).
+ * get a backslash (`#` too, or GitHub turns "request #6" into a link to issue 6),
+ * HTML's `<`, `>` and `&` become entities, and line breaks become spaces (a table
+ * row is one line).
  */
 export function escapeMarkdown(text: string): string {
   return text
@@ -36,7 +37,7 @@ export function escapeMarkdown(text: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]{}()#+!|~])/g, '\\$1');
+    .replace(/([\\`*_[\]#+|~])/g, '\\$1');
 }
 
 function tableLines(head: string[], rows: string[][], align: ('left' | 'right')[]): string[] {
