@@ -33,6 +33,25 @@ interface PageFindings {
   viewportScreenshot: string;
 }
 
+/**
+ * Runs in the page: for each chart, how many canvas pixels are drawn and in how many
+ * colours. A string rather than a function because the tests' tsconfig has no DOM
+ * types (adding them would change the globals for every other test).
+ */
+const CANVAS_PIXELS = `[...document.querySelectorAll('.chart')].map((chart) => {
+  const canvas = chart.querySelector('canvas');
+  if (!canvas) return { id: chart.id, drawn: 0, colours: 0 };
+  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let drawn = 0;
+  const colours = new Set();
+  for (let index = 0; index < pixels.length; index += 4) {
+    if (pixels[index + 3] === 0) continue;
+    drawn += 1;
+    colours.add((pixels[index] << 16) | (pixels[index + 1] << 8) | pixels[index + 2]);
+  }
+  return { id: chart.id, drawn, colours: colours.size };
+})`;
+
 let browser: Browser | undefined;
 let folder: string;
 
@@ -59,21 +78,7 @@ async function openReport(name: string, result: AnalysisResult): Promise<PageFin
   });
   await page.goto(pageUrl, { waitUntil: 'load' });
   await page.waitForSelector('html[data-charts-ready="true"]', { timeout: 10_000 });
-  const canvases = await page.evaluate(() =>
-    [...document.querySelectorAll<HTMLElement>('.chart')].map((chart) => {
-      const canvas = chart.querySelector('canvas');
-      if (!canvas) return { id: chart.id, drawn: 0, colours: 0 };
-      const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      let drawn = 0;
-      const colours = new Set<number>();
-      for (let index = 0; index < pixels.length; index += 4) {
-        if (pixels[index + 3]! === 0) continue;
-        drawn += 1;
-        colours.add((pixels[index]! << 16) | (pixels[index + 1]! << 8) | pixels[index + 2]!);
-      }
-      return { id: chart.id, drawn, colours: colours.size };
-    }),
-  );
+  const canvases = (await page.evaluate(CANVAS_PIXELS)) as PageFindings['canvases'];
   const screenshot = join(folder, `${name}.png`);
   await page.screenshot({ path: screenshot, fullPage: true });
   const viewportScreenshot = join(folder, `${name}-viewport.png`);
