@@ -330,10 +330,14 @@ class PlanRun {
     const offset = planned.offsets[0]!;
     if (planned.startMs + offset > 0) return;
     const size = groupEndOf(planned.offsets, 0);
-    const timeout = new AbortController();
-    const prepared = this.prepareGroup(size).then(() => timeout.abort());
-    await Promise.race([prepared, this.clock.sleepUntil(this.clock.now() + (this.options.prepareTimeoutMs ?? 5000), timeout.signal)]);
-    timeout.abort();
+    // Ends the wait: the warm-up finished, a stop came, or the timeout passed.
+    const waitEnd = new AbortController();
+    const onStop = (): void => waitEnd.abort();
+    this.stopController.signal.addEventListener('abort', onStop, { once: true });
+    void this.prepareGroup(size).then(() => waitEnd.abort());
+    await this.clock.sleepUntil(this.clock.now() + (this.options.prepareTimeoutMs ?? 5000), waitEnd.signal);
+    this.stopController.signal.removeEventListener('abort', onStop);
+    waitEnd.abort();
   }
 
   /** Second stage: waits up to graceMs for in-flight requests, cuts the rest, waits for their lines. */

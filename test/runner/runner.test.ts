@@ -289,6 +289,23 @@ describe('warming connections', () => {
     });
     expect(result).toMatchObject({ startMs: 2000, sent: 4 });
   });
+
+  it('stops waiting for the warm-up when stopSignal aborts', async () => {
+    const clock = createFakeClock({ autoAdvance: true });
+    const transport = createFakeTransport({ clock });
+    transport.prepare = () => new Promise(() => undefined);
+    const stop = new AbortController();
+    void clock.sleepUntil(300).then(() => stop.abort());
+    const result = await runPlan(planScenario([burst('b', 4)]), {
+      clock,
+      transport,
+      sink: collector(),
+      maxInFlight: 10,
+      graceMs: 0,
+      stopSignal: stop.signal,
+    });
+    expect(result).toMatchObject({ reason: 'interrupted', sent: 0, unsent: 4, endMs: 300 });
+  });
 });
 
 describe('failures outside the contract', () => {
