@@ -261,7 +261,12 @@ class PlanRun {
       const request: SendRequest = { seq, phase: phaseName, target: target.id, plannedMs, payload };
       this.inFlight++;
       this.sent++;
-      target.transport.send(request, signal).then(this.onSettled, this.onRejected);
+      try {
+        target.transport.send(request, signal).then(this.onSettled, this.onRejected);
+      } catch (error) {
+        // A transport that throws instead of returning a promise: the same bug as a rejection.
+        this.onRejected(error);
+      }
     }
     return to;
   }
@@ -274,6 +279,7 @@ class PlanRun {
 
   /**
    * Transports never reject (failures are lines). A rejection is a bug in the transport:
+   * it is not recorded (there is no line to write) and it fails the run:
    * stop the run, cut what is in flight, and make runPlan reject with it once drained.
    */
   private readonly onRejected = (error: unknown): void => {

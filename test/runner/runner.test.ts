@@ -325,4 +325,20 @@ describe('failures outside the contract', () => {
       [2, null],
     ]);
   });
+
+  it('treats a transport that throws like one that rejects', async () => {
+    const clock = createFakeClock({ autoAdvance: true });
+    const transport = createFakeTransport({ clock, latencyMs: 1000 });
+    const send = transport.send.bind(transport);
+    transport.send = (request: SendRequest, signal: AbortSignal) => {
+      if (request.seq === 1) throw new Error('thrown, not rejected');
+      return send(request, signal);
+    };
+    const sink = collector();
+    await expect(
+      runPlan(planScenario([steady('s', 10, 1000)]), { clock, transport, sink, maxInFlight: 10, graceMs: 5000 }),
+    ).rejects.toThrow('thrown, not rejected');
+    // seq 0 was in flight: cut at once (no grace for a broken run) and still recorded.
+    expect(requestsOf(sink.lines).map((line) => [line.seq, line.errorKind, line.doneMs])).toEqual([[0, 'aborted', 100]]);
+  });
 });
