@@ -192,7 +192,7 @@ export function runRows(summary: Summary): SummaryRow[] {
 export function sourceRows(summary: Summary): SummaryRow[] {
   return [
     { label: 'command', value: summary.command, tone: 'plain' },
-    { label: 'target', value: `${summary.target.url} (${summary.target.kind})`, tone: 'plain' },
+    { label: 'target', value: `${summary.target.kind} · ${summary.target.url}`, tone: 'plain' },
     { label: 'recording', value: summary.recording, tone: 'muted' },
   ];
 }

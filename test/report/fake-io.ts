@@ -1,0 +1,32 @@
+/** A CliIo for running the program in-process: captures stdout, stderr and the exit code. */
+import type { CliIo } from '../../src/cli/io.js';
+
+export interface CapturedIo extends CliIo {
+  out(): string;
+  err(): string;
+  /** The exit code set by the program; 0 when it set none. */
+  exitCode(): number;
+}
+
+export function fakeIo(argv: string[], options: { cwd: string; env?: Record<string, string>; tty?: boolean; columns?: number }): CapturedIo {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  let code = 0;
+  return {
+    argv,
+    env: options.env ?? {},
+    cwd: options.cwd,
+    stdout: { write: (chunk) => stdout.push(chunk) > 0, isTTY: options.tty ?? false, columns: options.columns },
+    stderr: { write: (chunk) => stderr.push(chunk) > 0 },
+    onInterrupt: () => () => undefined,
+    setExitCode: (value) => {
+      code = value;
+    },
+    exitNow: (value): never => {
+      throw new Error(`exitNow(${value}) called`);
+    },
+    out: () => stdout.join(''),
+    err: () => stderr.join(''),
+    exitCode: () => code,
+  };
+}
