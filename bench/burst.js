@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { readCapture, startCapture, tagOf } from './lib/capture.js';
-import { requireCommand, runAoai } from './lib/aoai.js';
+import { runScenario } from './lib/aoai.js';
 import { requestOptions, runAutocannon, runPeer } from './lib/peers.js';
 import { CLIENT_CPU, sleep } from './lib/proc.js';
 import { fmt, minMedianMax, spread } from './lib/stats.js';
@@ -125,25 +125,25 @@ async function autocannonBurst(ctx, size, processes) {
  * POST, if the transport's prepare() sends one) are set aside and reported.
  */
 async function aoaiBurst(ctx, size, trials, processes) {
-  requireCommand(ctx, 'burst');
   const all = [];
   let dropped = 0;
   const ownSpreads = [];
   let extraSegments = 0;
+  let via = null;
   for (let process = 1; process <= processes; process += 1) {
     const tag = `aoai-${size}-p${process}`;
     const recording = path.join(ctx.outDir, `burst-${tag}.ndjson`);
-    const args = [
-      'burst', '--url', ctx.nginx.url(ctx.nginx.loggedPort, tag),
-      '--size', String(size), '--bursts', String(trials), '--gap', '500ms',
-      '--max-in-flight', String(size * 2), '--record', recording, '--json', '--quiet',
-    ];
+    const scenario = {
+      kind: 'burst', size, bursts: trials, gapMs: 500, maxInFlight: size * 2,
+      url: ctx.nginx.url(ctx.nginx.loggedPort, tag), record: recording,
+    };
     const { segments, dropped: lost, runResult } = await captured(ctx, `burst-${tag}`, () =>
-      runAoai(ctx.repoRoot, args, { cpu: CLIENT_CPU, timeoutMs: 90_000 }),
+      runScenario(ctx, scenario, { cpu: CLIENT_CPU, timeoutMs: 90_000 }),
     );
+    via = runResult.via;
     dropped += lost ?? 0;
-    const summary = JSON.parse(runResult.stdout);
-    if (summary?.schedule?.sendSpreadMs !== undefined) ownSpreads.push(summary.schedule.sendSpreadMs);
+    const ownSpread = runResult.summary?.schedule?.sendSpreadMs;
+    if (typeof ownSpread === 'number') ownSpreads.push(ownSpread);
     const mine = segments.filter((segment) => tagOf(segment.target) === tag);
     const requestLines = readFileSync(recording, 'utf8').split('\n').filter((line) => line.includes('"type":"request"')).length;
     const extra = mine.length - size * trials;
@@ -159,7 +159,7 @@ async function aoaiBurst(ctx, size, trials, processes) {
       });
     }
   }
-  return summarise(all, dropped, { ownSendSpreadMs: ownSpreads, extraSegments });
+  return summarise(all, dropped, { ownSendSpreadMs: ownSpreads, extraSegments, via });
 }
 
 /** Markdown for RESULTS.md: one table per size, aoai-probe beside each peer. */
@@ -179,7 +179,8 @@ export function renderBurst(result) {
       const nginx = minMedianMax(figures.trials.map((trial) => trial.nginxSpreadMs));
       const complete = figures.trials.every((trial) => trial.requests === size && trial.connections === size);
       const ratio = ours !== null && figures.spread.median ? ours / figures.spread.median : null;
-      lines.push(`| ${client}${figures.note ? ` (${figures.note})` : ''} | ${figures.spread.n} | ${fmt(figures.spread.min, 2)} | ${fmt(figures.spread.median, 2)} | ${fmt(figures.spread.max, 2)} | ${fmt(nginx.median, 0)} | ${complete ? 'yes' : 'no: ' + figures.trials.map((trial) => `${trial.requests}/${trial.connections}`).join(', ')} | ${client === 'aoai-probe' ? '—' : fmt(ratio, 2)} |`);
+      const label = `${client}${figures.via === 'modules' ? ' (via its modules: no burst command in this build)' : ''}${figures.note ? ` (${figures.note})` : ''}`;
+      lines.push(`| ${label} | ${figures.spread.n} | ${fmt(figures.spread.min, 2)} | ${fmt(figures.spread.median, 2)} | ${fmt(figures.spread.max, 2)} | ${fmt(nginx.median, 0)} | ${complete ? 'yes' : 'no: ' + figures.trials.map((trial) => `${trial.requests}/${trial.connections}`).join(', ')} | ${client === 'aoai-probe' ? '—' : fmt(ratio, 2)} |`);
     }
     const ours2 = clients['aoai-probe'];
     if (ours2 && !ours2.error) {

@@ -12,7 +12,7 @@
  * The 1M-line recording it leaves behind is the input of report-speed.js.
  */
 import path from 'node:path';
-import { requireCommand, runAoai } from './lib/aoai.js';
+import { runScenario, scenarioRoute } from './lib/aoai.js';
 import { requestOptions, runPeer } from './lib/peers.js';
 import { readRecordingCounts } from './lib/recording.js';
 import { CLIENT_CPU, maxRssFromTime, sampleProcess, sleep } from './lib/proc.js';
@@ -59,17 +59,18 @@ function curve(samples) {
 }
 
 async function aoaiMemory(ctx, requests) {
-  requireCommand(ctx, 'steady');
+  if (!scenarioRoute(ctx, 'steady')) throw new Error('this build of aoai-probe can run no steady scenario');
   const found = ctx.shared.aoaiMaxRate ?? null;
   let rate = found ? Math.floor((found * 0.9) / 1000) * 1000 : FALLBACK_RATE;
   rate = Math.max(rate, Math.ceil(requests / MAX_SECONDS));
   const durationS = Math.ceil(requests / rate);
   const recording = path.join(ctx.outDir, 'memory-aoai.ndjson');
   let sampler = null;
-  const output = await runAoai(ctx.repoRoot, [
-    'steady', '--url', ctx.nginx.url(ctx.nginx.plainPort), '--rate', `${rate}/s`, '--duration', `${durationS}s`,
-    '--max-in-flight', String(IN_FLIGHT), '--record', recording, '--json', '--quiet',
-  ], {
+  const scenario = {
+    kind: 'steady', rate, durationS, maxInFlight: IN_FLIGHT,
+    url: ctx.nginx.url(ctx.nginx.plainPort), record: recording,
+  };
+  const { output, via } = await runScenario(ctx, scenario, {
     cpu: CLIENT_CPU,
     wrapper: ['/usr/bin/time', '-v'],
     timeoutMs: (durationS + 120) * 1000,
@@ -88,6 +89,7 @@ async function aoaiMemory(ctx, requests) {
     maxRssMb: maxRssFromTime(output.stderr),
     curve: curve(samples),
     wallS: output.wallMs / 1000,
+    via,
   };
 }
 
@@ -129,7 +131,7 @@ export function renderMemory(result) {
     }
     const growth = figures.curve?.at25 ? figures.curve.at100 - figures.curve.at25 : null;
     const ratio = client !== 'aoai-probe' && ours?.maxRssMb && figures.maxRssMb ? fmt(ours.maxRssMb / figures.maxRssMb, 2) : '—';
-    lines.push(`| ${client} | ${fmt(figures.recorded, 0)}${figures.dropped ? ` (+${fmt(figures.dropped, 0)} dropped)` : ''} | ${fmt(figures.rate, 0)} | ${fmt(figures.maxRssMb, 0)} | ${fmt(figures.curve?.at25, 0)} / ${fmt(figures.curve?.at50, 0)} / ${fmt(figures.curve?.at100, 0)} | ${growth === null ? '—' : `${growth >= 0 ? '+' : ''}${fmt(growth, 0)} MB`} | ${ratio} |`);
+    lines.push(`| ${client}${figures.via === 'modules' ? ' (via its modules: no steady command in this build)' : ''} | ${fmt(figures.recorded, 0)}${figures.dropped ? ` (+${fmt(figures.dropped, 0)} dropped)` : ''} | ${fmt(figures.rate, 0)} | ${fmt(figures.maxRssMb, 0)} | ${fmt(figures.curve?.at25, 0)} / ${fmt(figures.curve?.at50, 0)} / ${fmt(figures.curve?.at100, 0)} | ${growth === null ? '—' : `${growth >= 0 ? '+' : ''}${fmt(growth, 0)} MB`} | ${ratio} |`);
   }
   if (ours && !ours.error) lines.push('', `aoai-probe ran \`steady --rate ${ours.rate}/s --duration ${ours.durationS}s --max-in-flight ${result.inFlight}\` (rate: ${ours.rateSource}).`);
   return lines.join('\n');

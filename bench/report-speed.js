@@ -7,9 +7,8 @@
  * Floors beside it: `wc -l` (reading the file at all) and plain Node reading every line
  * and JSON.parse-ing it (the least any JavaScript analysis of NDJSON costs).
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { requireCommand, runAoai } from './lib/aoai.js';
 import { readRecordingCounts } from './lib/recording.js';
 import { writeSyntheticRecording } from './lib/synth-recording.js';
 import { CLIENT_CPU, maxRssFromTime, runCommand, sleep } from './lib/proc.js';
@@ -44,11 +43,21 @@ export async function measureReportSpeed(ctx) {
     return { wallS: minMedianMax(walls), maxRssMb: Math.max(...rss.filter((value) => value !== null)) };
   };
 
+  const ours = 'aoai-probe report --format json';
   try {
-    requireCommand(ctx, 'report');
-    clients['aoai-probe report --format json'] = await timed('aoai-probe', 'node', [path.join(ctx.repoRoot, 'bin', 'aoai-probe.js'), 'report', file, '--format', 'json'], { cwd: ctx.repoRoot });
+    if (ctx.aoai.unavailable) throw new Error(`aoai-probe unavailable: ${ctx.aoai.unavailable}`);
+    if (ctx.aoai.commands.report) {
+      clients[ours] = await timed('aoai-probe', 'node', [path.join(ctx.repoRoot, 'bin', 'aoai-probe.js'), 'report', file, '--format', 'json'], { cwd: ctx.repoRoot });
+      clients[ours].via = 'cli';
+    } else if (existsSync(path.join(ctx.repoRoot, 'dist', 'analysis', 'summarise.js'))) {
+      // No `report` command in this build yet: the same reader and analysis through their modules.
+      clients[ours] = await timed('aoai-probe modules', 'node', [path.join(ctx.benchDir, 'prototypes', 'module-report.js'), ctx.repoRoot, file], { cwd: ctx.repoRoot });
+      clients[ours].via = 'modules (readRecording → analyseLines; no report command in this build)';
+    } else {
+      throw new Error('this build of aoai-probe has neither a `report` command nor dist/analysis/summarise.js');
+    }
   } catch (error) {
-    clients['aoai-probe report --format json'] = { error: String(error.message ?? error) };
+    clients[ours] = { error: String(error.message ?? error) };
   }
   try {
     clients['node: readline + JSON.parse per line'] = await timed('node floor', 'node', ['-e', PARSE_ALL, file]);
@@ -84,7 +93,7 @@ export function renderReportSpeed(result) {
       continue;
     }
     const ratio = ours && !ours.error && name !== 'aoai-probe report --format json' ? fmt(ours.wallS.median / figures.wallS.median, 1) : '—';
-    lines.push(`| ${name} | ${fmt(figures.wallS.min, 2)} / ${fmt(figures.wallS.median, 2)} / ${fmt(figures.wallS.max, 2)} | ${fmt(figures.maxRssMb, 0)} | ${ratio} |`);
+    lines.push(`| ${name}${figures.via && figures.via !== 'cli' ? ` (via ${figures.via})` : ''} | ${fmt(figures.wallS.min, 2)} / ${fmt(figures.wallS.median, 2)} / ${fmt(figures.wallS.max, 2)} | ${fmt(figures.maxRssMb, 0)} | ${ratio} |`);
   }
   return lines.join('\n');
 }

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { readCapture, startCapture, tagOf } from './lib/capture.js';
-import { requireCommand, runAoai } from './lib/aoai.js';
+import { runScenario } from './lib/aoai.js';
 import { requestOptions, runAutocannon, runPeer } from './lib/peers.js';
 import { CLIENT_CPU, sampleProcess, sleep } from './lib/proc.js';
 import { cpuShare, fmt, steadyFigures } from './lib/stats.js';
@@ -67,29 +67,28 @@ function sampled(ctx) {
 }
 
 async function aoaiSteady(ctx, run) {
-  requireCommand(ctx, 'steady');
   const tag = `aoai-steady-${run}`;
   const recording = path.join(ctx.outDir, `steady-${tag}.ndjson`);
-  const args = [
-    'steady', '--url', ctx.nginx.url(ctx.nginx.loggedPort, tag), '--rate', `${RATE}/s`, '--duration', `${DURATION_S}s`,
-    '--max-in-flight', '200', '--record', recording, '--json', '--quiet',
-  ];
+  const scenario = {
+    kind: 'steady', rate: RATE, durationS: DURATION_S, maxInFlight: 200,
+    url: ctx.nginx.url(ctx.nginx.loggedPort, tag), record: recording,
+  };
   const probe = sampled(ctx);
   const { times, droppedByKernel, runResult } = await wireTimes(ctx, `steady-${tag}`, tag, () =>
-    runAoai(ctx.repoRoot, args, { cpu: CLIENT_CPU, timeoutMs: 60_000, onStart: probe.onStart }),
+    runScenario(ctx, scenario, { cpu: CLIENT_CPU, timeoutMs: 60_000, onStart: probe.onStart }),
   );
   const clientCpu = probe.cpu();
   const requestLines = readFileSync(recording, 'utf8').split('\n').filter((line) => line.includes('"type":"request"')).length;
   // Any extra POSTs before the run proper (a warm-up, if prepare() sends one) are set aside.
   const extra = Math.max(0, times.length - requestLines);
-  const summary = JSON.parse(runResult.stdout);
   return {
     ...steadyFigures(times.slice(extra), RATE),
     extraSegments: extra,
     recorded: requestLines,
     droppedByKernel,
     clientCpu,
-    ownSchedule: summary?.schedule ?? null,
+    ownSchedule: runResult.summary?.schedule ?? null,
+    via: runResult.via,
   };
 }
 
@@ -132,7 +131,7 @@ export function renderSteady(result) {
         return;
       }
       const rateError = ((figures.achievedRate - result.rate) / result.rate) * 100;
-      lines.push(`| ${client} | ${index + 1} | ${figures.requests} | ${fmt(figures.achievedRate, 1)} | ${rateError >= 0 ? '+' : '−'}${fmt(Math.abs(rateError), 2)} % | ${fmt(figures.gapP50Ms, 3)} | ${fmt(figures.gapP99Ms, 3)} | ${fmt(figures.gapMaxMs, 2)} | ${fmt(figures.shortGapShare * 100, 1)} % | ${fmt(figures.gridDeviationP99Ms, 2)} | ${figures.clientCpu === null ? '—' : `${fmt(figures.clientCpu * 100, 0)} %`} |`);
+      lines.push(`| ${client}${figures.via === 'modules' ? ' (via its modules: no steady command in this build)' : ''} | ${index + 1} | ${figures.requests} | ${fmt(figures.achievedRate, 1)} | ${rateError >= 0 ? '+' : '−'}${fmt(Math.abs(rateError), 2)} % | ${fmt(figures.gapP50Ms, 3)} | ${fmt(figures.gapP99Ms, 3)} | ${fmt(figures.gapMaxMs, 2)} | ${fmt(figures.shortGapShare * 100, 1)} % | ${fmt(figures.gridDeviationP99Ms, 2)} | ${figures.clientCpu === null ? '—' : `${fmt(figures.clientCpu * 100, 0)} %`} |`);
     });
   }
   return lines.join('\n');

@@ -15,7 +15,7 @@
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { requireCommand, runAoai } from './lib/aoai.js';
+import { runScenario, scenarioRoute } from './lib/aoai.js';
 import { readRecordingCounts } from './lib/recording.js';
 import { requestOptions, runAutocannon, runPeer } from './lib/peers.js';
 import { CLIENT_CPU, sampleProcess, sleep } from './lib/proc.js';
@@ -50,10 +50,15 @@ async function aoaiAtRate(ctx, rate, durationS, name) {
   const recording = path.join(ctx.outDir, `${name}.ndjson`);
   let sampler = null;
   const started = performance.now();
-  await runAoai(ctx.repoRoot, [
-    'steady', '--url', ctx.nginx.url(ctx.nginx.plainPort), '--rate', `${rate}/s`, '--duration', `${durationS}s`,
-    '--max-in-flight', String(IN_FLIGHT), '--record', recording, '--json', '--quiet',
-  ], { cpu: CLIENT_CPU, timeoutMs: (durationS + 60) * 1000, onStart: (child) => { sampler = sampleProcess(child.pid, 250); } });
+  const scenario = {
+    kind: 'steady', rate, durationS, maxInFlight: IN_FLIGHT,
+    url: ctx.nginx.url(ctx.nginx.plainPort), record: recording,
+  };
+  const { via } = await runScenario(ctx, scenario, {
+    cpu: CLIENT_CPU,
+    timeoutMs: (durationS + 60) * 1000,
+    onStart: (child) => { sampler = sampleProcess(child.pid, 250); },
+  });
   const wallS = (performance.now() - started) / 1000;
   const counts = await readRecordingCounts(recording);
   const planned = Math.round(rate * durationS);
@@ -65,6 +70,7 @@ async function aoaiAtRate(ctx, rate, durationS, name) {
     okRate: counts.requests ? counts.ok / durationS : 0,
     clientCpu: sampler ? cpuShare(sampler.stop()) : null,
     wallS,
+    via,
   };
   figures.sustained = counts.requests >= planned * 0.995 && counts.dropped <= planned * 0.005 && counts.sentRate >= rate * 0.98 && counts.ok === counts.requests;
   rmSync(recording, { force: true });
@@ -72,7 +78,7 @@ async function aoaiAtRate(ctx, rate, durationS, name) {
 }
 
 async function aoaiThroughput(ctx, durationS) {
-  requireCommand(ctx, 'steady');
+  if (!scenarioRoute(ctx, 'steady')) throw new Error('this build of aoai-probe can run no steady scenario');
   const probeS = ctx.quick ? 2 : 3;
   const steps = [];
   let best = null;
@@ -156,7 +162,7 @@ export function renderThroughput(result) {
     }[client];
     const ratio = client !== 'aoai-probe' && ours?.rate && figures.rate ? fmt(ours.rate / figures.rate, 2) : '—';
     const cpu = (client === 'aoai-probe' ? figures.confirmed?.clientCpu : figures.clientCpu) ?? null;
-    lines.push(`| ${client} | ${fmt(figures.rate, 0)}${client === 'aoai-probe' && figures.rate === null ? ` (${figures.note ?? 'not sustained'})` : ''} | ${cpu === null ? '—' : `${fmt(cpu * 100, 0)} %`} | ${how} | ${ratio} |`);
+    lines.push(`| ${client}${client === 'aoai-probe' && figures.confirmed?.via === 'modules' ? ' (via its modules: no steady command in this build)' : ''} | ${fmt(figures.rate, 0)}${client === 'aoai-probe' && figures.rate === null ? ` (${figures.note ?? 'not sustained'})` : ''} | ${cpu === null ? '—' : `${fmt(cpu * 100, 0)} %`} | ${how} | ${ratio} |`);
   }
   if (ours && !ours.error && ours.steps) {
     lines.push('', `aoai-probe search (offered rate → sent rate on its recording, dropped, sustained): ${[...ours.steps, ...(ours.confirmed && !ours.steps.includes(ours.confirmed) ? [ours.confirmed] : [])].map((step) => `${fmt(step.rate, 0)}/s for ${step.durationS} s → ${fmt(step.sentRate, 0)}/s, ${step.dropped} dropped, mean lag ${fmt(step.lagMeanMs, 2)} ms, ${step.sustained ? 'yes' : 'no'}`).join('; ')}.`);

@@ -4,7 +4,13 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runCommand } from './proc.js';
+
+const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Built modules the module-level driver (prototypes/module-run.js) needs. */
+const RUN_MODULES = ['dist/schedule/plan.js', 'dist/run/runner.js', 'dist/run/real-clock.js', 'dist/record/writer.js', 'dist/run/transport.js'];
 
 /** Newest modification time (ms) of files under `dir` whose names end with `suffix`. */
 function newestMtime(dir, suffix) {
@@ -73,4 +79,50 @@ export function runAoai(repoRoot, args, { cpu = null, timeoutMs = 120_000, allow
 export function requireCommand(ctx, name) {
   if (ctx.aoai.unavailable) throw new Error(`aoai-probe unavailable: ${ctx.aoai.unavailable}`);
   if (!ctx.aoai.commands[name]) throw new Error(`this build of aoai-probe has no \`${name}\` command`);
+}
+
+/**
+ * How this build can run a `burst` or `steady` scenario: through the CLI command when it
+ * exists ("cli"), else through the same public modules the CLI wires ("modules"), else
+ * not at all (null).
+ */
+export function scenarioRoute(ctx, command) {
+  if (ctx.aoai.unavailable) return null;
+  if (ctx.aoai.commands[command]) return 'cli';
+  if (RUN_MODULES.every((file) => existsSync(path.join(ctx.repoRoot, file)))) return 'modules';
+  return null;
+}
+
+/**
+ * Runs one aoai-probe scenario against `url` and records it to `record`:
+ * `{ kind: 'burst', size, bursts, gapMs }` or `{ kind: 'steady', rate, durationS }`, with
+ * `maxInFlight`. Through the CLI when the command exists (its `--json` summary is
+ * returned), otherwise through the modules (prototypes/module-run.js, summary null).
+ */
+export async function runScenario(ctx, scenario, { cpu = null, timeoutMs = 120_000, onStart, wrapper = [], transport } = {}) {
+  const route = transport ? 'modules' : scenarioRoute(ctx, scenario.kind);
+  if (route === null) {
+    throw new Error(ctx.aoai.unavailable ? `aoai-probe unavailable: ${ctx.aoai.unavailable}` : `this build of aoai-probe has neither a \`${scenario.kind}\` command nor the run modules`);
+  }
+  if (route === 'cli') {
+    const args = scenario.kind === 'burst'
+      ? ['burst', '--size', String(scenario.size), '--bursts', String(scenario.bursts), '--gap', `${scenario.gapMs}ms`]
+      : ['steady', '--rate', `${scenario.rate}/s`, '--duration', `${scenario.durationS}s`];
+    args.push('--url', scenario.url, '--max-in-flight', String(scenario.maxInFlight), '--record', scenario.record, '--json', '--quiet');
+    const output = await runAoai(ctx.repoRoot, args, { cpu, timeoutMs, onStart, wrapper });
+    let summary = null;
+    try {
+      summary = JSON.parse(output.stdout);
+    } catch {
+      summary = null;
+    }
+    return { via: 'cli', summary, output };
+  }
+  const phase = scenario.kind === 'burst'
+    ? { kind: 'burst', size: scenario.size, bursts: scenario.bursts, gapMs: scenario.gapMs }
+    : { kind: 'steady', ratePerSecond: scenario.rate, durationMs: scenario.durationS * 1000 };
+  const options = { repoRoot: ctx.repoRoot, url: scenario.url, phase, maxInFlight: scenario.maxInFlight, record: scenario.record, ...(transport ? { transport } : {}) };
+  const [command, ...prefix] = [...wrapper, 'node'];
+  const output = await runCommand(command, [...prefix, path.join(benchDir, 'prototypes', 'module-run.js'), JSON.stringify(options)], { cpu, timeoutMs, onStart, cwd: ctx.repoRoot });
+  return { via: 'modules', summary: null, output };
 }
