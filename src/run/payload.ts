@@ -92,6 +92,9 @@ export class PayloadCatalog {
     const key = `${settings.maxTokens}|${settings.promptTokens}|${settings.stream}`;
     const cached = this.byKey.get(key);
     if (cached !== undefined) return cached;
+    if (settings.promptTokens !== null && (!Number.isInteger(settings.promptTokens) || settings.promptTokens < 1)) {
+      throw new RangeError(`a prompt needs a whole number of tokens >= 1, got ${settings.promptTokens}`);
+    }
     const payload =
       this.spec.kind === 'body'
         ? buildFixedBody(this.spec.body, overrides, this.context, this.modelName(), this.promptCounts)

@@ -67,6 +67,8 @@ export interface HttpTransport extends Transport {
 const MAX_SUCCESS_BODY_BYTES = 4 * 1024 * 1024;
 /** Largest error body kept to read its fields. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/** Stands in for a payload variant that could not be built; such a request is never sent. */
+const UNBUILDABLE_PAYLOAD: PreparedPayload = { body: Buffer.alloc(0), estimatedTokens: 0, maxTokens: null, stream: false, promptTokens: null };
 
 /** Creates the transport for one target. Builds the default payload at once. */
 export function createTransport(options: TransportOptions): HttpTransport {
@@ -162,8 +164,16 @@ class UndiciTransport implements HttpTransport {
 
   send(request: SendRequest, signal: AbortSignal): Promise<RequestLine> {
     const clock = this.options.clock;
-    const payload = this.payloads.get(request.payload);
     const clientRequestId = this.requestIdPrefix + (this.requestCounter++).toString(16).padStart(12, '0');
+    let payload: PreparedPayload;
+    try {
+      payload = this.payloads.get(request.payload);
+    } catch (error) {
+      // A variant that cannot be built (e.g. an impossible prompt size) fails this request, not the run.
+      const exchange = new Exchange(this.context, request, UNBUILDABLE_PAYLOAD, clientRequestId, clock.now());
+      exchange.fail(error instanceof Error ? error : new Error(String(error)));
+      return exchange.line;
+    }
     const exchange = new Exchange(this.context, request, payload, clientRequestId, clock.now());
     if (signal.aborted || this.closed) {
       exchange.fail(new RequestAbortedError(this.closed ? 'the transport was closed' : undefined));

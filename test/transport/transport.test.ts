@@ -153,6 +153,22 @@ describe('transport: connections before a burst', () => {
     expect(target.requests).toHaveLength(3);
   });
 
+  it('warm sockets the server closes while idle are dropped; the next request connects anew', async () => {
+    const target = await server();
+    // Close every connection that has not sent a request within 50 ms (like an idle timeout).
+    target.server.on('connection', (socket) => {
+      const timer = setTimeout(() => socket.destroy(), 50);
+      socket.once('data', () => clearTimeout(timer));
+    });
+    const transport = transportFor(azureTarget(target.url));
+    await transport.prepare(3);
+    await settle(() => target.connections >= 3);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const line = await transport.send(request(), never);
+    expect(line).toMatchObject({ status: 200, errorKind: null });
+    expect(target.connections).toBe(4);
+  });
+
   it('prepare against a closed port resolves; the requests record the failure', async () => {
     const port = await closedPort();
     const transport = transportFor(azureTarget(`http://127.0.0.1:${port}`));
@@ -309,6 +325,16 @@ describe('transport: failures become errorKind', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     await transport.close();
     expect((await pending).errorKind).toBe('aborted');
+  });
+});
+
+describe('transport: requests that cannot be built', () => {
+  it('a payload variant that cannot be built fails that request (errorKind other) and sends nothing', async () => {
+    const target = await server();
+    const line = await transportFor(azureTarget(target.url)).send(request({ payload: { promptTokens: 0 } }), never);
+    expect(line).toMatchObject({ status: null, errorKind: 'other', estimatedTokens: 0 });
+    expect(line.error?.message).toContain('tokens');
+    expect(target.requests).toHaveLength(0);
   });
 });
 
