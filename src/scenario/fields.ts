@@ -26,8 +26,8 @@ export function show(value: unknown): string {
 }
 
 /**
- * Builds a leaf schema from a check. `example` is how the field is written correctly
- * (e.g. `rate: 5/s`); a required field that is missing says "is required; e.g. <example>".
+ * Builds a leaf schema from a check. `example` is how the field is written correctly,
+ * key included (e.g. `rate: 5/s`); a required field that is missing says "is required; e.g. <example>".
  * The output type keeps `undefined` even for required fields: a parse that succeeded
  * has them, and the code that reads the output says so.
  */
@@ -39,7 +39,7 @@ function leaf<T>(check: (value: unknown) => Verdict<T>, example: string, require
     }
     const verdict = check(value);
     if ('problem' in verdict) {
-      context.addIssue({ code: 'custom', message: `${verdict.problem}; ${example.includes(':') ? 'e.g. ' : 'write it like '}${example}` });
+      context.addIssue({ code: 'custom', message: `${verdict.problem}; e.g. ${example}` });
       return z.NEVER;
     }
     return verdict.value;
@@ -112,7 +112,6 @@ export function text(example: string, maxLength = 200) {
     const trimmed = value.trim();
     if (trimmed === '') return { problem: 'is empty' };
     if (trimmed.length > maxLength) return { problem: `is ${trimmed.length} characters long, more than ${maxLength}` };
-    // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(trimmed)) return { problem: 'holds control characters' };
     return { value: trimmed };
   }, example);

@@ -12,8 +12,9 @@ import { boolean, choice, duration, positiveNumber, rate, show, text, textList, 
 /** The phase kinds, in the order messages list them. */
 export const PHASE_KINDS = ['burst', 'steady', 'ramp', 'pause'] as const;
 
-/** Largest burst size and request count of a scenario; beyond, a typo is likelier than intent. */
+/** Largest burst size of a scenario; beyond it a typo is likelier than intent. */
 export const MAX_BURST_SIZE = 100_000;
+/** Most requests a scenario may plan (80 MB of planned offsets); beyond it a typo is likelier than intent. */
 export const MAX_PLANNED_REQUESTS = 10_000_000;
 
 /** A strict mapping whose "not a mapping" message shows how to write it. */
