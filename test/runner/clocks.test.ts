@@ -90,8 +90,8 @@ describe('real clock', () => {
       lateness.push(clock.now() - due);
     }
     expect(Math.min(...lateness)).toBeGreaterThanOrEqual(0);
-    // Loose: this box is shared; typical lateness is well under 1 ms.
-    expect(lateness.sort((a, b) => a - b)[10]).toBeLessThan(5);
+    // Loose: this box is shared; typical lateness is well under 1 ms, a loaded box can add tens.
+    expect(lateness.sort((a, b) => a - b)[10]).toBeLessThan(20);
   });
 
   it('never resolves synchronously, even when already due', async () => {
