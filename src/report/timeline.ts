@@ -14,7 +14,7 @@ import { columnIndexAt, groupTimeline, type TimelineColumn } from './timeline-co
 /** Options of the terminal timeline. */
 export interface TimelineOptions {
   color: boolean;
-  /** Total width in columns; at least 40. Default 80. */
+  /** Total width in columns, 40 to 120 (a wider terminal gets a finer timeline, up to a readable length). Default 80. */
   width?: number;
 }
 
@@ -26,6 +26,7 @@ const DEFAULT_WIDTH = 80;
 /** A short run (a burst: a dozen slices) draws each column up to this many characters wide. */
 const MAX_CELL_WIDTH = 4;
 const MIN_WIDTH = 40;
+const MAX_WIDTH = 120;
 
 function label(text: string): string {
   return text.padEnd(LABEL_WIDTH).slice(0, LABEL_WIDTH);
@@ -99,7 +100,7 @@ function sparklineLines(
 export function renderTimeline(result: AnalysisResult, options: TimelineOptions): string {
   const { timeline, summary } = result;
   const palette = createPalette(options.color);
-  const width = Math.max(MIN_WIDTH, options.width ?? DEFAULT_WIDTH);
+  const width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, options.width ?? DEFAULT_WIDTH));
   const chartWidth = width - LABEL_WIDTH;
   if (timeline.slices.length === 0) return palette.heading('Timeline: no requests recorded.');
 

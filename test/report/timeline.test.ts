@@ -50,6 +50,14 @@ describe('renderTimeline', () => {
     }
   });
 
+  it('uses a wider terminal, up to 120 columns', () => {
+    const result = steadyManySlicesResult();
+    result.timeline.slices = result.timeline.slices.slice(0, 200);
+    const wide = widestLine(renderTimeline(result, { color: false, width: 200 }));
+    expect(wide).toBeGreaterThan(80);
+    expect(wide).toBeLessThanOrEqual(120);
+  });
+
   it('labels every row so it reads without colour', () => {
     const text = renderTimeline(steadyManySlicesResult(), { color: false });
     const labels = lines(text).map((line) => line.slice(0, LABEL_WIDTH).trim()).filter((label) => label !== '');
