@@ -63,10 +63,21 @@ export interface RateLimitView {
  */
 export function parseCountValue(text: string | null | undefined): number | null {
   if (typeof text !== 'string') return null;
+  if (isDigits(text)) return Number(text);
   const value = text.trim();
   if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(value)) return null;
   const number = Number(value);
   return Number.isFinite(number) && number >= 0 ? number : null;
+}
+
+/** True for a non-empty run of ASCII digits: the common case, checked without a regex. */
+function isDigits(text: string): boolean {
+  if (text.length === 0 || text.length > 15) return false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
 }
 
 /** A reset value: integer or decimal seconds (Azure) or a Go duration (OpenAI), in ms. */
@@ -209,7 +220,8 @@ function secondsToMs(seconds: number | null): number | null {
   return seconds === null ? null : seconds * 1000;
 }
 
-const AZURE_MARKERS = [
+/** Headers whose presence says the answer came from Azure (azure-limits-facts.md §2.1). */
+const AZURE_MARKERS = new Set([
   'x-ms-region',
   'x-ms-deployment-name',
   'apim-request-id',
@@ -220,18 +232,87 @@ const AZURE_MARKERS = [
   'azureml-model-session',
   'x-ms-spillover-error',
   'x-ms-spillover-from-deployment',
-];
+]);
 
-/** Lower-cases the names when a caller did not (the recording promises lower case; this is cheap insurance). */
-function lowerCased(headers: Record<string, string>): Record<string, string> {
-  for (const name of Object.keys(headers)) {
-    if (name !== name.toLowerCase()) {
-      const copy: Record<string, string> = {};
-      for (const [key, value] of Object.entries(headers)) copy[key.toLowerCase()] = value;
-      return copy;
+const ANTHROPIC_NAMES = ['requests', 'tokens', 'input-tokens', 'output-tokens'].flatMap((budget) =>
+  ['limit', 'remaining', 'reset'].map((part) => `anthropic-ratelimit-${budget}-${part}`),
+);
+
+const REQUESTS_TOKENS_NAMES = new Set([
+  'x-ratelimit-remaining-requests',
+  'x-ratelimit-remaining-tokens',
+  'x-ratelimit-limit-requests',
+  'x-ratelimit-limit-tokens',
+  'x-ratelimit-reset-requests',
+  'x-ratelimit-reset-tokens',
+]);
+const IETF_NAMES = new Set(['ratelimit', 'ratelimit-policy', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset']);
+const X_RATELIMIT_NAMES = new Set(['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset']);
+const RETRY_NAMES = new Set(['retry-after', 'retry-after-ms', 'x-ms-retry-after-ms']);
+
+/** Every header name this module reads. */
+const KNOWN_NAMES = new Set([
+  ...AZURE_MARKERS,
+  ...ANTHROPIC_NAMES,
+  ...REQUESTS_TOKENS_NAMES,
+  ...IETF_NAMES,
+  ...X_RATELIMIT_NAMES,
+  ...RETRY_NAMES,
+  'x-request-id',
+  'request-id',
+  'x-ms-client-request-id',
+]);
+
+/** What one pass over an answer's header names found. */
+interface HeaderScan {
+  /** The headers this module reads, under lower-case names. */
+  known: Record<string, string>;
+  azureMarked: boolean;
+  openAiHeaderSeen: boolean;
+  anthropic: boolean;
+  ietf: boolean;
+  xRateLimit: boolean;
+  retry: boolean;
+  requestsTokens: boolean;
+}
+
+/**
+ * One pass over the names: keeps the headers we read (lower-cased; the recording
+ * promises lower case, this is cheap insurance) and notes which families appear.
+ * Why one pass: this runs for every answer of a million-line recording.
+ */
+function scanHeaders(headers: Record<string, string>): HeaderScan {
+  const scan: HeaderScan = {
+    known: {},
+    azureMarked: false,
+    openAiHeaderSeen: false,
+    anthropic: false,
+    ietf: false,
+    xRateLimit: false,
+    retry: false,
+    requestsTokens: false,
+  };
+  for (const name in headers) {
+    let key = name;
+    if (!KNOWN_NAMES.has(key)) {
+      key = name.toLowerCase();
+      if (!KNOWN_NAMES.has(key)) {
+        if (key.startsWith('openai-')) scan.openAiHeaderSeen = true;
+        else if (key.startsWith('anthropic-ratelimit-')) scan.anthropic = true;
+        continue;
+      }
     }
+    const value = headers[name];
+    if (typeof value !== 'string') continue;
+    scan.known[key] = value;
+    if (AZURE_MARKERS.has(key)) scan.azureMarked = true;
+    else if (REQUESTS_TOKENS_NAMES.has(key)) scan.requestsTokens = true;
+    else if (IETF_NAMES.has(key)) scan.ietf = true;
+    else if (X_RATELIMIT_NAMES.has(key)) scan.xRateLimit = true;
+    else if (key.startsWith('anthropic-ratelimit-')) scan.anthropic = true;
+    if (RETRY_NAMES.has(key)) scan.retry = true;
   }
-  return headers;
+  return scan;
 }
 
 /**
@@ -240,26 +321,20 @@ function lowerCased(headers: Record<string, string>): Record<string, string> {
  * it those stay null (and the absolute epoch is still returned).
  */
 export function parseRateLimitHeaders(input: Record<string, string> | null | undefined, answeredAtEpochMs: number | null = null): RateLimitView {
-  const headers = input !== null && typeof input === 'object' ? lowerCased(input) : {};
+  const scan = scanHeaders(input !== null && typeof input === 'object' ? input : {});
+  const headers = scan.known;
   const families = new Set<HeaderFamily>();
 
   // Azure / OpenAI `x-ratelimit-*-requests|tokens`.
   const resetRequests = parseResetValue(headers['x-ratelimit-reset-requests']);
   const resetTokens = parseResetValue(headers['x-ratelimit-reset-tokens']);
   const oldResetTokens = parseResetValue(headers['x-rate-limit-reset-tokens']);
-  const hasRequestsTokensHeaders =
-    'x-ratelimit-remaining-requests' in headers ||
-    'x-ratelimit-remaining-tokens' in headers ||
-    'x-ratelimit-limit-requests' in headers ||
-    'x-ratelimit-limit-tokens' in headers ||
-    'x-ratelimit-reset-requests' in headers ||
-    'x-ratelimit-reset-tokens' in headers;
-
-  const azureMarked = AZURE_MARKERS.some((name) => name in headers);
+  const hasRequestsTokensHeaders = scan.requestsTokens;
+  const azureMarked = scan.azureMarked;
   const openAiMarked =
     resetRequests?.style === 'duration' ||
     resetTokens?.style === 'duration' ||
-    Object.keys(headers).some((name) => name.startsWith('openai-')) ||
+    scan.openAiHeaderSeen ||
     (typeof headers['x-request-id'] === 'string' && headers['x-request-id'].startsWith('req_'));
   let dialect: RequestsTokensDialect | null = null;
   if (openAiMarked && !azureMarked) dialect = 'openai';
@@ -297,7 +372,7 @@ export function parseRateLimitHeaders(input: Record<string, string> | null | und
   };
 
   // Anthropic: RFC 3339 resets, separate input/output budgets.
-  if (Object.keys(headers).some((name) => name.startsWith('anthropic-ratelimit-'))) {
+  if (scan.anthropic) {
     families.add('anthropic');
     const a = (name: string): string | undefined => headers[`anthropic-ratelimit-${name}`];
     view.remainingRequests ??= parseCountValue(a('requests-remaining'));
@@ -313,7 +388,7 @@ export function parseRateLimitHeaders(input: Record<string, string> | null | und
   }
 
   // IETF RateLimit fields.
-  const ietf = readIetf(headers);
+  const ietf = scan.ietf ? readIetf(headers) : null;
   if (ietf !== null) {
     families.add('ietf');
     view.remainingRequests ??= ietf.remaining;
@@ -323,7 +398,7 @@ export function parseRateLimitHeaders(input: Record<string, string> | null | und
   }
 
   // Generic X-RateLimit-Limit|Remaining|Reset (GitHub, express-rate-limit legacy headers).
-  if ('x-ratelimit-limit' in headers || 'x-ratelimit-remaining' in headers || 'x-ratelimit-reset' in headers) {
+  if (scan.xRateLimit) {
     families.add('x-ratelimit');
     view.remainingRequests ??= parseCountValue(headers['x-ratelimit-remaining']);
     view.limitRequests ??= parseCountValue(headers['x-ratelimit-limit']);
@@ -344,7 +419,7 @@ export function parseRateLimitHeaders(input: Record<string, string> | null | und
   const retryAfterMs = parseCountValue(headers['retry-after-ms']);
   const msRetryAfterMs = parseCountValue(headers['x-ms-retry-after-ms']);
   const retryAfter = parseRetryAfter(headers['retry-after'], answeredAtEpochMs);
-  if ('retry-after-ms' in headers || 'x-ms-retry-after-ms' in headers || 'retry-after' in headers) families.add('retry-after');
+  if (scan.retry) families.add('retry-after');
   if (retryAfterMs !== null) {
     view.retryAfterMs = retryAfterMs;
     view.retryAfterSource = 'retry-after-ms';

@@ -127,38 +127,76 @@ function dimensionFromBody(error: RequestLine['error']): 'requests' | 'tokens' |
   return null;
 }
 
+/** What the error body alone says; the same for every refusal that carries the same body. */
+interface BodyReading {
+  requestTooLarge: boolean;
+  dailyLimit: boolean;
+  quota: boolean;
+  capacity: boolean;
+  dimension: 'requests' | 'tokens' | null;
+  messageWait: number | null;
+  gatewayPage: boolean;
+}
+
+function readBody(error: RequestLine['error']): BodyReading {
+  const message = typeof error?.message === 'string' ? error.message : '';
+  const lowered = message.toLowerCase();
+  const code = (error?.code ?? '').toLowerCase();
+  const type = (error?.type ?? '').toLowerCase();
+  return {
+    requestTooLarge: /request too large/.test(lowered),
+    dailyLimit: /per day|\(rpd\)|\(tpd\)/.test(lowered),
+    quota: QUOTA_CODES.has(code) || QUOTA_CODES.has(type) || /exceeded your current quota|spend limit/.test(lowered),
+    capacity: CAPACITY_CODES.has(code) || CAPACITY_CODES.has(type) || /high demand|temporarily unable|overloaded|over capacity|no capacity/.test(lowered),
+    dimension: dimensionFromBody(error),
+    messageWait: parseWaitFromMessage(message),
+    gatewayPage: looksLikeGatewayPage(error),
+  };
+}
+
+/**
+ * Body readings by body text. Why a cache: a throttled run repeats the same few
+ * bodies thousands of times, and each reading runs a dozen regular expressions.
+ * Bounded: cleared when it holds too many distinct bodies.
+ */
+const bodyCache = new Map<string, { code: string | null; type: string | null; reading: BodyReading }>();
+const BODY_CACHE_LIMIT = 512;
+
+function readBodyCached(error: RequestLine['error']): BodyReading {
+  if (error === null || error === undefined || typeof error.message !== 'string') return readBody(error);
+  const cached = bodyCache.get(error.message);
+  if (cached !== undefined && cached.code === error.code && cached.type === error.type) return cached.reading;
+  if (bodyCache.size >= BODY_CACHE_LIMIT) bodyCache.clear();
+  const reading = readBody(error);
+  bodyCache.set(error.message, { code: error.code, type: error.type, reading });
+  return reading;
+}
+
 /**
  * Classifies a refusal (a 429 or 503). Returns null for anything that is not a
- * refusal. `answeredAtEpochMs` lets a `Retry-After` HTTP date become a wait.
+ * refusal. `answeredAtEpochMs` lets a `Retry-After` HTTP date become a wait; `view`
+ * saves parsing the headers again when the caller already did.
  */
 export function readRefusal(request: RequestLine, answeredAtEpochMs: number | null = null, view?: RateLimitView): RefusalReading | null {
   if (!isRefusalStatus(request.status)) return null;
   const headers = request.headers !== null && typeof request.headers === 'object' ? request.headers : {};
   const parsed = view ?? parseRateLimitHeaders(headers, answeredAtEpochMs);
-  const error = request.error ?? null;
-  const message = typeof error?.message === 'string' ? error.message : '';
-  const lowered = message.toLowerCase();
-  const code = (error?.code ?? '').toLowerCase();
-  const type = (error?.type ?? '').toLowerCase();
-  const messageWait = parseWaitFromMessage(message);
-  const retryAfterMs = parsed.retryAfterMs ?? messageWait;
+  const body = readBodyCached(request.error ?? null);
+  const retryAfterMs = parsed.retryAfterMs ?? body.messageWait;
   const reading = (refusalClass: RefusalClass): RefusalReading => ({ refusalClass, retryAfterMs });
 
   // 1. Classes only the body and the wait can tell.
-  const dailyLimit = /per day|\(rpd\)|\(tpd\)/.test(lowered);
-  if (/request too large/.test(lowered)) return reading('never');
-  if (!dailyLimit && retryAfterMs !== null && retryAfterMs >= NEVER_WAIT_MS) return reading('never');
-  if (QUOTA_CODES.has(code) || QUOTA_CODES.has(type) || /exceeded your current quota|spend limit/.test(lowered)) return reading('quota');
-  if (CAPACITY_CODES.has(code) || CAPACITY_CODES.has(type) || /high demand|temporarily unable|overloaded|over capacity|no capacity/.test(lowered)) {
-    return reading('capacity');
-  }
+  if (body.requestTooLarge) return reading('never');
+  if (!body.dailyLimit && retryAfterMs !== null && retryAfterMs >= NEVER_WAIT_MS) return reading('never');
+  if (body.quota) return reading('quota');
+  if (body.capacity) return reading('capacity');
 
   // 2. The limited dimension: headers first, then the body.
-  const dimension = dimensionFromHeaders(parsed, headers) ?? dimensionFromBody(error);
+  const dimension = dimensionFromHeaders(parsed, headers) ?? body.dimension;
   if (dimension !== null) return reading(dimension);
 
   // 3. What is left.
-  if (looksLikeGatewayPage(error)) return reading('gateway');
+  if (body.gatewayPage) return reading('gateway');
   if (request.status === 503) return reading('capacity');
   return reading('unknown');
 }

@@ -26,6 +26,11 @@ export interface EffectiveRequests {
   windowSeconds: number | null;
   shape: LimiterShape;
   confidence: Confidence;
+  /**
+   * Offered rate (requests per second) when a ramp met its first refusal: the knee.
+   * Null or absent when no ramp was refused.
+   */
+  kneePerSecond?: number | null;
 }
 
 /** Effective token limits, as measured (nulls when the token dimension was not probed). */
@@ -78,8 +83,14 @@ export interface Summary {
   latency: { p50: number | null; p95: number | null; p99: number | null; max: number | null };
   /** How precisely the plan was executed. */
   schedule: { sendSpreadMs: number | null; lagP99Ms: number | null };
-  /** Tokens: estimated charge of everything sent and billed usage reported by the server. */
-  tokens: { estimatedCharged: number; billed: number };
+  /** Tokens: the estimated charge (of admitted requests; of everything sent) and the billed usage the server reported. */
+  tokens: {
+    /** Estimated charge of the admitted requests. */
+    estimatedCharged: number;
+    billed: number;
+    /** Estimated charge of every request sent, admitted or not. */
+    estimatedSent?: number;
+  };
   /** One or more plain sentences a person can act on. */
   verdict: string;
   /** Path of the NDJSON recording (or recordings, comma-separated, for a merged report). */

@@ -1,0 +1,548 @@
+/**
+ * The analysis: one pass over recording lines → AnalysisResult (summary JSON,
+ * timeline, per-target rows). A pure fold — no socket, clock or terminal — so the
+ * live run (feeding lines as they are written) and `aoai-probe report saved.ndjson`
+ * (feeding lines as they are read) produce the same object.
+ *
+ * Memory stays flat in the number of requests: counts, HDR histograms, time buckets
+ * and per-instant aggregates. Per-request detail is kept only for burst and probe
+ * phases (capped), because limit inference needs it.
+ *
+ * Field definitions are PRODUCT §7's; where it leaves a choice, the rule is written
+ * next to the code that applies it (see headroom.ts, bursts.ts, phase-rates.ts,
+ * advertised.ts, timeline.ts).
+ */
+import type { DroppedLine, EndLine, PhaseLine, RecordLine, RequestLine, RunLine, TargetKind } from '../record/types.js';
+import type { AnalysisResult } from './result-types.js';
+import type { Confidence, EffectiveRequests, EffectiveTokens, RefusalClass, Summary } from './summary-types.js';
+import { inferEffectiveLimits, type InferenceResult } from './inference/index.js';
+import { ActivityIntervals } from './activity.js';
+import { inferRequestsWindowSeconds, readAdvertised } from './advertised.js';
+import { BurstInstants, measureBurst } from './bursts.js';
+import { TargetBreakdowns } from './by-target.js';
+import { Distribution } from './distribution.js';
+import { parseRateLimitHeaders, type HeaderFamily, type RateLimitView, type RequestsTokensDialect } from './headers.js';
+import { HeadroomTracker } from './headroom.js';
+import { PhaseStats, type PhaseKind } from './phase-rates.js';
+import { readRefusal } from './refusal-class.js';
+import { TimelineBuilder } from './timeline.js';
+import { buildVerdict, type VerdictEvidence } from './verdict.js';
+
+/** Options of an analysis. */
+export interface AnalysisOptions {
+  /** Path of the recording (or paths, comma-separated), copied into `summary.recording`. */
+  recordingPath?: string;
+  /** Problems the reader already found (e.g. a truncated last line), passed through to `warnings`. */
+  warnings?: string[];
+}
+
+/** A running analysis: feed it lines, then ask for the result. */
+export interface Analysis {
+  add(line: RecordLine): void;
+  /**
+   * The result over every line added so far. It changes nothing, so a live run may
+   * ask for it as often as it likes and keep adding lines afterwards.
+   */
+  finish(): AnalysisResult;
+}
+
+/** Requests kept for limit inference (burst and probe phases), at most. */
+export const MAX_KEPT_REQUESTS = 20_000;
+
+type Outcome = 'admitted' | 'refused' | 'failed';
+
+function round(value: number | null, decimals: number): number | null {
+  if (value === null || !Number.isFinite(value)) return null;
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}
+
+function finite(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+const EMPTY_VIEW: RateLimitView = parseRateLimitHeaders({});
+
+/** True when the object has at least one own key (without building the key list). */
+function hasAnyKey(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
+}
+
+/** The phase kind implied by the command when a request's phase has no phase line. */
+function kindFromCommand(command: string | undefined): PhaseKind {
+  switch (command) {
+    case 'burst':
+    case 'steady':
+    case 'ramp':
+    case 'probe':
+      return command;
+    default:
+      return 'unknown';
+  }
+}
+
+/** A value first seen on the lowest seq. */
+class FirstBySeq {
+  seq = Number.POSITIVE_INFINITY;
+  value: number | null = null;
+  offer(seq: number, value: number | null): void {
+    if (value !== null && seq < this.seq) {
+      this.seq = seq;
+      this.value = value;
+    }
+  }
+}
+
+class RecordingFold implements Analysis {
+  private readonly options: AnalysisOptions;
+  private readonly warnings: string[];
+
+  private run: RunLine | null = null;
+  private runs = 0;
+  private firstStartEpochMs: number | null = null;
+  /** Wall-clock start of the run the current lines belong to. */
+  private currentStartEpochMs: number | null = null;
+  /** Added to every time of the current run's lines so merged recordings share the first run's clock. */
+  private timeOffsetMs = 0;
+  private end: EndLine | null = null;
+  private linesAfterEnd = 0;
+  private maxTimeMs = 0;
+
+  private readonly phaseLines: PhaseLine[] = [];
+  private readonly phaseKinds = new Map<string, PhaseKind>();
+  private readonly phaseStats = new Map<string, PhaseStats>();
+
+  private sent = 0;
+  private ok = 0;
+  private throttled = 0;
+  private failed = 0;
+  private dropped = 0;
+  private firstThrottledSeq: number | null = null;
+  private readonly byClass: Record<RefusalClass, number> = { requests: 0, tokens: 0, capacity: 0, never: 0, quota: 0, gateway: 0, unknown: 0 };
+  private readonly retryAfter = new Distribution({ resolution: 0.1 });
+  private readonly latency = new Distribution({ resolution: 0.001 });
+  private readonly lag = new Distribution({ resolution: 0.001 });
+  private estimatedCharged = 0;
+  private estimatedSent = 0;
+  private billed = 0;
+
+  private readonly families = new Set<HeaderFamily>();
+  private readonly dialectVotes: Record<RequestsTokensDialect, number> = { azure: 0, openai: 0 };
+  private requestsTokensHeadersSeen = false;
+  private readonly firstRemainingRequests = new FirstBySeq();
+  private readonly firstRemainingTokens = new FirstBySeq();
+  private readonly firstLimitRequests = new FirstBySeq();
+  private readonly firstLimitTokens = new FirstBySeq();
+  private readonly firstPolicyWindow = new FirstBySeq();
+  private maxRemainingRequests: number | null = null;
+
+  private readonly headroom = new HeadroomTracker();
+  private readonly activity = new ActivityIntervals();
+  private readonly bursts = new BurstInstants();
+  private readonly timeline = new TimelineBuilder();
+  private readonly targets = new TargetBreakdowns();
+  private readonly kept: RequestLine[] = [];
+  private keptSkipped = 0;
+
+  constructor(options: AnalysisOptions) {
+    this.options = options;
+    this.warnings = [...(options.warnings ?? [])];
+  }
+
+  add(line: RecordLine): void {
+    if (line === null || typeof line !== 'object') return;
+    switch (line.type) {
+      case 'run':
+        this.onRun(line);
+        break;
+      case 'phase':
+        this.onPhase(line);
+        break;
+      case 'request':
+        if (this.end !== null) this.linesAfterEnd++;
+        this.onRequest(line);
+        break;
+      case 'dropped':
+        this.onDropped(line);
+        break;
+      case 'end':
+        this.onEnd(line);
+        break;
+      default:
+        // Unknown line types are additive extensions of the format: skip them.
+        break;
+    }
+  }
+
+  private shift(time: number): number {
+    return time + this.timeOffsetMs;
+  }
+
+  private onRun(line: RunLine): void {
+    this.runs++;
+    const startEpoch = Date.parse(line.startedAt);
+    this.currentStartEpochMs = Number.isFinite(startEpoch) ? startEpoch : null;
+    if (this.run === null) {
+      this.run = line;
+      this.firstStartEpochMs = this.currentStartEpochMs;
+      this.timeOffsetMs = 0;
+      return;
+    }
+    // Another recording merged into this analysis (`report a.ndjson b.ndjson`).
+    if (this.firstStartEpochMs !== null && this.currentStartEpochMs !== null) {
+      this.timeOffsetMs = this.currentStartEpochMs - this.firstStartEpochMs;
+    } else {
+      this.timeOffsetMs = this.maxTimeMs + 1000;
+    }
+    this.end = null;
+    if (this.runs === 2) this.warnings.push('several recordings were merged: their times are placed on the first recording\'s clock');
+    if (line.command !== this.run.command) this.warnings.push(`merged recordings come from different commands (${this.run.command}, ${line.command})`);
+  }
+
+  private onPhase(line: PhaseLine): void {
+    const shifted = this.timeOffsetMs === 0 ? line : { ...line, startMs: this.shift(line.startMs) };
+    this.phaseLines.push(shifted);
+    if (!this.phaseKinds.has(line.name)) this.phaseKinds.set(line.name, line.kind);
+    this.timeline.phase(line.name, shifted.startMs);
+  }
+
+  private onEnd(line: EndLine): void {
+    this.end = line;
+    const endMs = finite(line.endMs);
+    if (endMs !== null) this.maxTimeMs = Math.max(this.maxTimeMs, this.shift(endMs));
+  }
+
+  private onDropped(line: DroppedLine): void {
+    this.dropped++;
+    const plannedMs = finite(line.plannedMs);
+    if (plannedMs === null) return;
+    this.timeline.dropped(this.shift(plannedMs));
+    this.maxTimeMs = Math.max(this.maxTimeMs, this.shift(plannedMs));
+  }
+
+  private phaseKindOf(name: string): PhaseKind {
+    return this.phaseKinds.get(name) ?? kindFromCommand(this.run?.command);
+  }
+
+  private onRequest(raw: RequestLine): void {
+    const seq = finite(raw.seq) ?? this.sent;
+    const rawSent = finite(raw.sentMs) ?? finite(raw.plannedMs) ?? 0;
+    const rawDone = finite(raw.doneMs) ?? rawSent;
+    const sentMs = this.shift(rawSent);
+    const doneMs = this.shift(rawDone);
+    const plannedMs = this.shift(finite(raw.plannedMs) ?? rawSent);
+    const answeredAtEpochMs = this.currentStartEpochMs === null ? null : this.currentStartEpochMs + rawDone;
+    const status = finite(raw.status);
+    const headers = raw.headers !== null && typeof raw.headers === 'object' ? raw.headers : {};
+    const view = hasAnyKey(headers) ? parseRateLimitHeaders(headers, answeredAtEpochMs) : EMPTY_VIEW;
+    const reading = readRefusal(raw, answeredAtEpochMs, view);
+    const outcome: Outcome = reading !== null ? 'refused' : status !== null && status >= 200 && status < 300 ? 'admitted' : 'failed';
+    const estimated = finite(raw.estimatedTokens) ?? 0;
+    const phase = typeof raw.phase === 'string' ? raw.phase : '';
+    const kind = this.phaseKindOf(phase);
+
+    this.sent++;
+    this.estimatedSent += estimated;
+    this.maxTimeMs = Math.max(this.maxTimeMs, sentMs, doneMs);
+    this.lag.add(Math.max(0, sentMs - plannedMs));
+    this.timeline.sent(sentMs);
+    this.activity.add(sentMs, doneMs);
+
+    let latencyMs: number | null = null;
+    if (outcome === 'admitted') {
+      this.ok++;
+      this.estimatedCharged += estimated;
+      latencyMs = doneMs - sentMs;
+      this.latency.add(latencyMs);
+      this.timeline.latencyPoint(sentMs, latencyMs, status);
+    } else if (outcome === 'refused') {
+      const refusalClass = reading!.refusalClass;
+      this.throttled++;
+      this.byClass[refusalClass]++;
+      if (this.firstThrottledSeq === null || seq < this.firstThrottledSeq) this.firstThrottledSeq = seq;
+      if (reading!.retryAfterMs !== null) this.retryAfter.add(reading!.retryAfterMs);
+      this.timeline.refusal(doneMs, refusalClass);
+    } else {
+      this.failed++;
+    }
+    const totalTokens = finite(raw.usage?.totalTokens);
+    if (totalTokens !== null) this.billed += totalTokens;
+    this.timeline.answered(doneMs, outcome, latencyMs);
+
+    this.readHeaders(seq, doneMs, view);
+
+    // Burst instants and per-phase rates.
+    const refusalClass = reading?.refusalClass ?? null;
+    if (kind === 'burst') {
+      this.bursts.add({
+        phase,
+        plannedMs,
+        sentMs,
+        seq,
+        outcome,
+        refusalClass,
+        remainingRequests: view.remainingRequests,
+        remainingTokens: view.remainingTokens,
+        estimatedTokens: estimated,
+      });
+    }
+    let stats = this.phaseStats.get(phase);
+    if (stats === undefined) {
+      stats = new PhaseStats(phase, kind);
+      this.phaseStats.set(phase, stats);
+    }
+    stats.add(sentMs, outcome);
+
+    // Headroom: admitted answers that carry remaining-*, and every refusal.
+    if (outcome === 'refused' || (outcome === 'admitted' && (view.remainingRequests !== null || view.remainingTokens !== null))) {
+      this.headroom.add({
+        timeMs: kind === 'burst' ? plannedMs : sentMs,
+        instant: kind === 'burst',
+        seq,
+        refusalClass,
+        remainingRequests: view.remainingRequests,
+        remainingTokens: view.remainingTokens,
+      });
+    }
+
+    this.targets.add(typeof raw.target === 'string' ? raw.target : '', view.region, seq, outcome);
+
+    if (kind === 'burst' || kind === 'probe') {
+      if (this.kept.length < MAX_KEPT_REQUESTS) {
+        this.kept.push(
+          this.timeOffsetMs === 0
+            ? raw
+            : { ...raw, plannedMs, sentMs, doneMs, firstByteMs: raw.firstByteMs === null ? null : this.shift(raw.firstByteMs) },
+        );
+      } else {
+        this.keptSkipped++;
+      }
+    }
+  }
+
+  private readHeaders(seq: number, doneMs: number, view: RateLimitView): void {
+    if (view === EMPTY_VIEW) return;
+    for (const family of view.families) this.families.add(family);
+    if (view.hasRequestsTokensHeaders) this.requestsTokensHeadersSeen = true;
+    if (view.dialect !== null) this.dialectVotes[view.dialect]++;
+    this.firstRemainingRequests.offer(seq, view.remainingRequests);
+    this.firstRemainingTokens.offer(seq, view.remainingTokens);
+    this.firstLimitRequests.offer(seq, view.limitRequests);
+    this.firstLimitTokens.offer(seq, view.limitTokens);
+    this.firstPolicyWindow.offer(seq, view.policyWindowSeconds);
+    if (view.remainingRequests !== null) this.maxRemainingRequests = Math.max(this.maxRemainingRequests ?? 0, view.remainingRequests);
+    this.timeline.remaining(doneMs, view.remainingRequests, view.remainingTokens);
+  }
+
+  /**
+   * The dialect of the `x-ratelimit-*-requests|tokens` headers: what the answers said,
+   * else what the target is (Azure and the simulator speak Azure's; OpenAI and other
+   * OpenAI-compatible APIs speak OpenAI's).
+   */
+  private dialect(kind: TargetKind): RequestsTokensDialect | null {
+    if (this.dialectVotes.openai > this.dialectVotes.azure) return 'openai';
+    if (this.dialectVotes.azure > 0) return 'azure';
+    if (!this.requestsTokensHeadersSeen) return null;
+    return kind === 'azure' || kind === 'simulator' ? 'azure' : 'openai';
+  }
+
+  finish(): AnalysisResult {
+    const run = this.run;
+    const warnings = [...this.warnings];
+    const targetDescription = run?.targets?.[0];
+    const target: Summary['target'] = { url: targetDescription?.url ?? '', kind: targetDescription?.kind ?? 'http' };
+    if (run === null) warnings.push('the recording has no run line: the command, target and advertised limits are unknown');
+    if (this.end === null && (run !== null || this.sent > 0)) warnings.push('the recording has no end line: the run was cut short; the figures cover what was recorded');
+    if (this.end !== null && this.runs <= 1 && finite(this.end.sent) !== null && this.end.sent !== this.sent) {
+      warnings.push(`the end line counts ${this.end.sent} requests but ${this.sent} request lines were read: some lines are missing`);
+    }
+    if (this.linesAfterEnd > 0) warnings.push(`${this.linesAfterEnd} request lines came after the end line`);
+    if (this.keptSkipped > 0) {
+      warnings.push(`only the first ${MAX_KEPT_REQUESTS} requests of burst and probe phases were kept for limit inference (${this.keptSkipped} more were counted but not kept)`);
+    }
+    if (this.bursts.skipped > 0) warnings.push(`${this.bursts.skipped} requests of burst phases fell beyond the 10,000 burst instants analysed`);
+
+    const headroom = this.headroom.result();
+    const dialect = this.dialect(target.kind);
+    const seenFamilies = new Set(this.families);
+    if (this.requestsTokensHeadersSeen && dialect !== null) seenFamilies.add(dialect);
+    const familyOrder: HeaderFamily[] = ['azure', 'openai', 'anthropic', 'ietf', 'x-ratelimit', 'retry-after'];
+    const families: string[] = familyOrder.filter((family) => seenFamilies.has(family));
+
+    const advertisedReading = readAdvertised(run, {
+      limitRequests: this.firstLimitRequests.value,
+      limitTokens: this.firstLimitTokens.value,
+      policyWindowSeconds: this.firstPolicyWindow.value,
+      dialect,
+    });
+    const advertised = advertisedReading.advertised;
+    const requestsWindowSeconds = inferRequestsWindowSeconds(
+      {
+        limitRequests: this.firstLimitRequests.value,
+        firstRemainingRequests: this.firstRemainingRequests.value,
+        maxRemainingRequests: this.maxRemainingRequests,
+      },
+      advertised,
+    );
+
+    // Bursts: idle means nothing in flight for the longest request window we have evidence of (10 s at least).
+    const idleGapMs = Math.max(10_000, (requestsWindowSeconds ?? 0) * 1000, (this.firstPolicyWindow.value ?? 0) * 1000);
+    const burst = measureBurst(this.bursts.list(), this.activity, idleGapMs);
+
+    // Steady and ramp phases: the admitted rate once throttled, and a ramp's knee.
+    let perSecond: number | null = null;
+    let kneePerSecond: number | null = null;
+    for (const stats of this.phaseStats.values()) {
+      if (stats.kind !== 'steady' && stats.kind !== 'ramp') continue;
+      const rate = stats.throttledRate();
+      if (rate !== null) perSecond = Math.max(perSecond ?? 0, rate);
+      if (stats.kind === 'ramp' && kneePerSecond === null) kneePerSecond = stats.rateAtFirstRefusal();
+    }
+
+    const requestsConfidence: Confidence = burst.burst !== null ? burst.confidence : perSecond !== null ? 'medium' : 'none';
+    let effectiveRequests: EffectiveRequests = {
+      burst: burst.burst,
+      perSecond: round(perSecond, 2),
+      windowSeconds: null,
+      shape: this.sent === 0 ? 'unknown' : this.throttled === 0 ? 'none-observed' : 'unknown',
+      confidence: requestsConfidence,
+      kneePerSecond: round(kneePerSecond, 2),
+    };
+    let effectiveTokens: EffectiveTokens =
+      burst.tokenBurst !== null
+        ? { burst: burst.tokenBurst, perMinute: null, windowSeconds: null, confidence: 'medium' }
+        : { burst: null, perMinute: null, windowSeconds: null, confidence: 'none' };
+
+    // Probe experiments: limit inference knows more than the rules above; its figures win.
+    let inferenceNotes: string[] = [];
+    if (this.phaseLines.some((phase) => phase.kind === 'probe')) {
+      const startEpoch = this.firstStartEpochMs;
+      const inferred = inferEffectiveLimits({
+        phases: [...this.phaseLines].sort((a, b) => a.startMs - b.startMs),
+        requests: [...this.kept].sort((a, b) => a.seq - b.seq),
+        refusalClassOf: (request) => readRefusal(request, startEpoch === null ? null : startEpoch + request.doneMs)?.refusalClass ?? null,
+        advertised: { tpm: advertised.tpm, rpm: advertised.rpm },
+      });
+      if (inferred !== null) {
+        ({ effectiveRequests, effectiveTokens } = mergeInference(effectiveRequests, effectiveTokens, inferred));
+        inferenceNotes = inferred.notes;
+      }
+    }
+
+    const spanMs = this.maxTimeMs;
+    const ended = this.end?.reason ?? 'truncated';
+    const summaryWithoutVerdict: Omit<Summary, 'verdict'> = {
+      schema: 'aoai-probe/summary@1',
+      command: run?.command ?? 'unknown',
+      target,
+      advertised,
+      requests: { sent: this.sent, ok: this.ok, throttled: this.throttled, failed: this.failed, dropped: this.dropped },
+      throttled: {
+        ratio: this.sent === 0 ? 0 : round(this.throttled / this.sent, 4)!,
+        firstSeq: this.firstThrottledSeq,
+        byClass: { ...this.byClass },
+        retryAfterMs: {
+          min: round(this.retryAfter.min(), 1),
+          p50: round(this.retryAfter.percentile(50), 1),
+          max: round(this.retryAfter.max(), 1),
+        },
+        whileHeadersShowedCapacity: headroom.whileHeadersShowedCapacity,
+      },
+      effective: { requests: effectiveRequests, tokens: effectiveTokens },
+      headers: {
+        requestsWindowSeconds,
+        limitRequests: this.firstLimitRequests.value,
+        limitTokens: this.firstLimitTokens.value,
+        firstRemainingRequests: this.firstRemainingRequests.value,
+        firstRemainingTokens: this.firstRemainingTokens.value,
+        families: families.length > 0 ? families : ['none'],
+      },
+      latency: {
+        p50: round(this.latency.percentile(50), 1),
+        p95: round(this.latency.percentile(95), 1),
+        p99: round(this.latency.percentile(99), 1),
+        max: round(this.latency.max(), 1),
+      },
+      schedule: { sendSpreadMs: round(burst.sendSpreadMs, 3), lagP99Ms: round(this.lag.percentile(99), 3) },
+      tokens: { estimatedCharged: this.estimatedCharged, billed: this.billed, estimatedSent: this.estimatedSent },
+      recording: this.options.recordingPath ?? '',
+      ended,
+      durationSeconds: round(spanMs / 1000, 3) ?? 0,
+    };
+
+    const instant = burst.instant;
+    const evidence: VerdictEvidence = {
+      burst:
+        instant === null
+          ? null
+          : {
+              sent: instant.sent,
+              admitted: instant.admitted,
+              refused: instant.refused,
+              refusalsFollowAdmitted:
+                instant.firstRefusedSeq !== null &&
+                instant.failed === 0 &&
+                instant.firstRefusedSeq - instant.minSeq === instant.admitted &&
+                (instant.admitted === 0 || instant.maxAdmittedSeq < instant.firstRefusedSeq),
+              remainingRequestsShown: instant.minAdmittedRemainingRequests,
+              fromIdle: burst.fromIdle,
+            },
+      firstRefusal: headroom.firstRefusal,
+      advertisedNote: advertisedReading.note,
+      inferenceNotes,
+    };
+    const summary: Summary = { ...summaryWithoutVerdict, verdict: buildVerdict(summaryWithoutVerdict, evidence) };
+
+    return {
+      summary,
+      timeline: this.timeline.finish(spanMs),
+      byTarget: this.targets.list(),
+      warnings,
+    };
+  }
+}
+
+/**
+ * Merges inferred limits over the fold's own: each inferred figure wins when it is
+ * not null; the fold's figure stays where inference had none. Shape and confidence
+ * come from inference when it produced any request figure.
+ */
+function mergeInference(requests: EffectiveRequests, tokens: EffectiveTokens, inferred: InferenceResult): { effectiveRequests: EffectiveRequests; effectiveTokens: EffectiveTokens } {
+  const r = inferred.requests;
+  const inferredRequestFigure = r.burst !== null || r.perSecond !== null || r.windowSeconds !== null;
+  const effectiveRequests: EffectiveRequests = {
+    ...requests,
+    burst: r.burst ?? requests.burst,
+    perSecond: r.perSecond ?? requests.perSecond,
+    windowSeconds: r.windowSeconds ?? requests.windowSeconds,
+    shape: r.shape !== 'unknown' || inferredRequestFigure ? r.shape : requests.shape,
+    confidence: inferredRequestFigure ? r.confidence : requests.confidence,
+    kneePerSecond: r.kneePerSecond ?? requests.kneePerSecond ?? null,
+  };
+  const t = inferred.tokens;
+  const inferredTokenFigure = t.burst !== null || t.perMinute !== null || t.windowSeconds !== null;
+  const effectiveTokens: EffectiveTokens = {
+    burst: t.burst ?? tokens.burst,
+    perMinute: t.perMinute ?? tokens.perMinute,
+    windowSeconds: t.windowSeconds ?? tokens.windowSeconds,
+    confidence: inferredTokenFigure ? t.confidence : tokens.confidence,
+  };
+  return { effectiveRequests, effectiveTokens };
+}
+
+/** Starts an analysis; feed it every line of a recording (or of several, one after the other), then call finish(). */
+export function createAnalysis(options: AnalysisOptions = {}): Analysis {
+  return new RecordingFold(options);
+}
+
+/** Analyses a whole recording from an iterable (an array, or the reader's async stream of lines). */
+export async function analyseLines(lines: Iterable<RecordLine> | AsyncIterable<RecordLine>, options: AnalysisOptions = {}): Promise<AnalysisResult> {
+  const analysis = createAnalysis(options);
+  if (Symbol.asyncIterator in lines) {
+    for await (const line of lines as AsyncIterable<RecordLine>) analysis.add(line);
+  } else {
+    for (const line of lines as Iterable<RecordLine>) analysis.add(line);
+  }
+  return analysis.finish();
+}
