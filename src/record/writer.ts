@@ -166,4 +166,5 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Re-exported so the CLI finds the default path next to the writer that uses it. */
 export { defaultRecordingPath } from './recording-path.js';

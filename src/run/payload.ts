@@ -8,6 +8,7 @@
  * once, and the same Buffer goes out with every request of that variant, so a burst
  * spends no time in JSON.stringify or tiktoken.
  */
+import type { PayloadDescription } from '../record/types.js';
 import type { PayloadOverrides, PayloadSpec } from './types.js';
 import {
   DEFAULT_PROMPT,
@@ -122,6 +123,14 @@ interface Settings {
   maxTokens: number | null;
   promptTokens: number | null;
   stream: boolean;
+}
+
+/**
+ * The payload as the run line describes it: the spec without a `--body` file's
+ * content (which can be large and is the user's data, not a parameter).
+ */
+export function describePayload(spec: PayloadSpec): PayloadDescription {
+  return { kind: spec.kind, model: spec.model, maxTokens: spec.maxTokens, promptTokens: spec.promptTokens, stream: spec.stream };
 }
 
 /**

@@ -130,11 +130,13 @@ export interface SimulatorTargetOptions {
   kind?: EndpointKind;
   apiVersion?: string;
   id?: string;
+  /** A key to send, for a simulator that requires one (it answers 401 without a key unless told otherwise). */
+  apiKey?: string;
 }
 
 /**
  * The embedded simulator as a target: Azure-shaped URL (the simulator serves the
- * classic Azure paths), kind "simulator", no credentials.
+ * classic Azure paths), kind "simulator", and no credentials unless `apiKey` is given.
  */
 export function simulatorTarget(options: SimulatorTargetOptions): TargetSpec {
   const kind = options.kind ?? 'chat';
@@ -144,7 +146,7 @@ export function simulatorTarget(options: SimulatorTargetOptions): TargetSpec {
     kind: 'simulator',
     url: classicUrl(trimSlashes(options.endpoint), options.deployment, kind, apiVersion),
     deployment: options.deployment,
-    auth: {},
+    auth: options.apiKey !== undefined ? { apiKey: options.apiKey } : {},
     profile: options.profile,
   };
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile, appendFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +103,13 @@ describe('recording writer and reader', () => {
     await writer.close();
     await writer.close();
     expect(() => writer.write(sampleEndLine(0))).toThrow(/already closed/);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('reports a failed write (disk full) when closed, naming the file', async () => {
+    const writer = createRecordingWriter({ path: '/dev/full' });
+    writer.write(sampleRunLine());
+    writer.write(sampleRequestLine(0));
+    await expect(writer.close()).rejects.toThrow(/could not write the recording \/dev\/full: .*ENOSPC/);
   });
 
   it('turns an unwritable path into an InputError naming the path and the fix', () => {

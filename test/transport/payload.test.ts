@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PayloadCatalog, type PayloadContext } from '../../src/run/payload.js';
+import { PayloadCatalog, describePayload, type PayloadContext } from '../../src/run/payload.js';
 import {
   DEFAULT_PROMPT,
   DEFAULT_PROMPT_TOKENS,
@@ -129,5 +129,15 @@ describe('PayloadCatalog', () => {
     const overridden = catalog.get({ maxTokens: 7, stream: true });
     expect(parse(overridden.body)).toMatchObject({ max_tokens: 7, stream: true, temperature: 0 });
     expect(overridden).toMatchObject({ maxTokens: 7, stream: true, estimatedTokens: promptTokens + 7 });
+  });
+
+  it('describes a payload for the run line without the body file content', () => {
+    expect(describePayload({ kind: 'body', model: 'gpt-4o', maxTokens: null, promptTokens: null, stream: false, body: { messages: [] } })).toEqual({
+      kind: 'body',
+      model: 'gpt-4o',
+      maxTokens: null,
+      promptTokens: null,
+      stream: false,
+    });
   });
 });
