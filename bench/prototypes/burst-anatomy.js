@@ -21,8 +21,14 @@ const { runPlan } = await load('dist/run/runner.js');
 const { createRealClock } = await load('dist/run/real-clock.js');
 const transportModule = await load(options.transport ?? 'dist/run/transport.js');
 
+// Only events of the target's origin count (a prototype may talk to a local sink too).
+const targetOrigin = new URL(options.url).origin;
+const originOf = (message) =>
+  message.connectParams ? `${message.connectParams.protocol}//${message.connectParams.host}` : String(message.request?.origin ?? '');
 const events = [];
-const mark = (kind) => () => events.push({ kind, t: performance.now() });
+const mark = (kind) => (message) => {
+  if (originOf(message).startsWith(targetOrigin)) events.push({ kind, t: performance.now() });
+};
 diagnostics.subscribe('undici:request:create', mark('create'));
 diagnostics.subscribe('undici:client:connected', mark('connected'));
 diagnostics.subscribe('undici:client:sendHeaders', mark('write'));

@@ -1,0 +1,56 @@
+// Self-tests of RESULTS.md generation: `node --test bench/test/`.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { renderResults } from '../lib/results.js';
+
+const run = {
+  startedAt: '2026-01-01T00:00:00.000Z',
+  wallSeconds: 300,
+  quick: false,
+  only: null,
+  machine: {
+    cpuModel: 'Test CPU', cores: 2, memoryGb: 4, kernel: '6.0', os: 'Test OS', node: 'v20.0.0', undici: '7.30.2',
+    autocannon: '9.0.0', nginx: 'nginx/1.22.1', tcpdump: 'tcpdump 4.99', pinned: true, loadAverageAtStart: [0.1, 0.2, 0.3],
+  },
+  aoai: { commands: { burst: true, steady: true, report: true, sim: true }, unavailable: null, buildWarnings: null },
+};
+
+function burstClient(spreads) {
+  const sorted = [...spreads].sort((a, b) => a - b);
+  return {
+    trials: spreads.map((spreadMs) => ({ spreadMs, nginxSpreadMs: Math.round(spreadMs), requests: 100, connections: 100 })),
+    spread: { min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted.at(-1), n: spreads.length },
+    ownSendSpreadMs: [],
+  };
+}
+
+const benchDir = mkdtempSync(path.join(os.tmpdir(), 'bench-results-'));
+
+test('the goals table says met or not met, and by how much, from the measured values', () => {
+  const results = {
+    burst: { sizes: { 100: { 'aoai-probe': burstClient([2.0, 2.2, 2.4]), undici: burstClient([5, 6, 7]) }, 500: { 'aoai-probe': burstClient([14, 15, 16]) } } },
+    throughput: { inFlight: 50, durationS: 10, clients: { 'aoai-probe': { rate: 30_000, steps: [], confirmed: null }, undici: { rate: 25_000 } } },
+  };
+  const markdown = renderResults({ run, results, benchDir });
+  const row = (label) => markdown.split('\n').find((line) => line.startsWith(`| ${label}`));
+  assert.match(row('burst 100'), /2\.20 ms .*\*\*met\*\*/);
+  assert.match(row('burst 500'), /\*\*not met\*\*: 3\.00 ms over \(125 % of goal\)/);
+  assert.match(row('max rate'), /30,000\/s \| \*\*not met\*\*: 10,000 \/s under \(75 % of goal\)/);
+  assert.match(row('report'), /not measured/);
+  assert.match(markdown, /Not measured in this run/);
+});
+
+test('a failed measurement is shown as failed, not as a number', () => {
+  const results = { burst: { sizes: { 100: { 'aoai-probe': { error: 'boom' } }, 500: {} } } };
+  const markdown = renderResults({ run, results, benchDir });
+  assert.match(markdown, /\| aoai-probe \| failed: boom/);
+  assert.match(markdown.split('\n').find((line) => line.startsWith('| burst 100')), /\| failed \| not measured \|/);
+});
+
+test('a partial run is labelled as such', () => {
+  const markdown = renderResults({ run: { ...run, quick: true }, results: {}, benchDir });
+  assert.match(markdown, /Partial run/);
+});
