@@ -4,9 +4,14 @@
  */
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
+import { register as registerBurst } from './burst.js';
+import { register as registerRamp } from './ramp.js';
+import { register as registerReport } from './report.js';
+import { register as registerRun } from './run.js';
+import { register as registerSteady } from './steady.js';
 import { register as registerSim } from './sim.js';
 
 /** Adds one command (its flags, its action) to the program. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerSim];
+export const COMMANDS: RegisterCommand[] = [registerBurst, registerSteady, registerRamp, registerRun, registerReport, registerSim];

@@ -1,0 +1,63 @@
+/**
+ * `aoai-probe burst`: N requests at the same instant (optionally K times, D apart) —
+ * the product's core answer: how many the limiter admits at once, and how that compares
+ * with the advertised figures and with what the headers claim.
+ */
+import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
+import { addAdvertisedOptions, addOutputOptions, addPayloadOptions, addTargetOptions, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
+import { readRunSettings, type RunSettings } from '../run-settings.js';
+import { runPhasesCommand } from '../session.js';
+import type { BurstPhase } from '../../schedule/types.js';
+
+/** The RPM the embedded simulator's default profile derives from its 50,000 TPM. */
+const EMBEDDED_SIMULATOR_RPM = 300;
+const LARGEST_DEFAULT_BURST = 500;
+
+/**
+ * Default burst size: enough to cross the advertised 1-s cap (RPM/60) clearly — twice
+ * it plus ten — and never below 20 (the figure used when nothing is advertised).
+ */
+export function defaultBurstSize(rpm: number | null): number {
+  if (rpm === null) return 20;
+  const perSecond = Math.ceil(rpm / 60);
+  return Math.min(LARGEST_DEFAULT_BURST, Math.max(20, perSecond * 2 + 10));
+}
+
+/** The RPM the default size is derived from: the advertised one, or the embedded simulator's. */
+function rpmForDefaultSize(settings: RunSettings): number | null {
+  if (settings.advertised.rpm !== null) return settings.advertised.rpm;
+  const targetGiven = Boolean(settings.targetFlags.url || settings.targetFlags.endpoint);
+  return targetGiven ? null : EMBEDDED_SIMULATOR_RPM;
+}
+
+/** Registers `burst`. */
+export function register(program: Command, io: CliIo): void {
+  const command = program
+    .command('burst')
+    .description('send N requests at the same instant and see how many the limiter admits')
+    .option('--size <n>', 'requests per burst (default: enough to cross the advertised 1-s cap; 20 if unknown)')
+    .option('--bursts <k>', 'number of bursts (default 1)')
+    .option('--gap <duration>', 'pause between the starts of two bursts, e.g. 10s (default 10s)');
+  addTargetOptions(command);
+  addPayloadOptions(command);
+  addAdvertisedOptions(command);
+  addOutputOptions(command);
+  command.action(async (raw: RawOptions) => {
+    const problems = new Problems();
+    const size = optionalCount(problems, raw.size, '--size');
+    const bursts = optionalCount(problems, raw.bursts, '--bursts') ?? 1;
+    const gapMs = optionalDuration(problems, raw.gap, '--gap') ?? 10_000;
+    const settings = problems.attempt(() => readRunSettings(raw, io.cwd, io.env));
+    problems.throwIfAny();
+    const runSettings = settings as RunSettings;
+    const burstSize = size ?? defaultBurstSize(rpmForDefaultSize(runSettings));
+    const phase: BurstPhase = { kind: 'burst', name: 'burst', size: burstSize, bursts, gapMs };
+    const code = await runPhasesCommand(
+      io,
+      { command: 'burst', settings: runSettings, scenario: { size: burstSize, bursts, gapMs }, plannedRequests: burstSize * bursts },
+      [phase],
+    );
+    io.setExitCode(code);
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * `aoai-probe run FILE`: a multi-phase scenario from a YAML or JSON file (scenarios/
+ * holds documented examples). Flags given on the command line win over the file.
+ */
+import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
+import { resolve } from 'node:path';
+import { loadScenario } from '../../scenario/parse.js';
+import { phaseRequestCount } from '../../schedule/plan.js';
+import { addAdvertisedOptions, addOutputOptions, addPayloadOptions, addTargetOptions, type RawOptions } from '../options.js';
+import { readRunSettings, type ScenarioDefaults } from '../run-settings.js';
+import { runPhasesCommand } from '../session.js';
+import type { Scenario } from '../../scenario/types.js';
+
+/** What a scenario file contributes to the run settings (flags override it). */
+function scenarioDefaults(scenario: Scenario): ScenarioDefaults {
+  const { target } = scenario;
+  return {
+    ...(target !== null
+      ? {
+          target: {
+            ...(target.url !== undefined ? { url: target.url } : {}),
+            ...(target.endpoint !== undefined ? { endpoint: target.endpoint } : {}),
+            ...(target.deployment !== undefined ? { deployment: target.deployment } : {}),
+            ...(target.apiVersion !== undefined ? { apiVersion: target.apiVersion } : {}),
+            ...(target.api !== undefined ? { api: target.api } : {}),
+          },
+        }
+      : {}),
+    advertised: scenario.advertised,
+    payload: scenario.payload,
+    maxInFlight: scenario.maxInFlight,
+    expect: scenario.expect,
+  };
+}
+
+/** Registers `run`. */
+export function register(program: Command, io: CliIo): void {
+  const command = program
+    .command('run')
+    .description('run a multi-phase scenario file (YAML or JSON; see scenarios/)')
+    .argument('<file>', 'the scenario file, e.g. scenarios/seed-burst.yaml');
+  addTargetOptions(command);
+  addPayloadOptions(command);
+  addAdvertisedOptions(command);
+  addOutputOptions(command);
+  command.action(async (file: string, raw: RawOptions) => {
+    const scenario = await loadScenario(resolve(io.cwd, file));
+    const givenTarget = Boolean(raw.url || raw.endpoint || raw.sim);
+    const withSimulator = !givenTarget && scenario.target?.simulator !== undefined ? { ...raw, sim: scenario.target.simulator } : raw;
+    const withKind = scenario.payload.kind !== undefined && raw.kind === undefined ? { ...withSimulator, kind: scenario.payload.kind } : withSimulator;
+    const settings = readRunSettings(withKind, io.cwd, io.env, scenarioDefaults(scenario));
+    const plannedRequests = scenario.phases.reduce((sum, phase) => sum + phaseRequestCount(phase), 0);
+    const code = await runPhasesCommand(
+      io,
+      { command: 'run', settings, scenario: { name: scenario.name, file: scenario.file, phases: scenario.phases }, plannedRequests },
+      scenario.phases,
+    );
+    io.setExitCode(code);
+  });
+}

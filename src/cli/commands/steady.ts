@@ -1,0 +1,63 @@
+/**
+ * `aoai-probe steady --rate R --duration D`: an open-loop constant arrival rate. Requests
+ * leave at their planned times whatever the answers do, so a limiter shows up as refusals
+ * instead of silently slowing the run (as a closed loop would).
+ */
+import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
+import { parseDuration, parseRate } from '../../parse/units.js';
+import { phaseRequestCount } from '../../schedule/plan.js';
+import type { SteadyPhase } from '../../schedule/types.js';
+import { addAdvertisedOptions, addOutputOptions, addPayloadOptions, addTargetOptions, Problems, type RawOptions } from '../options.js';
+import { readRunSettings, type RunSettings } from '../run-settings.js';
+import { runPhasesCommand } from '../session.js';
+
+/** Registers `steady`. */
+export function register(program: Command, io: CliIo): void {
+  const command = program
+    .command('steady')
+    .description('send requests at a constant rate (open loop) for a duration')
+    .option('--rate <rate>', 'arrival rate, e.g. 5/s, 300/m or 50/10s (required)')
+    .option('--duration <duration>', 'how long to send, e.g. 30s or 2m (required)');
+  addTargetOptions(command);
+  addPayloadOptions(command);
+  addAdvertisedOptions(command);
+  addOutputOptions(command);
+  command.action(async (raw: RawOptions) => {
+    const problems = new Problems();
+    const rate = requiredRate(problems, raw.rate, '--rate', 'e.g. --rate 5/s');
+    const durationMs = requiredDuration(problems, raw.duration, '--duration', 'e.g. --duration 30s');
+    const settings = problems.attempt(() => readRunSettings(raw, io.cwd, io.env));
+    problems.throwIfAny();
+    const phase: SteadyPhase = { kind: 'steady', name: 'steady', ratePerSecond: rate as number, durationMs: durationMs as number };
+    const code = await runPhasesCommand(
+      io,
+      { command: 'steady', settings: settings as RunSettings, scenario: { ratePerSecond: rate, durationMs }, plannedRequests: phaseRequestCount(phase) },
+      [phase],
+    );
+    io.setExitCode(code);
+  });
+}
+
+/** A rate flag that must be given. */
+export function requiredRate(problems: Problems, raw: unknown, flag: string, example: string): number | undefined {
+  if (raw === undefined) {
+    problems.add(`${flag} is required; ${example}`);
+    return undefined;
+  }
+  const rate = problems.attempt(() => parseRate(String(raw), flag));
+  if (rate !== undefined && rate <= 0) problems.add(`${flag}: the rate must be above zero; ${example}`);
+  return rate;
+}
+
+/** A duration flag that must be given and be above zero. */
+export function requiredDuration(problems: Problems, raw: unknown, flag: string, example: string): number | undefined {
+  if (raw === undefined) {
+    problems.add(`${flag} is required; ${example}`);
+    return undefined;
+  }
+  const duration = problems.attempt(() => parseDuration(String(raw), flag));
+  if (duration === 0) problems.add(`${flag}: the duration must be above zero; ${example}`);
+  return duration;
+}
+
