@@ -48,6 +48,12 @@ export interface SimulatorOptions {
   region?: string;
   /** When set, a request with another key gets 401; otherwise any key is accepted. */
   apiKey?: string;
+  /**
+   * Whether a request must carry a key (`api-key` or `Authorization: Bearer`) to
+   * be served; default true (401 without one, as Azure answers). False serves
+   * key-less requests too, for an in-process target that sends no credentials.
+   */
+  requireKey?: boolean;
   /** Injectable ms clock for the limiters; default performance.now. */
   clock?: () => number;
   /** One line per request when given. */
@@ -76,6 +82,7 @@ export interface SimulatorSettings {
   deployments: ReadonlySet<string> | undefined;
   region: string;
   apiKey: string | undefined;
+  requireKey: boolean;
   clock: () => number;
   log: ((line: string) => void) | undefined;
   random: () => number;
@@ -162,6 +169,7 @@ export function resolveSimulatorSettings(options: SimulatorOptions = {}): Simula
     deployments,
     region,
     apiKey: options.apiKey,
+    requireKey: options.requireKey ?? true,
     clock: options.clock ?? (() => performance.now()),
     log: options.log,
     random: options.random ?? Math.random,

@@ -142,6 +142,30 @@ class RequestHandler {
   }
 
   handle(request: IncomingMessage, response: ServerResponse): void {
+    try {
+      this.route(request, response);
+    } catch (error) {
+      this.internalError(response, error);
+    }
+  }
+
+  /**
+   * A bug must cost one request, not the server (an exception in a request
+   * listener would end the process): answer 500 if nothing was sent yet, else cut
+   * the connection, and say what happened in the log.
+   */
+  private internalError(response: ServerResponse, error: unknown): void {
+    this.settings.log?.(`simulator internal error: ${error instanceof Error ? error.message : String(error)}`);
+    if (response.destroyed) return;
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    response.writeHead(500, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ error: { code: 'InternalServerError', message: 'The simulator failed on this request.' } }));
+  }
+
+  private route(request: IncomingMessage, response: ServerResponse): void {
     const { path, query } = splitTarget(request.url ?? '/');
     const route = matchRoute(path, query);
     const exchange: Exchange = {
@@ -160,7 +184,13 @@ class RequestHandler {
     }
     const authProblem = this.authProblem(request);
     if (authProblem !== undefined) return this.drainThen(exchange, () => this.answerUnauthorized(exchange, authProblem));
-    this.readBody(exchange, (text) => this.afterBody(exchange, text));
+    this.readBody(exchange, (text) => {
+      try {
+        this.afterBody(exchange, text);
+      } catch (error) {
+        this.internalError(exchange.response, error);
+      }
+    });
   }
 
   private baseHeaders(request: IncomingMessage): Record<string, string> {
@@ -187,7 +217,7 @@ class RequestHandler {
   /** undefined when the request may pass; otherwise whether its key is missing or wrong. */
   private authProblem(request: IncomingMessage): 'missing' | 'wrong' | undefined {
     const expected = this.settings.apiKey;
-    if (this.family === 'generic' && expected === undefined) return undefined;
+    if (expected === undefined && (this.family === 'generic' || !this.settings.requireKey)) return undefined;
     const apiKey = request.headers['api-key'];
     let presented = typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined;
     if (presented === undefined) {
@@ -289,7 +319,7 @@ class RequestHandler {
       promptTokens,
     };
     const note = `${admission.note} charge=${admission.charge}`;
-    this.later(this.latencyMs(), () => {
+    this.later(this.latencyMs(), exchange, () => {
       if (facts === undefined || operation === undefined) return this.send(exchange, 200, admission.headers, '{"ok":true}', note, admission.charge);
       if (operation === 'chat' && facts.stream) return this.stream(exchange, admission.headers, chatCompletionEvents(values, reply, facts.includeUsage), reply.tokens.length, note, admission.charge);
       const body =
@@ -344,12 +374,17 @@ class RequestHandler {
     return Math.max(0, latency.meanMs + (this.settings.random() * 2 - 1) * latency.spreadMs);
   }
 
-  private later(delayMs: number, action: () => void): void {
+  /** Runs `action` after `delayMs` (at once when 0), unless the server stops first. */
+  private later(delayMs: number, exchange: Exchange, action: () => void): void {
     if (delayMs <= 0) return action();
     if (this.stopped) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      action();
+      try {
+        action();
+      } catch (error) {
+        this.internalError(exchange.response, error);
+      }
     }, delayMs);
     this.timers.add(timer);
   }
@@ -374,7 +409,7 @@ class RequestHandler {
     response.writeHead(200, all);
     const half = Math.floor(bytes.length / 2);
     response.write(bytes.subarray(0, half));
-    this.later(this.settings.slowBodyMs, () => {
+    this.later(this.settings.slowBodyMs, exchange, () => {
       if (!response.destroyed) response.end(bytes.subarray(half));
     });
     this.log(exchange, 200, note, charge);
@@ -406,10 +441,10 @@ class RequestHandler {
     const step = (): void => {
       if (response.destroyed) return;
       response.write(events[next++]!);
-      if (next < afterLastToken) this.later(paceMs, step);
+      if (next < afterLastToken) this.later(paceMs, exchange, step);
       else response.end(events.slice(next).join(''));
     };
-    this.later(paceMs, step);
+    this.later(paceMs, exchange, step);
   }
 
   private answerError(exchange: Exchange, status: number, body: string, note: string, headers: Record<string, string> = {}): void {

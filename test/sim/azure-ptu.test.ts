@@ -9,40 +9,56 @@ afterEach(async () => {
   simulator = undefined;
 });
 
+/**
+ * A body whose estimate equals its real usage (prompt of `promptTokens` tokens
+ * by characters, max_tokens 1, a one-token reply), so the correction when the
+ * answer ends is zero and sequential requests see the whole estimate.
+ */
+function exactBody(promptTokens: number): Record<string, unknown> {
+  return chatBody({ max_tokens: 1 }, 'x'.repeat(promptTokens * 4));
+}
+
 describe('azure-ptu', () => {
-  it('admits below 100 %, lets a burst go just over, refuses above with retry-after-ms until below 100 %, then corrects to real usage', async () => {
+  it('admits below 100 %, lets one request go over, refuses above with retry-after-ms until below 100 %', async () => {
     const clock = new FakeClock();
     // 6,000 TPM: a bucket of 6,000 tokens draining 100 per second.
-    simulator = await startSimulator({ profile: 'azure-ptu', tpm: 6000, clock: clock.read, latency: { meanMs: 300, spreadMs: 0 } });
+    simulator = await startSimulator({ profile: 'azure-ptu', tpm: 6000, clock: clock.read });
     expect(simulator.describe()).toBe('azure-ptu, 6,000 TPM (utilization bucket of 6,000 tokens draining 100 per s)');
-    const body = chatBody({ max_tokens: 3999 }); // estimate 3999 + 1 = 4000
-    // Three at once: the answers are delayed, so the estimates are all still in the bucket.
-    const answers = await Promise.all([post(simulator.url + chatPath(), body), post(simulator.url + chatPath(), body), post(simulator.url + chatPath(), body)]);
-    const admitted = answers.filter((answer) => answer.status === 200);
-    const refused = answers.filter((answer) => answer.status === 429);
-    expect(admitted).toHaveLength(2);
-    expect(refused).toHaveLength(1);
-    expect(admitted.map((answer) => answer.headers['azure-openai-deployment-utilization']).sort()).toEqual(['133.3%', '66.7%']);
-    expect(refused[0]!.headers['azure-openai-deployment-utilization']).toBe('133.3%');
-    // 8,000 in a 6,000 bucket draining 100/s: below 100 % one millisecond after 20 s.
-    expect(refused[0]!.headers['retry-after-ms']).toBe('20001');
-    expect(refused[0]!.headers['retry-after']).toBe('21');
-    expect(refused[0]!.headers['x-ratelimit-remaining-tokens']).toBeUndefined();
-    expect(refused[0]!.json.error.code).toBe('RateLimitReached');
+    const url = simulator.url + chatPath();
+    const first = await post(url, exactBody(4000)); // 4,001
+    const second = await post(url, exactBody(4000)); // 8,002: over 100 %, admitted because it was below before
+    const third = await post(url, exactBody(1));
+    expect([first.status, first.headers['azure-openai-deployment-utilization']]).toEqual([200, '66.7%']);
+    expect([second.status, second.headers['azure-openai-deployment-utilization']]).toEqual([200, '133.4%']);
+    expect([third.status, third.headers['azure-openai-deployment-utilization']]).toEqual([429, '133.4%']);
+    // 2,002 above capacity, draining 100/s: below 100 % one millisecond after 20.02 s.
+    expect(third.headers['retry-after-ms']).toBe('20021');
+    expect(third.headers['retry-after']).toBe('21');
+    expect(third.headers['x-ratelimit-remaining-tokens']).toBeUndefined();
+    expect(third.json.error.code).toBe('RateLimitReached');
+    expect(third.json.error.message).toContain('ProvisionedManaged');
 
-    // Each admitted request is corrected to its real usage (1 prompt + 2 completion tokens) when it ends.
-    const after = await post(simulator.url + chatPath(), chatBody({ max_tokens: 1 }));
-    expect(after.status).toBe(200);
-    expect(after.headers['azure-openai-deployment-utilization']).toBe('0.1%'); // 3 + 3 + 2 of 6,000
+    clock.advance(20_020);
+    expect((await post(url, exactBody(1))).status).toBe(429);
+    clock.advance(1);
+    const back = await post(url, exactBody(1));
+    expect([back.status, back.headers['azure-openai-deployment-utilization']]).toEqual([200, '100.0%']);
+    // 60 s drain 6,000 of the 6,001.9 tokens; the next request adds 2: 3.9 of 6,000.
+    clock.advance(60_000);
+    expect((await post(url, exactBody(1))).headers['azure-openai-deployment-utilization']).toBe('0.1%');
+    clock.advance(60_000);
+    expect((await post(url, exactBody(1))).headers['azure-openai-deployment-utilization']).toBe('0.0%');
   });
 
-  it('drains at TPM/60 per second on the clock', async () => {
+  it('corrects an estimate to the real usage when the answer ends', async () => {
     const clock = new FakeClock();
-    simulator = await startSimulator({ profile: 'azure-ptu', tpm: 6000, clock: clock.read, latency: { meanMs: 200, spreadMs: 0 } });
-    const pending = post(simulator.url + chatPath(), chatBody({ max_tokens: 5999 })); // 100 %
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const refused = await post(simulator.url + chatPath(), chatBody({ max_tokens: 1 }));
-    expect([refused.status, refused.headers['retry-after-ms']]).toEqual([429, '1']);
-    await pending;
+    simulator = await startSimulator({ profile: 'azure-ptu', tpm: 6000, clock: clock.read });
+    const url = simulator.url + chatPath();
+    // Estimated 5,999 + 1 = 6,000 (100 %); real usage 1 + 2 = 3 tokens.
+    const big = await post(url, chatBody({ max_tokens: 5999 }));
+    expect(big.headers['azure-openai-deployment-utilization']).toBe('100.0%');
+    // The answer has ended before the next request is sent, so the bucket holds 3 + 2 tokens.
+    const next = await post(url, exactBody(1));
+    expect([next.status, next.headers['azure-openai-deployment-utilization']]).toEqual([200, '0.1%']);
   });
 });

@@ -25,6 +25,31 @@ describe('Azure-like errors', () => {
     expect((await post(url + chatPath(), chatBody(), { authorization: 'Bearer entra-token' })).status).toBe(200);
   });
 
+  it('serves key-less requests only with requireKey: false (an in-process target without credentials)', async () => {
+    const url = await start({ requireKey: false });
+    expect((await post(url + chatPath(), chatBody(), {})).status).toBe(200);
+    await simulator!.close();
+    const strict = await start({ requireKey: false, apiKey: 'k' });
+    expect((await post(strict + chatPath(), chatBody(), {})).status).toBe(401);
+    expect((await post(strict + chatPath(), chatBody(), { 'api-key': 'other' })).status).toBe(401);
+  });
+
+  it('a failure inside the simulator costs one request (500), not the server', async () => {
+    let calls = 0;
+    const lines: string[] = [];
+    const url = await start({
+      clock: () => {
+        if (++calls === 1) throw new Error('clock broke');
+        return 0;
+      },
+      log: (line) => lines.push(line),
+    });
+    const failed = await post(url + chatPath(), chatBody());
+    expect([failed.status, failed.json.error.code]).toEqual([500, 'InternalServerError']);
+    expect(lines[0]).toBe('simulator internal error: clock broke');
+    expect((await post(url + chatPath(), chatBody())).status).toBe(200);
+  });
+
   it('401 with a different key when apiKey is set, without echoing any key', async () => {
     const url = await start({ apiKey: 'right-key' });
     const wrong = await post(url + chatPath(), chatBody(), { 'api-key': 'wrong-key' });
