@@ -37,7 +37,7 @@ export function sampleRequestLine(seq: number): RequestLine {
       'x-ms-region': 'East US',
       'apim-request-id': '8f1c2a3e-1111-4222-8333-444455556666',
     },
-    error: seq % 7 === 0 ? { code: '429', message: 'Requests to the ChatCompletions_Create Operation have exceeded call rate limit.', type: null } : null,
+    error: seq % 7 === 0 ? { code: '429', message: 'Requests to the ChatCompletions_Create Operation have exceeded call rate limit (Région ✓ 東京).', type: null } : null,
     usage: seq % 7 === 0 ? null : { promptTokens: 12, completionTokens: 1, totalTokens: 13 },
     estimatedTokens: 28,
     maxTokens: 16,

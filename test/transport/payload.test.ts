@@ -103,7 +103,8 @@ describe('PayloadCatalog', () => {
     catalog.warm([variant, { stream: true }]);
     const started = performance.now();
     const payload = catalog.get(variant);
-    expect(performance.now() - started).toBeLessThan(5);
+    // Building it would take 100+ ms (an encoder load); a cache hit takes microseconds.
+    expect(performance.now() - started).toBeLessThan(50);
     expect(payload.promptTokens).toBe(50);
   });
 
