@@ -82,13 +82,19 @@ function kindFromCommand(command: string | undefined): PhaseKind {
   }
 }
 
-/** A value first seen on the lowest seq. */
-class FirstBySeq {
-  seq = Number.POSITIVE_INFINITY;
+/**
+ * The value a header showed on the first answer in admission order (the order
+ * headroom.ts uses: send time, or the planned instant for a burst). Within one
+ * burst instant the highest value wins: the request admitted first leaves the
+ * most remaining, and the order of sends on several sockets is noise.
+ */
+class FirstByAdmission {
+  private timeMs = Number.POSITIVE_INFINITY;
   value: number | null = null;
-  offer(seq: number, value: number | null): void {
-    if (value !== null && seq < this.seq) {
-      this.seq = seq;
+  offer(timeMs: number, value: number | null): void {
+    if (value === null) return;
+    if (timeMs < this.timeMs || (timeMs === this.timeMs && this.value !== null && value > this.value)) {
+      this.timeMs = timeMs;
       this.value = value;
     }
   }
@@ -130,11 +136,11 @@ class RecordingFold implements Analysis {
   private readonly families = new Set<HeaderFamily>();
   private readonly dialectVotes: Record<RequestsTokensDialect, number> = { azure: 0, openai: 0 };
   private requestsTokensHeadersSeen = false;
-  private readonly firstRemainingRequests = new FirstBySeq();
-  private readonly firstRemainingTokens = new FirstBySeq();
-  private readonly firstLimitRequests = new FirstBySeq();
-  private readonly firstLimitTokens = new FirstBySeq();
-  private readonly firstPolicyWindow = new FirstBySeq();
+  private readonly firstRemainingRequests = new FirstByAdmission();
+  private readonly firstRemainingTokens = new FirstByAdmission();
+  private readonly firstLimitRequests = new FirstByAdmission();
+  private readonly firstLimitTokens = new FirstByAdmission();
+  private readonly firstPolicyWindow = new FirstByAdmission();
   private maxRemainingRequests: number | null = null;
 
   private readonly headroom = new HeadroomTracker();
@@ -270,7 +276,8 @@ class RecordingFold implements Analysis {
     if (totalTokens !== null) this.billed += totalTokens;
     this.timeline.answered(doneMs, outcome, latencyMs);
 
-    this.readHeaders(seq, doneMs, view);
+    const admissionMs = kind === 'burst' ? plannedMs : sentMs;
+    this.readHeaders(admissionMs, doneMs, view);
 
     // Burst instants and per-phase rates.
     const refusalClass = reading?.refusalClass ?? null;
@@ -297,7 +304,7 @@ class RecordingFold implements Analysis {
     // Headroom: admitted answers that carry remaining-*, and every refusal.
     if (outcome === 'refused' || (outcome === 'admitted' && (view.remainingRequests !== null || view.remainingTokens !== null))) {
       this.headroom.add({
-        timeMs: kind === 'burst' ? plannedMs : sentMs,
+        timeMs: admissionMs,
         instant: kind === 'burst',
         seq,
         refusalClass,
@@ -321,16 +328,16 @@ class RecordingFold implements Analysis {
     }
   }
 
-  private readHeaders(seq: number, doneMs: number, view: RateLimitView): void {
+  private readHeaders(admissionMs: number, doneMs: number, view: RateLimitView): void {
     if (view === EMPTY_VIEW) return;
     for (const family of view.families) this.families.add(family);
     if (view.hasRequestsTokensHeaders) this.requestsTokensHeadersSeen = true;
     if (view.dialect !== null) this.dialectVotes[view.dialect]++;
-    this.firstRemainingRequests.offer(seq, view.remainingRequests);
-    this.firstRemainingTokens.offer(seq, view.remainingTokens);
-    this.firstLimitRequests.offer(seq, view.limitRequests);
-    this.firstLimitTokens.offer(seq, view.limitTokens);
-    this.firstPolicyWindow.offer(seq, view.policyWindowSeconds);
+    this.firstRemainingRequests.offer(admissionMs, view.remainingRequests);
+    this.firstRemainingTokens.offer(admissionMs, view.remainingTokens);
+    this.firstLimitRequests.offer(admissionMs, view.limitRequests);
+    this.firstLimitTokens.offer(admissionMs, view.limitTokens);
+    this.firstPolicyWindow.offer(admissionMs, view.policyWindowSeconds);
     if (view.remainingRequests !== null) this.maxRemainingRequests = Math.max(this.maxRemainingRequests ?? 0, view.remainingRequests);
     this.timeline.remaining(doneMs, view.remainingRequests, view.remainingTokens);
   }
@@ -543,6 +550,24 @@ export async function analyseLines(lines: Iterable<RecordLine> | AsyncIterable<R
     for await (const line of lines as AsyncIterable<RecordLine>) analysis.add(line);
   } else {
     for (const line of lines as Iterable<RecordLine>) analysis.add(line);
+  }
+  return analysis.finish();
+}
+
+/**
+ * Like {@link analyseLines} for lines that come in batches (the reader's
+ * `readRecordingBatches`, a few thousand lines per chunk). Why: on a million-line
+ * recording one async step per line is a measurable share of the time.
+ */
+export async function analyseLineBatches(
+  batches: Iterable<readonly RecordLine[]> | AsyncIterable<readonly RecordLine[]>,
+  options: AnalysisOptions = {},
+): Promise<AnalysisResult> {
+  const analysis = createAnalysis(options);
+  if (Symbol.asyncIterator in batches) {
+    for await (const batch of batches as AsyncIterable<readonly RecordLine[]>) for (const line of batch) analysis.add(line);
+  } else {
+    for (const batch of batches as Iterable<readonly RecordLine[]>) for (const line of batch) analysis.add(line);
   }
   return analysis.finish();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyseLines, createAnalysis } from '../../src/analysis/summarise.js';
+import { analyseLineBatches, analyseLines, createAnalysis } from '../../src/analysis/summarise.js';
 import type { RecordLine, RequestLine } from '../../src/record/types.js';
 import {
   AZURE_CALL_RATE,
@@ -64,6 +64,32 @@ describe('the seed story (PRODUCT §1)', () => {
     expect(summary.verdict).toContain('the 6th was refused while the headers still showed 45 requests left');
   });
 
+  it('on several sockets the admitted requests are not the first seqs; the figures do not depend on it', async () => {
+    // As a real burst against the simulator recorded it: seqs 7, 2, 19, 11, 15 admitted in that order.
+    const admittedOrder = [7, 2, 19, 11, 15];
+    const lines = seedStory().map((line) => {
+      if (line.type !== 'request') return line;
+      const rank = admittedOrder.indexOf(line.seq);
+      if (rank < 0) return request(line.seq, { ...line, status: 429, doneMs: 105, headers: { 'retry-after': '1' }, error: AZURE_CALL_RATE, usage: null });
+      return request(line.seq, {
+        ...line,
+        status: 200,
+        doneMs: 390 + rank,
+        error: null,
+        usage: { promptTokens: 12, completionTokens: 1, totalTokens: 13 },
+        headers: { 'x-ratelimit-remaining-requests': String(49 - rank), 'x-ratelimit-remaining-tokens': String(49_352 - 648 * rank), 'x-ms-region': 'East US' },
+      });
+    });
+    const summary = (await analyseLines(lines)).summary;
+    expect(summary.requests).toMatchObject({ ok: 5, throttled: 15 });
+    expect(summary.throttled.firstSeq).toBe(0);
+    expect(summary.headers.firstRemainingRequests).toBe(49);
+    expect(summary.headers.firstRemainingTokens).toBe(49_352);
+    expect(summary.throttled.whileHeadersShowedCapacity).toBe(15);
+    expect(summary.effective.requests).toMatchObject({ burst: 5, confidence: 'high' });
+    expect(summary.verdict).toContain('5 of 20 requests sent at once were admitted; 15 were refused while the headers still showed 45 requests left.');
+  });
+
   it('an explicit RPM wins over the derived one', async () => {
     const summary = (await analyseLines(seedStory({ rpm: 600 }))).summary;
     expect(summary.advertised).toMatchObject({ rpm: 600, requestsPer10s: 100, requestsPer1s: 10 });
@@ -80,6 +106,12 @@ describe('the seed story (PRODUCT §1)', () => {
     const fromStream = await analyseLines(stream());
     const fromArray = await analyseLines(lines);
     expect(fromStream).toEqual(fromArray);
+    async function* batches(): AsyncGenerator<RecordLine[]> {
+      yield lines.slice(0, 7);
+      yield lines.slice(7);
+    }
+    expect(await analyseLineBatches(batches())).toEqual(fromArray);
+    expect(await analyseLineBatches([lines.slice(0, 3), lines.slice(3)])).toEqual(fromArray);
 
     const analysis = createAnalysis();
     lines.slice(0, 8).forEach((line) => analysis.add(line));
