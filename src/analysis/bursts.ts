@@ -149,10 +149,12 @@ export function measureBurst(instants: BurstInstant[], activity: ActivityInterva
       sendSpreadMs = Math.max(sendSpreadMs ?? 0, instant.maxSentMs - instant.minSentMs);
     }
   }
-  if (instants.length === 0) return { burst: null, confidence: 'none', instant: null, fromIdle: false, sendSpreadMs, tokenBurst: null };
+  // A single request is not a burst (a `--size 1` phase paces requests one at a time).
+  const bursts = instants.filter((instant) => instant.sent >= 2);
+  if (bursts.length === 0) return { burst: null, confidence: 'none', instant: null, fromIdle: false, sendSpreadMs, tokenBurst: null };
 
-  const fromIdle = instants.filter((instant) => activity.idleBefore(instant.minSentMs) >= idleGapMs);
-  const candidates = fromIdle.length > 0 ? fromIdle : instants;
+  const fromIdle = bursts.filter((instant) => activity.idleBefore(instant.minSentMs) >= idleGapMs);
+  const candidates = fromIdle.length > 0 ? fromIdle : bursts;
   let chosen = candidates[0]!;
   for (const instant of candidates) {
     if (instant.admitted > chosen.admitted) chosen = instant;

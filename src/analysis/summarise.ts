@@ -320,7 +320,7 @@ class RecordingFold implements Analysis {
         this.kept.push(
           this.timeOffsetMs === 0
             ? raw
-            : { ...raw, plannedMs, sentMs, doneMs, firstByteMs: raw.firstByteMs === null ? null : this.shift(raw.firstByteMs) },
+            : { ...raw, plannedMs, sentMs, doneMs, firstByteMs: finite(raw.firstByteMs) === null ? null : this.shift(raw.firstByteMs!) },
         );
       } else {
         this.keptSkipped++;
@@ -407,6 +407,9 @@ class RecordingFold implements Analysis {
       if (stats.kind === 'ramp' && kneePerSecond === null) kneePerSecond = stats.rateAtFirstRefusal();
     }
 
+    // Confidence goes with the main figure: the burst's when a burst was measured
+    // (bursts.ts says when it is high); else medium for a throttled steady rate, which
+    // is the limiter's sustained rate only if the limiter does not count refusals.
     const requestsConfidence: Confidence = burst.burst !== null ? burst.confidence : perSecond !== null ? 'medium' : 'none';
     let effectiveRequests: EffectiveRequests = {
       burst: burst.burst,

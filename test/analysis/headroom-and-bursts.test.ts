@@ -112,8 +112,12 @@ describe('burst instants', () => {
     expect(measureBurst(instants.list(), activity, 2000)).toMatchObject({ burst: 2, confidence: 'high', fromIdle: true });
   });
 
-  it('no instants: nothing measured', () => {
+  it('no instants, or only single requests: nothing measured', () => {
     expect(measureBurst([], new ActivityIntervals(), 10_000)).toEqual({ burst: null, confidence: 'none', instant: null, fromIdle: false, sendSpreadMs: null, tokenBurst: null });
+    const singles = new BurstInstants();
+    singles.add(outcome(0, 0, 'admitted'));
+    singles.add(outcome(1, 1000, 'refused'));
+    expect(measureBurst(singles.list(), new ActivityIntervals(), 10_000)).toMatchObject({ burst: null, confidence: 'none' });
   });
 });
 
