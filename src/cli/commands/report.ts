@@ -1,0 +1,121 @@
+/**
+ * `aoai-probe report RECORDING.ndjson...` (PRODUCT §2, §7): re-analyses saved
+ * recordings with the same analysis the live run used, so the numbers are the ones
+ * the run printed. Several files are merged into one analysis (their lines fed one
+ * file after the other) and shown per target through the per-target rows.
+ *
+ * Where output goes: the report is this command's data, so every format, the
+ * terminal table included, goes to stdout (or to `--out FILE`); stderr carries only
+ * warnings, the "wrote FILE" notes and unmet expectations. Colour only for the table
+ * on a TTY stdout, and never with `--no-color` or NO_COLOR. When GITHUB_STEP_SUMMARY
+ * is set, the markdown rendering is appended to that file as well.
+ *
+ * Order matters for CI: expectations are parsed before any file is read (a
+ * malformed one exits 2 at once); the report, the step summary and the JUnit file
+ * are all written before unmet expectations exit 3.
+ */
+import { appendFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { analyseLines } from '../../analysis/summarise.js';
+import { InputError } from '../../errors.js';
+import { evaluateExpectations } from '../../expect/evaluate.js';
+import { assertExpectationsMet } from '../../expect/failures.js';
+import { parseExpectations } from '../../expect/parse.js';
+import { readRecordings } from '../../record/reader.js';
+import { renderJunit } from '../../report/junit.js';
+import { renderMarkdown } from '../../report/markdown.js';
+import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../report/render.js';
+import type { CliIo, OutputStream } from '../io.js';
+
+/** The flags of `report`, as commander hands them over. */
+interface ReportFlags {
+  format: ReportFormat;
+  out?: string;
+  expect: string[];
+  junit?: string;
+  color: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** NO_COLOR (https://no-color.org): present and not empty means no colour. */
+function noColorRequested(env: CliIo['env']): boolean {
+  const value = env.NO_COLOR;
+  return value !== undefined && value !== '';
+}
+
+/** Colour only for a table written to a TTY, unless --no-color or NO_COLOR says otherwise. */
+function useColor(flags: ReportFlags, stream: OutputStream, env: CliIo['env']): boolean {
+  return flags.format === 'table' && flags.out === undefined && stream.isTTY === true && flags.color && !noColorRequested(env);
+}
+
+/** Writes a file the user named, turning failures into an InputError that names the flag and the fix. */
+async function writeUserFile(what: string, path: string, text: string, append = false): Promise<void> {
+  try {
+    if (append) await appendFile(path, text);
+    else await writeFile(path, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new InputError(`${what} ${path}: cannot write (${code}); check that the folder exists and is writable`);
+  }
+}
+
+/** Runs `report` for the given recordings; exported for in-process tests. */
+export async function runReport(paths: string[], flags: ReportFlags, io: CliIo): Promise<void> {
+  const expectations = parseExpectations(flags.expect);
+
+  const readerWarnings: string[] = [];
+  const lines = readRecordings(paths.map((path) => resolve(io.cwd, path)), { onWarning: (message) => readerWarnings.push(message) });
+  const result = await analyseLines(lines, { recordingPath: paths.join(',') });
+  // The reader reports as it reads, after the analysis was set up: put its findings first.
+  result.warnings = [...new Set([...readerWarnings, ...result.warnings])];
+  for (const warning of result.warnings) io.stderr.write(`aoai-probe: warning: ${warning}\n`);
+
+  const results = evaluateExpectations(expectations, result.summary);
+  const width = io.stdout.isTTY === true && io.stdout.columns !== undefined ? io.stdout.columns : undefined;
+  const text = renderReport(result, {
+    format: flags.format,
+    color: useColor(flags, io.stdout, io.env),
+    width,
+    expectations: results,
+  });
+
+  if (flags.out === undefined) {
+    io.stdout.write(text);
+  } else {
+    await writeUserFile('--out', resolve(io.cwd, flags.out), text);
+    io.stderr.write(`aoai-probe: wrote the ${flags.format} report to ${flags.out}\n`);
+  }
+
+  const stepSummary = io.env.GITHUB_STEP_SUMMARY;
+  if (stepSummary !== undefined && stepSummary !== '') {
+    await writeUserFile('GITHUB_STEP_SUMMARY', stepSummary, `${renderMarkdown(result, { expectations: results })}\n`, true);
+  }
+
+  if (flags.junit !== undefined) {
+    await writeUserFile('--junit', resolve(io.cwd, flags.junit), renderJunit(results, result.summary));
+    io.stderr.write(`aoai-probe: wrote JUnit results to ${flags.junit}\n`);
+  }
+
+  assertExpectationsMet(results);
+  if (results.length > 0) io.stderr.write(`aoai-probe: all ${results.length} expectation${results.length === 1 ? '' : 's'} met\n`);
+}
+
+/** Adds `report` to the program. */
+export function register(program: Command, io: CliIo): void {
+  program
+    .command('report')
+    .description('re-analyse saved recordings (several are merged) and print the report on stdout')
+    .argument('<recordings...>', 'NDJSON recordings written by aoai-probe (see --record)')
+    .addOption(new Option('--format <format>', 'report format').choices([...REPORT_FORMATS]).default('table'))
+    .option('--out <file>', 'write the report to this file instead of stdout')
+    .option('--expect <expression>', 'CI check over summary fields, e.g. "throttled.ratio < 0.01" (repeatable; exit 3 when unmet)', collect, [])
+    .option('--junit <file>', 'also write the --expect results as JUnit XML')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .action(async (paths: string[], flags: ReportFlags) => {
+      await runReport(paths, flags, io);
+    });
+}
