@@ -13,9 +13,12 @@
  * Why Atomics.wait in that last stretch: a pure setImmediate loop re-reads the clock
  * millions of times and costs a whole core at 1000 requests/s, where every gap is inside
  * the last stretch. Blocking the thread for a short slice (≤ `waitSliceMs`, 0.25 ms by
- * default) between turns sleeps in the kernel instead: measured on the 2-core box, steady
- * 1000/s for 3 s used ~9 % of a core instead of ~100 %, with the same gap p50 (1.000 ms)
- * and a gap p99 of 1.08–1.26 ms in quiet runs against 1.04–1.10 ms for the pure loop.
+ * default) between turns sleeps in the kernel instead. Measured on the shared 2-core box
+ * (steady 1000/s for 3 s, no-op transport, one run each): ~10 % of a core instead of
+ * ~100 %, the same gap p50 (1.000 ms), gap p99 1.08–2.3 ms against 1.02–1.6 ms for the
+ * pure loop depending on what else ran; with the box overloaded (load average 7) the pure
+ * loop fell apart (p99 12–15 ms) while the sliced wait held 4–5 ms. `waitSliceMs: 0`
+ * restores the pure loop for a quiet machine and the tightest gaps.
  * The cost: an I/O callback may wait up to one slice before it runs, which can add up to
  * 0.25 ms to a recorded response time. Node allows Atomics.wait on the main thread.
  *
