@@ -1,0 +1,123 @@
+/**
+ * The conclusion about one limit dimension (calls or tokens): which hypotheses
+ * still explain the recording, what figures they imply, whether they agree on the
+ * shape, and how much to trust the figures.
+ *
+ * Plausible means "explains the recording almost as well as the best": within
+ * one wrong prediction plus 1 % of the scored requests. Real limiters on a busy
+ * machine put a request on the wrong side of a boundary now and then; a stricter
+ * rule would call the truth implausible, a looser one would never decide.
+ */
+import type { Confidence, LimiterShape } from '../summary-types.js';
+import { fitDimension, type FitReport, type Hypothesis } from './fit.js';
+import { figuresOf, type LimitFigures } from './figures.js';
+import type { Observation } from './observations.js';
+import { samplesFor, type Dimension, type Sample } from './samples.js';
+import type { Variant } from './variants.js';
+
+/** Range of one figure across the plausible hypotheses. */
+export interface FigureSpread {
+  min: number;
+  max: number;
+}
+
+/** What the recording says about one dimension. */
+export interface DimensionAnalysis {
+  dimension: Dimension;
+  samples: Sample[];
+  report: FitReport;
+  /** The best hypothesis, or null when nothing was refused (no limit seen). */
+  best: Hypothesis | null;
+  /** Hypotheses (best and range edges of each plausible variant) that explain the data about as well. */
+  plausible: Hypothesis[];
+  /** Figures of the best hypothesis. */
+  figures: LimitFigures | null;
+  /** The shape all plausible hypotheses agree on, `unknown` when they do not, `none-observed` without refusals. */
+  shape: LimiterShape;
+  confidence: Confidence;
+  /** How far the figures of the plausible hypotheses spread. */
+  spread: { burst: FigureSpread; perSecond: FigureSpread; windowSeconds: FigureSpread } | null;
+  /** Typical (median) answer time of admitted requests, ms. */
+  latencyMs: number;
+}
+
+/** Median of a list (0 for an empty one). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = values.slice().sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** How many more wrong predictions than the best a hypothesis may make and still be plausible. */
+export function plausibilityTolerance(scored: number): number {
+  return 1 + 0.01 * scored;
+}
+
+function spreadOf(values: readonly number[]): FigureSpread {
+  return { min: Math.min(...values), max: Math.max(...values) };
+}
+
+/** Relative half-width of a spread around a value (0.05 = ±5 %). */
+export function relativeSpread(spread: FigureSpread, value: number): number {
+  if (value === 0) return 0;
+  return Math.max(Math.abs(spread.max - value), Math.abs(value - spread.min)) / Math.abs(value);
+}
+
+function confidenceOf(analysis: Omit<DimensionAnalysis, 'confidence'>, refusals: number): Confidence {
+  const { figures, spread, best, shape } = analysis;
+  if (figures === null || spread === null || best === null) return 'none';
+  if (shape === 'unknown') return 'low';
+  const scored = analysis.report.scored;
+  const burstSlack = Math.max(1, 0.1 * figures.burst);
+  const burstTight = spread.burst.max - spread.burst.min <= burstSlack;
+  const rate = relativeSpread(spread.perSecond, figures.perSecond);
+  const window = relativeSpread(spread.windowSeconds, figures.windowSeconds);
+  const wrongShare = best.mismatches / Math.max(1, scored);
+  if (burstTight && rate <= 0.07 && window <= 0.15 && wrongShare <= 0.02 && refusals >= 3) return 'high';
+  if (rate <= 0.15 && window <= 0.3 && wrongShare <= 0.05) return 'medium';
+  return 'low';
+}
+
+/**
+ * A window exactly as long as the answers take, next to a plausible concurrency
+ * cap, is that cap in disguise: when every answer takes the same time, "N in
+ * flight" and "N per answer time" admit exactly the same requests. The cap is the
+ * simpler explanation (it needs no timing parameter), so such windows do not make
+ * the shape ambiguous. With answer times that vary, the two part ways and the fit
+ * tells them apart on its own.
+ */
+function disguisedConcurrency(hypothesis: Hypothesis, plausibleFits: readonly { best: Hypothesis }[], latencyMs: number): boolean {
+  const windowMs = hypothesis.params.windowMs;
+  if (windowMs === null || latencyMs <= 0) return false;
+  if (!plausibleFits.some((fit) => fit.best.variant.shape === 'concurrency')) return false;
+  return Math.abs(windowMs / latencyMs - 1) <= 0.15;
+}
+
+/** Analyses one dimension of a recording's observations. */
+export function analyseDimension(observations: readonly Observation[], dimension: Dimension, variants?: readonly Variant[]): DimensionAnalysis {
+  const samples = samplesFor(observations, dimension);
+  const report = fitDimension(samples, dimension, variants);
+  const latencyMs = median(observations.filter((observation) => observation.outcome === 'admitted').map((observation) => observation.latencyMs));
+  const unitWeights = dimension === 'requests';
+  if (report.refusals === 0 || report.fits.length === 0) {
+    const analysis = { dimension, samples, report, best: null, plausible: [], figures: null, shape: 'none-observed' as const, spread: null, latencyMs };
+    return { ...analysis, confidence: 'none' };
+  }
+  const bestScore = report.fits[0]!.best.score;
+  const tolerance = plausibilityTolerance(report.scored);
+  const plausibleFits = report.fits.filter((fit) => fit.best.score <= bestScore + tolerance);
+  const plausible = plausibleFits.flatMap((fit) => fit.representatives);
+  const best = report.fits[0]!.best;
+  const figures = figuresOf(best, unitWeights, latencyMs);
+  const all = plausible.map((hypothesis) => figuresOf(hypothesis, unitWeights, latencyMs));
+  const spread = {
+    burst: spreadOf(all.map((figure) => figure.burst)),
+    perSecond: spreadOf(all.map((figure) => figure.perSecond)),
+    windowSeconds: spreadOf(all.map((figure) => figure.windowSeconds)),
+  };
+  const shapes = new Set(plausibleFits.filter((fit) => !disguisedConcurrency(fit.best, plausibleFits, latencyMs)).map((fit) => fit.best.variant.shape));
+  const shape: LimiterShape = shapes.size === 1 ? best.variant.shape : 'unknown';
+  const partial = { dimension, samples, report, best, plausible, figures, shape, spread, latencyMs };
+  return { ...partial, confidence: confidenceOf(partial, report.refusals) };
+}

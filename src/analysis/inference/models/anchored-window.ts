@@ -1,0 +1,48 @@
+/**
+ * Fixed window that starts at the first request after the previous one ended
+ * (express-rate-limit's memory store, rate-limiter-flexible's RateLimiterMemory):
+ * the window is [first hit, first hit + window), and every hit in it counts,
+ * refused ones included.
+ *
+ * Block mode (rate-limiter-flexible's `blockDuration`): the first refusal of a
+ * window moves its end to refusal + block, so an exhausted client waits the block
+ * out however early in the window it was refused.
+ */
+import type { ReplayModel } from './replay-model.js';
+
+/** Anchored fixed-window replay model, optionally with a block after the first refusal. */
+export class AnchoredWindowModel implements ReplayModel {
+  private endMs = Number.NEGATIVE_INFINITY;
+  private used = 0;
+  private blocked = false;
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly blockMs: number | null,
+  ) {}
+
+  loadAt(atMs: number): number {
+    return atMs < this.endMs ? this.used : 0;
+  }
+
+  record(atMs: number, weight: number, admitted: boolean): void {
+    if (atMs >= this.endMs) {
+      this.endMs = atMs + this.windowMs;
+      this.used = 0;
+      this.blocked = false;
+    }
+    this.used += weight;
+    if (!admitted && this.blockMs !== null && !this.blocked) {
+      this.blocked = true;
+      this.endMs = atMs + this.blockMs;
+    }
+  }
+
+  clone(): AnchoredWindowModel {
+    const copy = new AnchoredWindowModel(this.windowMs, this.blockMs);
+    copy.endMs = this.endMs;
+    copy.used = this.used;
+    copy.blocked = this.blocked;
+    return copy;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * Turns recorded request lines into what the inference reasons about: when each
+ * request reached the limiter, when the server let go of it, and what happened to
+ * it (admitted, refused for calls, refused for tokens, or something else).
+ *
+ * Why "arrival" is not `sentMs`: the limiter decides when the request reaches the
+ * server, about one network hop after it left. We take half of the fastest
+ * round trip seen in the recording as that hop; on loopback it is a fraction of a
+ * millisecond, against Azure tens of milliseconds, and it is the same for every
+ * request, so it shifts nothing relative to anything else.
+ */
+import type { PhaseLine, RequestLine } from '../../record/types.js';
+import type { RefusalClass } from '../summary-types.js';
+
+/** What happened to one request, as far as limits are concerned. */
+export type Outcome =
+  /** A 2xx answer. */
+  | 'admitted'
+  /** Refused by a call-rate (request) limit, or a refusal that names no dimension (429/503, gateway pages included). */
+  | 'refused'
+  /** Refused by a token limit. */
+  | 'refused-tokens'
+  /** A single request that can never fit (`retry after 86400`, "request too large"). */
+  | 'never'
+  /** Billing quota or spend limit: no amount of waiting helps. */
+  | 'quota'
+  /** "High demand" or "temporarily unable": the service was busy, not limiting us. */
+  | 'capacity'
+  /** No answer, or an HTTP error that is not a refusal. */
+  | 'failed';
+
+/** One request as the inference sees it. */
+export interface Observation {
+  seq: number;
+  phase: string;
+  /** The probe purpose of the request's phase (`burst`, `recovery`, `tokens`...), or `other`. */
+  purpose: string;
+  /** Estimated arrival at the limiter, ms from run start. */
+  arrivalMs: number;
+  /** Estimated time the server finished answering, ms from run start (what a concurrency cap waits for). */
+  releaseMs: number;
+  /** Round trip as measured, ms (done − sent). */
+  latencyMs: number;
+  outcome: Outcome;
+  /** The estimated charge of the request in tokens (prompt estimate + max_tokens). */
+  tokens: number;
+  /** Billed tokens from `usage`, 0 when none. */
+  billedTokens: number;
+  status: number | null;
+}
+
+const BUSY_WORDING = /high demand|temporarily unable|overloaded|over capacity|no capacity/i;
+
+/** Decides the outcome of one request from its status and its refusal class. */
+export function outcomeOf(request: RequestLine, refusalClass: RefusalClass | null): Outcome {
+  const status = request.status;
+  if (status !== null && status >= 200 && status < 300) return 'admitted';
+  if (refusalClass === 'tokens') return 'refused-tokens';
+  if (refusalClass === 'never') return 'never';
+  if (refusalClass === 'quota') return 'quota';
+  if (refusalClass === 'capacity') {
+    // A 503 (or 429) that names no dimension is a limiter's refusal to us (nginx answers
+    // 503 by default); only the busy wording means the service itself was short.
+    return BUSY_WORDING.test(request.error?.message ?? '') ? 'capacity' : 'refused';
+  }
+  if (refusalClass !== null) return 'refused';
+  if (status === 429 || status === 503) return 'refused';
+  return 'failed';
+}
+
+/** The purpose a probe phase line names, by phase name. */
+export function purposesByPhase(phases: readonly PhaseLine[]): Map<string, string> {
+  const purposes = new Map<string, string>();
+  for (const phase of phases) {
+    const purpose = phase.params['purpose'];
+    purposes.set(phase.name, typeof purpose === 'string' ? purpose : 'other');
+  }
+  return purposes;
+}
+
+/**
+ * Half of the fastest round trip in the recording: the one-way network delay we
+ * add to `sentMs` to place the limiter's decision in time. Zero when nothing answered.
+ */
+export function oneWayDelayMs(requests: readonly RequestLine[]): number {
+  let fastest = Number.POSITIVE_INFINITY;
+  for (const request of requests) {
+    if (request.status === null) continue;
+    const answered = request.firstByteMs ?? request.doneMs;
+    fastest = Math.min(fastest, Math.max(0, answered - request.sentMs));
+  }
+  return Number.isFinite(fastest) ? fastest / 2 : 0;
+}
+
+/** Builds observations in arrival order (ties keep seq order). */
+export function toObservations(
+  phases: readonly PhaseLine[],
+  requests: readonly RequestLine[],
+  refusalClassOf: (request: RequestLine) => RefusalClass | null,
+): Observation[] {
+  const purposes = purposesByPhase(phases);
+  const oneWay = oneWayDelayMs(requests);
+  const observations = requests.map((request): Observation => {
+    const arrivalMs = request.sentMs + oneWay;
+    return {
+      seq: request.seq,
+      phase: request.phase,
+      purpose: purposes.get(request.phase) ?? 'other',
+      arrivalMs,
+      releaseMs: Math.max(arrivalMs, request.doneMs - oneWay),
+      latencyMs: Math.max(0, request.doneMs - request.sentMs),
+      outcome: outcomeOf(request, refusalClassOf(request)),
+      tokens: Number.isFinite(request.estimatedTokens) ? Math.max(0, request.estimatedTokens) : 0,
+      billedTokens: request.usage?.totalTokens ?? 0,
+      status: request.status,
+    };
+  });
+  observations.sort((a, b) => a.arrivalMs - b.arrivalMs || a.seq - b.seq);
+  return observations;
+}

@@ -1,0 +1,79 @@
+/**
+ * The probe's experiments, each one phase of the recording:
+ *   - burst:  n requests at one instant (measures what is available now);
+ *   - watch:  single requests at planned times until one is admitted (measures
+ *             when capacity comes back);
+ *   - stream: requests at a steady pace (measures the sustained rate, or spreads
+ *             consumption over time so the way capacity returns reveals the shape).
+ */
+import type { PayloadOverrides } from '../run/types.js';
+import type { RequestLine } from '../record/types.js';
+import type { ProbeSession, PhaseParams } from './session.js';
+
+/** The payload and budget accounting every request of a stage shares. */
+export interface StagePayload {
+  payload: PayloadOverrides;
+  worstCaseTokens: number;
+}
+
+/** What an experiment returned. */
+export interface ExperimentResult {
+  lines: RequestLine[];
+  admitted: number;
+  refused: number;
+}
+
+function summarise(session: ProbeSession, lines: RequestLine[]): ExperimentResult {
+  let admitted = 0;
+  let refused = 0;
+  for (const line of lines) {
+    const outcome = session.outcomeOf(line);
+    if (outcome === 'admitted') admitted++;
+    else if (outcome === 'refused' || outcome === 'refused-tokens') refused++;
+  }
+  return { lines, admitted, refused };
+}
+
+/** `size` requests at one instant, as soon as connections are warm. */
+export async function burst(session: ProbeSession, purpose: string, size: number, stage: StagePayload, params: PhaseParams = {}): Promise<ExperimentResult> {
+  const count = Math.max(0, Math.min(size, session.requestsLeft));
+  if (count === 0) return { lines: [], admitted: 0, refused: 0 };
+  const phase = session.phase(purpose, { experiment: 'burst', size: count, ...params });
+  if (count > 1) await session.prepare(count);
+  const at = session.now();
+  const lines = await session.fire(phase, new Array<number>(count).fill(at), stage);
+  return summarise(session, lines);
+}
+
+/** Single requests at `times` until one is admitted. */
+export async function watch(session: ProbeSession, purpose: string, times: readonly number[], stage: StagePayload, params: PhaseParams = {}): Promise<ExperimentResult & { admittedAtMs: number | null }> {
+  const phase = session.phase(purpose, { experiment: 'watch', pings: times.length, ...params });
+  const lines = await session.fire(phase, times, { ...stage, stopWhen: (_line, outcome) => outcome === 'admitted' });
+  const first = lines.filter((line) => session.outcomeOf(line) === 'admitted').sort((a, b) => a.sentMs - b.sentMs)[0];
+  return { ...summarise(session, lines), admittedAtMs: first?.sentMs ?? null };
+}
+
+/** `count` requests evenly spaced at `ratePerSecond`, starting now. */
+export async function stream(
+  session: ProbeSession,
+  purpose: string,
+  ratePerSecond: number,
+  count: number,
+  stage: StagePayload,
+  params: PhaseParams = {},
+  stopWhen?: Parameters<ProbeSession['fire']>[2]['stopWhen'],
+): Promise<ExperimentResult> {
+  const total = Math.max(0, Math.min(count, session.requestsLeft));
+  if (total === 0) return { lines: [], admitted: 0, refused: 0 };
+  const phase = session.phase(purpose, { experiment: 'stream', ratePerSecond: round(ratePerSecond), count: total, ...params });
+  const start = session.now();
+  const spacing = 1000 / ratePerSecond;
+  const times = Array.from({ length: total }, (_, index) => start + index * spacing);
+  const lines = await session.fire(phase, times, stopWhen ? { ...stage, stopWhen } : stage);
+  return summarise(session, lines);
+}
+
+/** Rounds for phase parameters (readable, stable). */
+export function round(value: number, digits = 3): number {
+  return Number(value.toFixed(digits));
+}

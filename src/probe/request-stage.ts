@@ -1,0 +1,374 @@
+/**
+ * The request stage of the probe: finds the burst, the sustained rate, the
+ * recovery window and the shape of the call-rate limit.
+ *
+ * The plan (docs/probe.md tells it at length):
+ *   1. passive  — one request; its headers give hypotheses (limit, window) that
+ *                 size the first burst. Nothing is concluded from them.
+ *   2. burst    — a burst larger than any plausible bucket (escalating ×3 while
+ *                 everything is admitted), so the limiter shows its edge.
+ *   3. recovery — single pings at geometric delays after exhaustion (and at the
+ *                 server's retry hint) until one is admitted.
+ *   4. refill   — a burst right then: did everything come back at once (a window
+ *                 boundary, a concurrency cap) or a little (a bucket refilling)?
+ *   5. then, in rounds, fit every limiter kind to everything recorded so far
+ *      (src/analysis/inference) and run the experiment that settles what is still
+ *      open:
+ *        - the shape is open between window kinds → a spread cycle: consume the
+ *          capacity spread over half a window, then watch how it returns (all at
+ *          once at a boundary, or request by request one window later);
+ *        - the shape, window or burst is open → a cycle: exhaust, watch with
+ *          pings placed just after each hypothesis's predicted recovery, count
+ *          what came back;
+ *        - the rate is open, or whether refusals count → an overdrive stream at
+ *          1.3 × the estimated rate from exhaustion: a bucket admits exactly its
+ *          refill rate, a limiter that counts refusals admits less and less;
+ *        - finally a confirmation stream at 0.85 × the rate from full recovery,
+ *          which should be admitted in full.
+ * Every experiment is a phase of the recording, and the final figures are
+ * computed from the recording alone (the same fit), so `report` reproduces them.
+ */
+import type { ProbeSession } from './session.js';
+import { burst, watch, stream, round, type StagePayload } from './experiments.js';
+import { watchTimes } from './watch-schedule.js';
+import { readHints, type HeaderHints } from './hints.js';
+import { analyseDimension, relativeSpread, type DimensionAnalysis } from '../analysis/inference/dimension.js';
+import { samplesFor } from '../analysis/inference/samples.js';
+import { admitsAt, earliestAdmission, earliestFullRecovery, replayedModel } from '../analysis/inference/predict.js';
+
+/** Why the request stage ended before its plan did. */
+export type RequestStageEnd = 'completed' | 'no-limit-seen' | 'no-recovery-seen' | 'target-failed' | 'stopped';
+
+/** What the request stage leaves for the token stage and the report. */
+export interface RequestStageResult {
+  end: RequestStageEnd;
+  /** The analysis of the calls dimension at the end of the stage (null when nothing could be fitted). */
+  analysis: DimensionAnalysis | null;
+  hints: HeaderHints;
+  /** A sentence for the verdict when the stage ended early, else null. */
+  message: string | null;
+}
+
+/** Settings of the request stage. */
+export interface RequestStageOptions {
+  stage: StagePayload;
+  /** Most fit-and-experiment rounds after the first cycle. */
+  maxRounds?: number;
+}
+
+/** Smallest first burst without any header hint. */
+const DEFAULT_FIRST_BURST = 24;
+
+/** Size of the first burst: past any plausible bucket, past what the headers claim, within a third of the budget. */
+export function firstBurstSize(hints: HeaderHints, requestsLeft: number): number {
+  const claimed = hints.requestLimit === null ? 0 : Math.ceil(1.3 * hints.requestLimit) + 3;
+  return Math.max(2, Math.min(Math.max(DEFAULT_FIRST_BURST, claimed), Math.floor(requestsLeft * 0.35)));
+}
+
+/** Size of a burst that measures what came back: the burst plus a margin that shows the edge. */
+export function countingBurstSize(burstEstimate: number, requestsLeft: number): number {
+  const wanted = burstEstimate + Math.max(2, Math.ceil(0.25 * burstEstimate));
+  return Math.max(2, Math.min(wanted, Math.floor(requestsLeft / 3)));
+}
+
+interface OpenQuestions {
+  shape: boolean;
+  window: boolean;
+  rate: boolean;
+  burst: boolean;
+  penalty: boolean;
+}
+
+function openQuestions(analysis: DimensionAnalysis): OpenQuestions {
+  const { figures, spread, plausible, best } = analysis;
+  if (figures === null || spread === null || best === null) return { shape: false, window: false, rate: false, burst: false, penalty: false };
+  const sameShape = plausible.filter((hypothesis) => hypothesis.variant.shape === best.variant.shape);
+  return {
+    shape: analysis.shape === 'unknown',
+    window: relativeSpread(spread.windowSeconds, figures.windowSeconds) > 0.08,
+    rate: relativeSpread(spread.perSecond, figures.perSecond) > 0.05,
+    burst: spread.burst.max - spread.burst.min > Math.max(1, 0.05 * figures.burst),
+    penalty: sameShape.some((hypothesis) => hypothesis.variant.penalty) && sameShape.some((hypothesis) => !hypothesis.variant.penalty),
+  };
+}
+
+/** The request stage's state between experiments. */
+class RequestStage {
+  private hints: HeaderHints = { requestLimit: null, windowSeconds: null, retryAfterMs: null };
+  private burstEstimate = 1;
+
+  constructor(
+    private readonly session: ProbeSession,
+    private readonly options: RequestStageOptions,
+  ) {}
+
+  private get stage(): StagePayload {
+    return this.options.stage;
+  }
+
+  private analyse(): DimensionAnalysis {
+    const analysis = analyseDimension(this.session.observations(), 'requests');
+    if (analysis.figures !== null) this.burstEstimate = Math.max(1, analysis.figures.burst);
+    return analysis;
+  }
+
+  private result(end: RequestStageEnd, message: string | null = null): RequestStageResult {
+    const analysis = this.session.requests.length > 0 ? this.analyse() : null;
+    const stopped = this.session.stopped;
+    return { end: end === 'completed' && stopped === 'interrupted' ? 'stopped' : end, analysis, hints: this.hints, message };
+  }
+
+  async run(): Promise<RequestStageResult> {
+    const session = this.session;
+
+    // 1. Passive: one request, read what the headers claim.
+    let passive = await burst(session, 'passive', 1, this.stage);
+    for (let attempt = 0; attempt < 3 && passive.lines.length === 1 && passive.refused === 1; attempt++) {
+      // Already exhausted by someone else: wait as told (within reason) and look again.
+      const wait = Math.min(readHints(passive.lines).retryAfterMs ?? 2000, 30_000);
+      await session.waitUntil(session.now() + wait);
+      passive = await burst(session, 'passive', 1, this.stage, { attempt: attempt + 2 });
+    }
+    const first = passive.lines[0];
+    if (first === undefined) return this.result('stopped');
+    const firstOutcome = session.outcomeOf(first);
+    if (firstOutcome !== 'admitted' && firstOutcome !== 'refused' && firstOutcome !== 'refused-tokens') {
+      const status = first.status === null ? first.errorKind ?? 'no answer' : `HTTP ${first.status}`;
+      return this.result('target-failed', `The target did not answer the first request normally (${status}); nothing was probed.`);
+    }
+    this.hints = readHints(passive.lines);
+
+    // 2. Discovery: a burst past any plausible bucket, escalating while all are admitted.
+    let size = firstBurstSize(this.hints, session.requestsLeft);
+    let admittedTotal = 0;
+    let exhaustedAt: number | null = null;
+    for (let attempt = 0; attempt < 3 && size >= 2; attempt++) {
+      const result = await burst(session, 'burst', size, this.stage, { attempt: attempt + 1 });
+      admittedTotal += result.admitted;
+      if (result.refused > 0) {
+        exhaustedAt = result.lines[0]?.sentMs ?? session.now();
+        break;
+      }
+      if (session.stopped) break;
+      size = Math.min(size * 3, Math.floor(session.requestsLeft * 0.35));
+    }
+    if (exhaustedAt === null) {
+      if (session.stopped) return this.result('stopped');
+      return this.result('no-limit-seen', `No request was refused, even ${admittedTotal + 1} requests within a moment; no request limit was found within the budget.`);
+    }
+    this.hints = readHints(session.requests);
+    this.burstEstimate = Math.max(1, admittedTotal);
+
+    // 3. Recovery: geometric pings from exhaustion (and the server's retry hint) until admitted.
+    const recovery = await watch(
+      session,
+      'recovery',
+      watchTimes({
+        fromMs: exhaustedAt,
+        notBeforeMs: session.now(),
+        untilMs: session.deadlineMs,
+        predictedMs: [],
+        penaltyPlausible: false,
+        retryAfterMs: this.hints.retryAfterMs,
+        maxPings: 45,
+      }),
+      this.stage,
+    );
+    if (recovery.admittedAtMs === null) {
+      if (session.stopped === 'interrupted') return this.result('stopped');
+      return this.result('no-recovery-seen', `After exhaustion no request was admitted again within ${round(session.spending().seconds, 0)} s: the limiter recovers slowly or counts refused requests.`);
+    }
+
+    // 4. What came back at once.
+    await burst(session, 'refill', countingBurstSize(this.burstEstimate, session.requestsLeft), this.stage);
+
+    // 5. Rounds: fit, then the experiment that settles what is open.
+    const done = { spread: false, rate: false, confirm: false, cycles: 0 };
+    const maxRounds = this.options.maxRounds ?? 8;
+    for (let roundIndex = 0; roundIndex < maxRounds; roundIndex++) {
+      if (session.stopped || session.secondsLeft < 1 || session.requestsLeft < 3) break;
+      const analysis = this.analyse();
+      if (analysis.best === null || analysis.figures === null) break;
+      const open = openQuestions(analysis);
+      const recoverySeconds = this.recoveryScale(analysis);
+      const countSize = countingBurstSize(this.burstEstimate, session.requestsLeft);
+      const rateCost = this.rateStreamCost(analysis) + countSize;
+      const confirmCost = this.confirmCost(analysis);
+      const reserve = (done.rate ? 0 : rateCost) + (done.confirm ? 0 : confirmCost);
+
+      if (open.shape && this.windowShapesPlausible(analysis) && !done.spread && session.secondsLeft > 2.6 * recoverySeconds + 2 && session.requestsLeft > 3 * countSize + 40 + reserve) {
+        await this.spreadCycle(analysis, recoverySeconds);
+        done.spread = true;
+        continue;
+      }
+      if ((open.shape || open.window || open.burst) && done.cycles < 3 && session.secondsLeft > 1.4 * recoverySeconds + 2 && session.requestsLeft > 2 * countSize + 30 + reserve) {
+        await this.cycle(analysis);
+        done.cycles++;
+        continue;
+      }
+      if ((open.rate || open.penalty || analysis.best.variant.shape === 'token-bucket') && !done.rate && session.requestsLeft > rateCost + 10) {
+        await this.rateStream(analysis);
+        done.rate = true;
+        continue;
+      }
+      if (!done.confirm && session.requestsLeft > 5) {
+        await this.confirm(analysis);
+        done.confirm = true;
+        continue;
+      }
+      break;
+    }
+    return this.result('completed');
+  }
+
+  /** Seconds one recovery takes at most under the plausible hypotheses (capped at the time left). */
+  private recoveryScale(analysis: DimensionAnalysis): number {
+    const spread = analysis.spread!;
+    const figures = analysis.figures!;
+    const scale = Math.max(spread.windowSeconds.max, 1 / Math.max(figures.perSecond, 1e-6));
+    return Math.min(scale, this.session.secondsLeft);
+  }
+
+  private windowShapesPlausible(analysis: DimensionAnalysis): boolean {
+    const shapes = new Set(analysis.plausible.map((hypothesis) => hypothesis.variant.shape));
+    return shapes.has('fixed-window') || shapes.has('sliding-window');
+  }
+
+  /** Predicted first-admission times of every plausible hypothesis, from now. */
+  private predictions(analysis: DimensionAnalysis): number[] {
+    const samples = samplesFor(this.session.observations(), 'requests');
+    const now = this.session.now();
+    const horizon = Math.max(0, this.session.deadlineMs - now);
+    const times: number[] = [];
+    for (const hypothesis of analysis.plausible) {
+      const at = earliestAdmission(hypothesis, replayedModel(hypothesis, samples), now, 1, horizon);
+      if (at !== null && at > now) times.push(at);
+    }
+    return times;
+  }
+
+  /** Watches for recovery from now with pings placed on the plausible hypotheses' predictions. */
+  private async predictedWatch(analysis: DimensionAnalysis, purpose: string): Promise<number | null> {
+    const session = this.session;
+    const fromMs = session.now();
+    const result = await watch(
+      session,
+      purpose,
+      watchTimes({
+        fromMs,
+        notBeforeMs: fromMs,
+        untilMs: session.deadlineMs,
+        predictedMs: this.predictions(analysis),
+        penaltyPlausible: analysis.best?.variant.penalty ?? false,
+        retryAfterMs: this.hints.retryAfterMs,
+        maxPings: 45,
+      }),
+      this.stage,
+    );
+    return result.admittedAtMs;
+  }
+
+  /**
+   * Exhausts the limiter with a counting burst, unless every plausible hypothesis
+   * says it is exhausted already (the previous burst left it so): a burst there
+   * would only add refusals, and penalties.
+   */
+  private async exhaust(analysis: DimensionAnalysis): Promise<void> {
+    const session = this.session;
+    const samples = samplesFor(session.observations(), 'requests');
+    const now = session.now();
+    const stillExhausted = analysis.plausible.every((hypothesis) => !admitsAt(hypothesis, replayedModel(hypothesis, samples), now, 1));
+    if (stillExhausted && analysis.plausible.length > 0) return;
+    await burst(session, 'exhaust', countingBurstSize(this.burstEstimate, session.requestsLeft), this.stage);
+  }
+
+  /** Exhaust, watch where the hypotheses disagree, count what came back. */
+  private async cycle(analysis: DimensionAnalysis): Promise<void> {
+    const session = this.session;
+    await this.exhaust(analysis);
+    const admittedAt = await this.predictedWatch(analysis, 'recovery');
+    if (admittedAt === null) return;
+    await burst(session, 'refill', countingBurstSize(this.burstEstimate, session.requestsLeft), this.stage);
+  }
+
+  /**
+   * Exhaust, wait for recovery, then consume the capacity spread over half a window
+   * and watch how it returns: a fixed window gives everything back at its next
+   * boundary, a sliding log gives each request back one window after it was admitted.
+   */
+  private async spreadCycle(analysis: DimensionAnalysis, recoverySeconds: number): Promise<void> {
+    const session = this.session;
+    await this.exhaust(analysis);
+    const admittedAt = await this.predictedWatch(analysis, 'recovery');
+    if (admittedAt === null) return;
+    const windowSeconds = Math.max(analysis.figures!.windowSeconds, 0.05);
+    const spreadSeconds = Math.min(0.5 * windowSeconds, recoverySeconds);
+    const count = countingBurstSize(this.burstEstimate, session.requestsLeft);
+    await stream(session, 'spread', count / spreadSeconds, count, this.stage, { overSeconds: round(spreadSeconds) });
+    const again = await this.predictedWatch(analysis, 'recovery');
+    if (again === null) return;
+    await burst(session, 'refill', countingBurstSize(this.burstEstimate, session.requestsLeft), this.stage);
+  }
+
+  private rateStreamSeconds(analysis: DimensionAnalysis): number {
+    const rate = analysis.figures!.perSecond;
+    return Math.min(Math.max(25 / rate, 3), 25, Math.max(0, this.session.secondsLeft - 1));
+  }
+
+  private rateStreamCost(analysis: DimensionAnalysis): number {
+    return Math.ceil(1.3 * analysis.figures!.perSecond * this.rateStreamSeconds(analysis));
+  }
+
+  /**
+   * Exhaust, then offer 1.3 × the estimated rate: a bucket admits exactly its refill
+   * rate, a window its limit per window, and a limiter that counts refused requests
+   * admits less and less — which is how the probe notices a penalty.
+   */
+  private async rateStream(analysis: DimensionAnalysis): Promise<void> {
+    const session = this.session;
+    await this.exhaust(analysis);
+    const rate = 1.3 * analysis.figures!.perSecond;
+    const seconds = this.rateStreamSeconds(analysis);
+    const count = Math.min(Math.ceil(rate * seconds), Math.floor(session.requestsLeft * 0.6));
+    await stream(session, 'rate', rate, count, this.stage, { overSeconds: round(seconds) });
+  }
+
+  private confirmSeconds(analysis: DimensionAnalysis): number {
+    const { perSecond, windowSeconds } = analysis.figures!;
+    return Math.min(Math.max(20 / perSecond, 2.5 * windowSeconds, 4), 30);
+  }
+
+  private confirmCost(analysis: DimensionAnalysis): number {
+    return Math.ceil(0.85 * analysis.figures!.perSecond * this.confirmSeconds(analysis));
+  }
+
+  /**
+   * From full recovery, offer 0.85 × the estimated sustained rate: every request
+   * should be admitted. Refusals here mean a slower limit the earlier experiments
+   * did not reach (a second, longer window) or a rate estimate that was too high.
+   */
+  private async confirm(analysis: DimensionAnalysis): Promise<void> {
+    const session = this.session;
+    const samples = samplesFor(session.observations(), 'requests');
+    const now = session.now();
+    let fullAt = now;
+    for (const hypothesis of analysis.plausible) {
+      const at = earliestFullRecovery(replayedModel(hypothesis, samples), now, Math.max(0, session.deadlineMs - now));
+      if (at !== null) fullAt = Math.max(fullAt, at);
+    }
+    const seconds = this.confirmSeconds(analysis);
+    // Without time to wait for full recovery and still run a useful stream, start now.
+    const latestStart = session.deadlineMs - Math.min(seconds, 4) * 1000;
+    await session.waitUntil(Math.min(fullAt + 20, latestStart));
+    const usable = Math.min(seconds, Math.max(0, session.secondsLeft - 0.5));
+    const rate = 0.85 * analysis.figures!.perSecond;
+    const count = Math.min(Math.floor(rate * usable), session.requestsLeft);
+    if (count < 2) return;
+    await stream(session, 'confirm', rate, count, this.stage, { overSeconds: round(usable) });
+  }
+}
+
+/** Runs the request stage on a session. */
+export async function probeRequestLimits(session: ProbeSession, options: RequestStageOptions): Promise<RequestStageResult> {
+  return new RequestStage(session, options).run();
+}
