@@ -37,7 +37,7 @@ import { evaluateExpectations } from '../expect/evaluate.js';
 import { assertExpectationsMet } from '../expect/failures.js';
 import type { Expectation, ExpectationResult } from '../expect/types.js';
 import { renderJunit } from '../report/junit.js';
-import { startSimulator, type RunningSimulator } from '../sim/index.js';
+import { startSimulatorInWorker, type RunningSimulator, type WorkerSimulatorOptions } from '../sim/index.js';
 import { resolveSimulatorSettings, type SimulatorProfile } from '../sim/options.js';
 import { SimulatorConfigError } from '../sim/config-error.js';
 
@@ -261,9 +261,9 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
 }
 
 /** Starts the in-process simulator, turning its configuration errors into input errors (exit 2). */
-async function startEmbeddedSimulator(options: Parameters<typeof startSimulator>[0]): Promise<RunningSimulator> {
+async function startEmbeddedSimulator(options: WorkerSimulatorOptions): Promise<RunningSimulator> {
   try {
-    return await startSimulator(options);
+    return await startSimulatorInWorker(options);
   } catch (error) {
     if (error instanceof SimulatorConfigError) throw new InputError(error.problems);
     throw error;

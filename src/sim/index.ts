@@ -8,6 +8,7 @@
  * can drive them on a fake clock.
  */
 export { startSimulator, DEFAULT_API_VERSION, type RunningSimulator } from './server.js';
+export { startSimulatorInWorker, type WorkerSimulatorOptions } from './worker-simulator.js';
 export {
   resolveSimulatorSettings,
   SIMULATOR_PROFILES,
