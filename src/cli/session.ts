@@ -28,8 +28,8 @@ import { runPlan, type RunPlanOptions, type RunPlanResult } from '../run/runner.
 import { LiveCounters, formatProgress } from '../run/live-counters.js';
 import { planScenario } from '../schedule/plan.js';
 import { createRecordingWriter, defaultRecordingPath, type RecordingWriter } from '../record/writer.js';
-import { readRecording } from '../record/reader.js';
-import { analyseLines } from '../analysis/summarise.js';
+import { readRecordingBatches } from '../record/reader.js';
+import { analyseLineBatches } from '../analysis/summarise.js';
 import type { AnalysisResult } from '../analysis/result-types.js';
 import { renderReport } from '../report/render.js';
 import { parseExpectations } from '../expect/parse.js';
@@ -340,7 +340,7 @@ export async function abandonSession(session: OpenSession, error: unknown): Prom
 /** Reads a recording back and analyses it, printing the reader's warnings. */
 export async function analyseRecordingFile(io: CliIo, recordingPath: string): Promise<AnalysisResult> {
   const warnings: string[] = [];
-  const result = await analyseLines(readRecording(recordingPath, { onWarning: (warning) => warnings.push(warning) }), { recordingPath });
+  const result = await analyseLineBatches(readRecordingBatches(recordingPath, { onWarning: (warning) => warnings.push(warning) }), { recordingPath });
   for (const warning of [...warnings, ...result.warnings]) io.stderr.write(`warning: ${warning}\n`);
   return result;
 }

@@ -17,12 +17,12 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { analyseLines } from '../../analysis/summarise.js';
+import { analyseLineBatches } from '../../analysis/summarise.js';
 import { InputError } from '../../errors.js';
 import { evaluateExpectations } from '../../expect/evaluate.js';
 import { assertExpectationsMet } from '../../expect/failures.js';
 import { parseExpectations } from '../../expect/parse.js';
-import { readRecordings } from '../../record/reader.js';
+import { readRecordingsBatches } from '../../record/reader.js';
 import { renderJunit } from '../../report/junit.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../report/render.js';
@@ -68,8 +68,8 @@ export async function runReport(paths: string[], flags: ReportFlags, io: CliIo):
   const expectations = parseExpectations(flags.expect);
 
   const readerWarnings: string[] = [];
-  const lines = readRecordings(paths.map((path) => resolve(io.cwd, path)), { onWarning: (message) => readerWarnings.push(message) });
-  const result = await analyseLines(lines, { recordingPath: paths.join(',') });
+  const batches = readRecordingsBatches(paths.map((path) => resolve(io.cwd, path)), { onWarning: (message) => readerWarnings.push(message) });
+  const result = await analyseLineBatches(batches, { recordingPath: paths.join(',') });
   // The reader reports as it reads, after the analysis was set up: put its findings first.
   result.warnings = [...new Set([...readerWarnings, ...result.warnings])];
   for (const warning of result.warnings) io.stderr.write(`aoai-probe: warning: ${warning}\n`);
