@@ -20,7 +20,7 @@ import { EXIT, InputError } from '../errors.js';
 import { RECORDING_VERSION, type AdvertisedLimits, type RecordSink, type TargetDescription } from '../record/types.js';
 import type { Phase } from '../schedule/types.js';
 import type { Clock } from '../run/clock.js';
-import type { TargetSpec } from '../run/types.js';
+import type { PayloadOverrides, TargetSpec } from '../run/types.js';
 import { describeTarget, resolveTarget, simulatorTarget, targetSecrets } from '../run/target.js';
 import { createTransport, type HttpTransport } from '../run/transport.js';
 import { createRealClock } from '../run/real-clock.js';
@@ -49,6 +49,8 @@ export interface SessionPlan {
   scenario: unknown;
   /** Requests the plan will send at most (for the consent check). */
   plannedRequests: number;
+  /** Payload changes the phases will ask for, built before the clock starts so no request waits for one. */
+  payloadVariants?: PayloadOverrides[];
 }
 
 /** A run in progress: what a driver (a fixed plan, or the probe's controller) uses to send. */
@@ -93,7 +95,8 @@ export function isLoopbackUrl(url: string): boolean {
 
 /** Runs a fixed list of phases (burst, steady, ramp, run) from start to exit code. */
 export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: readonly Phase[]): Promise<number> {
-  const session = await openSession(io, plan);
+  const payloadVariants = phases.flatMap((phase) => (phase.payload ? [phase.payload] : []));
+  const session = await openSession(io, { ...plan, payloadVariants });
   if (session === null) return EXIT.ok;
   let result: RunPlanResult;
   try {
@@ -103,7 +106,7 @@ export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: rea
     await abandonSession(session, error);
     throw error;
   }
-  return finishSession(session, session.interrupted() ? 'interrupted' : result.reason);
+  return finishSession(session, session.interrupted() ? 'interrupted' : result.reason, result.unsent);
 }
 
 /** A burst needs all its requests in flight at once; steady runs get a generous ceiling. */
@@ -181,6 +184,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     clock,
     timeoutMs: settings.timeoutMs,
     connections: Math.max(1, settings.maxInFlight ?? Math.min(plan.plannedRequests, 1000)),
+    payloadVariants: plan.payloadVariants ?? [],
   });
 
   const stopController = new AbortController();
@@ -314,10 +318,10 @@ function startProgress(io: CliIo, settings: RunSettings, counters: LiveCounters,
  * Ends the run: writes the end line, closes everything, analyses the recording file
  * and renders the result. Returns the exit code.
  */
-export async function finishSession(session: OpenSession, reason: 'completed' | 'interrupted' | 'budget' | 'error'): Promise<number> {
+export async function finishSession(session: OpenSession, reason: 'completed' | 'interrupted' | 'budget' | 'error', unsent = 0): Promise<number> {
   const { io, plan, counters } = session;
   session.stopProgress();
-  counters.write({ type: 'end', reason, endMs: session.clock.now(), sent: counters.sent, dropped: counters.dropped });
+  counters.write({ type: 'end', reason, endMs: session.clock.now(), sent: counters.sent, dropped: counters.dropped, ...(unsent > 0 ? { unsent } : {}) });
   await session.close();
 
   const result = await analyseRecordingFile(io, session.recordingPath);

@@ -137,6 +137,8 @@ export interface EndLine {
   /** Number of request lines written; lets a reader detect lost lines. */
   sent: number;
   dropped: number;
+  /** Planned requests never started because the run stopped first (interrupt, budget); not on the wire. */
+  unsent?: number;
   message?: string;
 }
 
