@@ -61,6 +61,11 @@ export function addOutputOptions(command: Command): Command {
     .option('--no-color', 'no colours (NO_COLOR is honoured too)');
 }
 
+/** Every shared flag of a sending command: target, payload, advertised limits, output and safety. */
+export function addRunOptions(command: Command): Command {
+  return addOutputOptions(addAdvertisedOptions(addPayloadOptions(addTargetOptions(command))));
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }

@@ -6,22 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PayloadSpec } from '../run/types.js';
+import type { TargetOptions } from '../run/target.js';
 import { Problems, optionalCount, optionalDuration, optionalNumber, type RawOptions } from './options.js';
 
 /** Simulator profiles the embedded target can start with. */
 export const SIM_PROFILES = ['azure-standard', 'azure-seed', 'azure-ptu', 'openai'] as const;
 
 /** The target flags, as src/run/target.ts reads them. */
-export interface TargetFlags {
-  url?: string;
-  endpoint?: string;
-  deployment?: string;
-  apiVersion?: string;
-  api?: 'classic' | 'v1';
-  apiKey?: string;
-  bearer?: string;
-  kind?: 'chat' | 'embeddings' | 'responses';
-}
+export type TargetFlags = TargetOptions;
 
 /** Everything a sending command needs to know, validated. */
 export interface RunSettings {

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { addAdvertisedOptions, addOutputOptions, addPayloadOptions, addTargetOptions, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
+import { addRunOptions, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
 import { runPhasesCommand } from '../session.js';
 import type { BurstPhase } from '../../schedule/types.js';
@@ -39,10 +39,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--size <n>', 'requests per burst (default: enough to cross the advertised 1-s cap; 20 if unknown)')
     .option('--bursts <k>', 'number of bursts (default 1)')
     .option('--gap <duration>', 'pause between the starts of two bursts, e.g. 10s (default 10s)');
-  addTargetOptions(command);
-  addPayloadOptions(command);
-  addAdvertisedOptions(command);
-  addOutputOptions(command);
+  addRunOptions(command);
   command.action(async (raw: RawOptions) => {
     const problems = new Problems();
     const size = optionalCount(problems, raw.size, '--size');

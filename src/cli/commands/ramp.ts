@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { phaseRequestCount } from '../../schedule/plan.js';
 import type { RampPhase } from '../../schedule/types.js';
-import { addAdvertisedOptions, addOutputOptions, addPayloadOptions, addTargetOptions, Problems, type RawOptions } from '../options.js';
+import { addRunOptions, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
 import { runPhasesCommand } from '../session.js';
 import { requiredDuration, requiredRate } from './steady.js';
@@ -19,10 +19,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--from <rate>', 'starting rate, e.g. 1/s (required)')
     .option('--to <rate>', 'final rate, e.g. 20/s (required)')
     .option('--duration <duration>', 'length of the ramp, e.g. 20s (required)');
-  addTargetOptions(command);
-  addPayloadOptions(command);
-  addAdvertisedOptions(command);
-  addOutputOptions(command);
+  addRunOptions(command);
   command.action(async (raw: RawOptions) => {
     const problems = new Problems();
     const from = raw.from === '0' ? 0 : requiredRate(problems, raw.from, '--from', 'e.g. --from 1/s');

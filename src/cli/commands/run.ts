@@ -7,7 +7,7 @@ import type { CliIo } from '../io.js';
 import { resolve } from 'node:path';
 import { loadScenario } from '../../scenario/parse.js';
 import { phaseRequestCount } from '../../schedule/plan.js';
-import { addAdvertisedOptions, addOutputOptions, addPayloadOptions, addTargetOptions, type RawOptions } from '../options.js';
+import { addRunOptions, type RawOptions } from '../options.js';
 import { readRunSettings, type ScenarioDefaults } from '../run-settings.js';
 import { runPhasesCommand } from '../session.js';
 import type { Scenario } from '../../scenario/types.js';
@@ -40,10 +40,7 @@ export function register(program: Command, io: CliIo): void {
     .command('run')
     .description('run a multi-phase scenario file (YAML or JSON; see scenarios/)')
     .argument('<file>', 'the scenario file, e.g. scenarios/seed-burst.yaml');
-  addTargetOptions(command);
-  addPayloadOptions(command);
-  addAdvertisedOptions(command);
-  addOutputOptions(command);
+  addRunOptions(command);
   command.action(async (file: string, raw: RawOptions) => {
     const scenario = await loadScenario(resolve(io.cwd, file));
     const givenTarget = Boolean(raw.url || raw.endpoint || raw.sim);

@@ -8,7 +8,7 @@ import type { CliIo } from '../io.js';
 import { parseDuration, parseRate } from '../../parse/units.js';
 import { phaseRequestCount } from '../../schedule/plan.js';
 import type { SteadyPhase } from '../../schedule/types.js';
-import { addAdvertisedOptions, addOutputOptions, addPayloadOptions, addTargetOptions, Problems, type RawOptions } from '../options.js';
+import { addRunOptions, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
 import { runPhasesCommand } from '../session.js';
 
@@ -19,10 +19,7 @@ export function register(program: Command, io: CliIo): void {
     .description('send requests at a constant rate (open loop) for a duration')
     .option('--rate <rate>', 'arrival rate, e.g. 5/s, 300/m or 50/10s (required)')
     .option('--duration <duration>', 'how long to send, e.g. 30s or 2m (required)');
-  addTargetOptions(command);
-  addPayloadOptions(command);
-  addAdvertisedOptions(command);
-  addOutputOptions(command);
+  addRunOptions(command);
   command.action(async (raw: RawOptions) => {
     const problems = new Problems();
     const rate = requiredRate(problems, raw.rate, '--rate', 'e.g. --rate 5/s');
