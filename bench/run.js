@@ -147,4 +147,6 @@ try {
   process.exitCode = 1;
 } finally {
   await stopAllChildren();
+  // Explicit: no stray handle (a sampler, a socket) may keep an unattended run alive.
+  process.exit(process.exitCode);
 }

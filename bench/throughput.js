@@ -28,8 +28,8 @@ export async function measureThroughput(ctx) {
   const clients = {};
   const plan = [
     ['aoai-probe', () => aoaiThroughput(ctx, durationS)],
-    ['undici', () => undiciThroughput(ctx, durationS)],
-    ['autocannon', () => autocannonThroughput(ctx, durationS)],
+    ['undici', () => bestOf(ctx.quick ? 1 : 2, () => undiciThroughput(ctx, durationS))],
+    ['autocannon', () => bestOf(ctx.quick ? 1 : 2, () => autocannonThroughput(ctx, durationS))],
   ];
   for (const [client, measure] of plan) {
     ctx.log(`throughput: ${client}`);
@@ -41,8 +41,38 @@ export async function measureThroughput(ctx) {
     }
     await sleep(500);
   }
-  if (clients['aoai-probe']?.rate) ctx.shared.aoaiMaxRate = clients['aoai-probe'].rate;
+  // The memory run uses this: the sustained rate, or 80 % of the best rate seen when none was sustained.
+  const ours = clients['aoai-probe'];
+  if (ours?.rate) ctx.shared.aoaiMaxRate = ours.rate;
+  else if (ours?.peakSentRate) ctx.shared.aoaiMaxRate = Math.floor(ours.peakSentRate * 0.8);
   return { inFlight: IN_FLIGHT, durationS, clients };
+}
+
+/**
+ * Runs a closed-loop peer `runs` times and keeps the fastest run: on a shared machine a run
+ * is only ever slowed down by others, so the best run is the closest to the tool's own
+ * limit (the same rule as the search gives aoai-probe, which keeps its best sustained rate).
+ */
+async function bestOf(runs, measure) {
+  const all = [];
+  for (let run = 0; run < runs; run += 1) {
+    all.push(await measure());
+    await sleep(300);
+  }
+  const best = all.reduce((a, b) => (b.rate > a.rate ? b : a));
+  return { ...best, runs: all.map((result) => result.rate) };
+}
+
+/**
+ * "Sustained": at least 99 % of the planned requests sent and recorded, at most 1 % dropped
+ * at the in-flight ceiling, sent at ≥ 98 % of the planned rate (a runner that falls behind
+ * and catches up late shows here), and every answer a 200.
+ */
+export function isSustained(figures) {
+  return figures.requests >= figures.planned * 0.99
+    && figures.dropped <= figures.planned * 0.01
+    && figures.sentRate !== null && figures.sentRate >= figures.rate * 0.98
+    && figures.ok === figures.requests;
 }
 
 /** One `steady` run of aoai-probe at `rate` for `durationS`; returns its recorded figures. */
@@ -72,7 +102,7 @@ async function aoaiAtRate(ctx, rate, durationS, name) {
     wallS,
     via,
   };
-  figures.sustained = counts.requests >= planned * 0.995 && counts.dropped <= planned * 0.005 && counts.sentRate >= rate * 0.98 && counts.ok === counts.requests;
+  figures.sustained = isSustained(figures);
   rmSync(recording, { force: true });
   return figures;
 }
@@ -84,7 +114,7 @@ async function aoaiThroughput(ctx, durationS) {
   let best = null;
   let failed = null;
   // Rising rates; the goal (40k/s) sits on the ladder.
-  for (const rate of [10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000]) {
+  for (const rate of [5_000, 10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000]) {
     const figures = await aoaiAtRate(ctx, rate, probeS, `throughput-aoai-${rate}`);
     steps.push(figures);
     ctx.log(`  ${rate}/s: sent ${fmt(figures.sentRate, 0)}/s, dropped ${figures.dropped}, ${figures.sustained ? 'sustained' : 'not sustained'}`);
@@ -104,9 +134,10 @@ async function aoaiThroughput(ctx, durationS) {
       if (figures.sustained) best = middle;
     }
   }
+  const peakSentRate = Math.max(...steps.map((step) => step.sentRate ?? 0));
   if (best === null) {
     // Not even the lowest step: report what the lowest step achieved.
-    return { rate: null, confirmed: null, steps, note: `not sustained at ${steps[0]?.rate}/s` };
+    return { rate: null, confirmed: null, steps, peakSentRate, note: `not sustained at ${steps[0]?.rate}/s` };
   }
   let confirmed = await aoaiAtRate(ctx, best, durationS, `throughput-aoai-confirm-${best}`);
   ctx.log(`  confirm ${best}/s for ${durationS} s: ${confirmed.sustained ? 'sustained' : 'not sustained'}`);
@@ -116,7 +147,7 @@ async function aoaiThroughput(ctx, durationS) {
     steps.push(confirmed);
     ctx.log(`  confirm ${lower}/s for ${durationS} s: ${confirmed.sustained ? 'sustained' : 'not sustained'}`);
   }
-  return { rate: confirmed.sustained ? confirmed.rate : null, confirmed, steps };
+  return { rate: confirmed.sustained ? confirmed.rate : null, confirmed, steps, peakSentRate, note: confirmed.sustained ? null : `not sustained for ${durationS} s at ${confirmed.rate}/s` };
 }
 
 async function undiciThroughput(ctx, durationS) {
@@ -162,7 +193,9 @@ export function renderThroughput(result) {
     }[client];
     const ratio = client !== 'aoai-probe' && ours?.rate && figures.rate ? fmt(ours.rate / figures.rate, 2) : '—';
     const cpu = (client === 'aoai-probe' ? figures.confirmed?.clientCpu : figures.clientCpu) ?? null;
-    lines.push(`| ${client}${client === 'aoai-probe' && figures.confirmed?.via === 'modules' ? ' (via its modules: no steady command in this build)' : ''} | ${fmt(figures.rate, 0)}${client === 'aoai-probe' && figures.rate === null ? ` (${figures.note ?? 'not sustained'})` : ''} | ${cpu === null ? '—' : `${fmt(cpu * 100, 0)} %`} | ${how} | ${ratio} |`);
+    const runs = figures.runs && figures.runs.length > 1 ? ` (best of ${figures.runs.map((rate) => fmt(rate, 0)).join(' / ')})` : '';
+    const peak = client === 'aoai-probe' && figures.peakSentRate ? `; highest sent rate in any step ${fmt(figures.peakSentRate, 0)}/s` : '';
+    lines.push(`| ${client}${client === 'aoai-probe' && figures.steps?.[0]?.via === 'modules' ? ' (via its modules: no steady command in this build)' : ''} | ${fmt(figures.rate, 0)}${client === 'aoai-probe' && figures.rate === null ? ` (${figures.note ?? 'not sustained'})` : ''}${runs}${peak} | ${cpu === null ? '—' : `${fmt(cpu * 100, 0)} %`} | ${how} | ${ratio} |`);
   }
   if (ours && !ours.error && ours.steps) {
     lines.push('', `aoai-probe search (offered rate → sent rate on its recording, dropped, sustained): ${[...ours.steps, ...(ours.confirmed && !ours.steps.includes(ours.confirmed) ? [ours.confirmed] : [])].map((step) => `${fmt(step.rate, 0)}/s for ${step.durationS} s → ${fmt(step.sentRate, 0)}/s, ${step.dropped} dropped, mean lag ${fmt(step.lagMeanMs, 2)} ms, ${step.sustained ? 'yes' : 'no'}`).join('; ')}.`);

@@ -72,7 +72,7 @@ export async function runCommand(command, args, { cpu = null, timeoutMs = 120_00
   if (error) throw new Error(`${command}: ${error.message}`);
   if (timedOut) throw new Error(`${command} ${args.join(' ')}: timed out after ${timeoutMs} ms\n${tail(stderr)}`);
   if (code !== 0 && !allowFailure) {
-    throw new Error(`${command} ${args.join(' ')}: exit ${code ?? signal}\n${tail(stderr || stdout)}`);
+    throw new Error(`${command} ${args.join(' ')}: exit ${code ?? signal}\n${headAndTail(stderr || stdout)}`);
   }
   return { stdout, stderr, code, wallMs };
 }
@@ -88,6 +88,16 @@ export async function stopAllChildren() {
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The first and last lines of an output, for error messages: the cause is usually at the
+ * top, and wrappers such as `/usr/bin/time -v` append their own block at the bottom.
+ */
+export function headAndTail(text, head = 8, last = 4) {
+  const lines = text.trim().split('\n').filter((line) => !/^\t/.test(line));
+  if (lines.length <= head + last) return lines.join('\n');
+  return [...lines.slice(0, head), '…', ...lines.slice(-last)].join('\n');
 }
 
 /** The last lines of a long output, for error messages. */
@@ -162,6 +172,8 @@ export function sampleProcess(rootPid, intervalMs = 250) {
     const memory = readMemory(pid);
     if (memory?.rssMb) samples.push({ tMs: performance.now() - started, rssMb: memory.rssMb, hwmMb: memory.hwmMb, cpuSeconds: readCpuSeconds(pid) });
   }, intervalMs);
+  // Never keeps the bench alive: a measurement that throws before stop() must not hang it.
+  timer.unref();
   return {
     stop() {
       clearInterval(timer);
