@@ -261,6 +261,8 @@ const KNOWN_NAMES = new Set([
   'x-request-id',
   'request-id',
   'x-ms-client-request-id',
+  // The server's clock, recorded next to a retry-after (src/record/header-names.ts).
+  'date',
 ]);
 
 /** What one pass over an answer's header names found. */
@@ -418,7 +420,9 @@ export function parseRateLimitHeaders(input: Record<string, string> | null | und
   // Retry hints, in the order the Azure SDK reads them (azure-limits-facts.md §5.2).
   const retryAfterMs = parseCountValue(headers['retry-after-ms']);
   const msRetryAfterMs = parseCountValue(headers['x-ms-retry-after-ms']);
-  const retryAfter = parseRetryAfter(headers['retry-after'], answeredAtEpochMs);
+  // A Retry-After date counts from the server's own `date` when recorded (no clock skew),
+  // else from our clock's time of the answer.
+  const retryAfter = parseRetryAfter(headers['retry-after'], parseHttpDate(headers['date']) ?? answeredAtEpochMs);
   if (scan.retry) families.add('retry-after');
   if (retryAfterMs !== null) {
     view.retryAfterMs = retryAfterMs;

@@ -8,6 +8,7 @@ import { EXIT, ExpectationError, InputError } from '../errors.js';
 import { processIo, type CliIo } from './io.js';
 import { TOOL_VERSION } from './version.js';
 import { COMMANDS } from './commands/index.js';
+import { knownSecrets, redactingIo } from './secret-guard.js';
 
 const REPORT_URL = 'https://github.com/aoai-probe/aoai-probe/issues';
 
@@ -27,8 +28,12 @@ export function createProgram(io: CliIo): Command {
   return program;
 }
 
-/** Runs the program against `io` (the real process by default) and sets the exit code. */
-export async function main(io: CliIo = processIo()): Promise<void> {
+/**
+ * Runs the program against `io` (the real process by default) and sets the exit code.
+ * Every byte written to stdout and stderr passes the secret guard first.
+ */
+export async function main(processStreams: CliIo = processIo()): Promise<void> {
+  const io = redactingIo(processStreams, knownSecrets(processStreams.argv, processStreams.env));
   const program = createProgram(io);
   try {
     await program.parseAsync(io.argv, { from: 'user' });
@@ -53,8 +58,14 @@ function exitCodeFor(error: unknown, io: CliIo): number {
     io.stderr.write(`${error.message}\n`);
     return EXIT.expectations;
   }
-  const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`aoai-probe: internal error: ${message}\nThis is a bug; please report it at ${REPORT_URL} with the command you ran.\n`);
+  // One line and where to report it; the stack only on request (io redacts both).
+  const message = firstLine(error instanceof Error ? error.message : String(error));
+  io.stderr.write(`aoai-probe: internal error: ${message} (a bug: please report it at ${REPORT_URL} with the command you ran; AOAI_PROBE_DEBUG=1 shows where it happened)\n`);
   if (io.env.AOAI_PROBE_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
   return EXIT.internal;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.trim() === '' ? '(no message)' : line;
 }

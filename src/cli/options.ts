@@ -4,7 +4,7 @@
  * command; `readRunOptions` turns commander's raw strings into typed values and
  * collects EVERY problem before anything is sent (one InputError, exit 2).
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { parseCount, parseDuration } from '../parse/units.js';
 
@@ -18,16 +18,16 @@ export function addTargetOptions(command: Command): Command {
     .option('--endpoint <url>', 'Azure OpenAI endpoint, e.g. https://NAME.openai.azure.com (or AZURE_OPENAI_ENDPOINT)')
     .option('--deployment <name>', 'Azure deployment name (or AZURE_OPENAI_DEPLOYMENT)')
     .option('--api-version <version>', 'Azure api-version for the classic path (or OPENAI_API_VERSION)', undefined)
-    .addOption(new Option('--api <shape>', 'Azure URL shape').choices(['classic', 'v1']))
-    .option('--api-key <key>', 'api-key header (or AZURE_OPENAI_API_KEY); never written anywhere')
-    .option('--bearer <token>', 'Authorization: Bearer token (or AZURE_OPENAI_AD_TOKEN / OPENAI_API_KEY); never written anywhere')
+    .option('--api <shape>', 'Azure URL shape: classic or v1')
+    .option('--api-key <key>', 'key sent in the api-key header (or AZURE_OPENAI_API_KEY); never written anywhere')
+    .option('--bearer <token>', 'Entra ID or OpenAI token sent in the Authorization header (or AZURE_OPENAI_AD_TOKEN / OPENAI_API_KEY); never written anywhere')
     .option('--sim <profile>', 'use the embedded simulator with this profile (azure-standard, azure-seed, azure-ptu, openai)');
 }
 
 /** Payload flags (PRODUCT §4). */
 export function addPayloadOptions(command: Command): Command {
   return command
-    .addOption(new Option('--kind <kind>', 'endpoint kind').choices(['chat', 'embeddings', 'responses']))
+    .option('--kind <kind>', 'endpoint kind: chat, embeddings or responses (default chat)')
     .option('--model <name>', 'model name used for token counting and the v1 body (default: the deployment, or gpt-4o)')
     .option('--max-tokens <n>', 'max_tokens of every request (the limiter charges it in full at admission)')
     .option('--prompt-tokens <n>', 'build a prompt of exactly N tokens for the model\'s encoding')
@@ -48,14 +48,15 @@ export function addOutputOptions(command: Command): Command {
   return command
     .option('--record <file>', 'where to write the NDJSON recording (default: a new file under ./aoai-probe-runs/)')
     .option('--json', 'print the summary JSON on stdout (human output goes to stderr)')
-    .addOption(new Option('--format <format>', 'output format on stdout').choices(['table', 'json', 'markdown', 'html']))
+    .option('--format <format>', 'output format on stdout: table, json, markdown or html')
     .option('--out <file>', 'write the --format output to this file instead of stdout')
     .option('--expect <expression>', 'CI check over summary fields, e.g. "throttled.ratio < 0.01" (repeatable; exit 3 when unmet)', collect, [])
     .option('--junit <file>', 'also write the --expect results as JUnit XML')
     .option('--max-requests <n>', 'refuse plans larger than this against non-loopback targets unless --yes (default 500)')
     .option('--max-in-flight <n>', 'in-flight ceiling; planned requests beyond it are recorded as dropped')
     .option('--timeout <duration>', 'per-request timeout (default 60s)')
-    .option('--yes', 'run plans above --max-requests (or the token budget) against real targets')
+    .option('--max-estimated-tokens <n>', 'refuse plans whose estimated token count (prompt + max_tokens per request) is above this against non-loopback targets unless --yes (default 1,000,000)')
+    .option('--yes', 'run plans above --max-requests or --max-estimated-tokens against real targets')
     .option('--dry-run', 'show the plan and exit without sending')
     .option('--quiet', 'no progress line and no table; with --json only the JSON')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)');
@@ -114,4 +115,16 @@ export function optionalNumber(problems: Problems, raw: unknown, flag: string): 
     return null;
   }
   return value;
+}
+
+/**
+ * Reads an optional flag that takes one of a few words. Validated here rather than by
+ * commander's `choices()`, which stops at the first bad flag: every problem is listed at once.
+ */
+export function optionalChoice<T extends string>(problems: Problems, raw: unknown, flag: string, allowed: readonly T[]): T | null {
+  if (raw === undefined || raw === null) return null;
+  const value = String(raw);
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  problems.add(`${flag}: "${value}" is not one of ${allowed.join(', ')}; e.g. ${flag} ${allowed[0]}`);
+  return null;
 }

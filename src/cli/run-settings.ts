@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PayloadSpec } from '../run/types.js';
-import type { TargetOptions } from '../run/target.js';
-import { Problems, optionalCount, optionalDuration, optionalNumber, type RawOptions } from './options.js';
+import { resolveTarget, type TargetOptions } from '../run/target.js';
+import { parseExpectations } from '../expect/parse.js';
+import { Problems, optionalChoice, optionalCount, optionalDuration, optionalNumber, type RawOptions } from './options.js';
 
 /** Simulator profiles the embedded target can start with. */
 export const SIM_PROFILES = ['azure-standard', 'azure-seed', 'azure-ptu', 'openai'] as const;
@@ -29,6 +30,8 @@ export interface RunSettings {
   expectations: string[];
   junitPath: string | null;
   maxRequests: number;
+  /** Token budget of the consent check: plans estimated above it need --yes against real targets. */
+  maxEstimatedTokens: number;
   maxInFlight: number | null;
   timeoutMs: number;
   yes: boolean;
@@ -48,6 +51,14 @@ export interface ScenarioDefaults {
 
 const DEFAULT_RPM_PER_1K_TPM = 6;
 const DEFAULT_MAX_REQUESTS = 500;
+/**
+ * Why one million: the default plan (500 requests at ≈670 estimated tokens) stays far
+ * below it, while a plan with large prompts or max_tokens (e.g. 300 requests of 4,000
+ * tokens) asks first: such a plan can hold a deployment's whole token budget for minutes.
+ */
+const DEFAULT_MAX_ESTIMATED_TOKENS = 1_000_000;
+/** The largest context window of any current model (gpt-4.1: 1,047,576): a larger prompt or max_tokens is a typo. */
+const MAX_TOKENS_PER_REQUEST = 1_048_576;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** Reads and validates the shared flags; throws one InputError listing every problem. */
@@ -60,8 +71,9 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
     const value = text(key);
     if (value !== undefined) targetFlags[key] = value;
   }
-  if (text('api')) targetFlags.api = text('api') as 'classic' | 'v1';
-  const kind = (text('kind') ?? 'chat') as 'chat' | 'embeddings' | 'responses';
+  const api = optionalChoice(problems, raw.api, '--api', ['classic', 'v1'] as const);
+  if (api !== null) targetFlags.api = api;
+  const kind = optionalChoice(problems, raw.kind, '--kind', ['chat', 'embeddings', 'responses'] as const) ?? 'chat';
   targetFlags.kind = kind;
 
   const simProfile = text('sim') ?? null;
@@ -72,16 +84,15 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
     problems.add('--sim cannot be combined with --url or --endpoint: --sim starts the embedded simulator as the target; drop one of them');
   }
 
-  const maxTokens = optionalCount(problems, raw.maxTokens, '--max-tokens') ?? scenario.payload?.maxTokens ?? null;
-  const promptTokens = optionalCount(problems, raw.promptTokens, '--prompt-tokens') ?? scenario.payload?.promptTokens ?? null;
+  const maxTokens = tokenCount(problems, raw.maxTokens, '--max-tokens') ?? scenario.payload?.maxTokens ?? null;
+  const promptTokens = tokenCount(problems, raw.promptTokens, '--prompt-tokens') ?? scenario.payload?.promptTokens ?? null;
   const bodyPath = text('body');
   let body: unknown;
   if (bodyPath !== undefined) {
     try {
       body = JSON.parse(readFileSync(resolve(cwd, bodyPath), 'utf8'));
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not valid JSON';
-      problems.add(`--body: ${bodyPath}: ${reason}; give a file holding the JSON request body`);
+      problems.add(`--body: ${bodyPath}: ${bodyProblem(error)}; give a file holding the JSON request body`);
     }
   }
   const model = text('model') ?? scenario.payload?.model ?? targetFlags.deployment ?? env.AZURE_OPENAI_DEPLOYMENT ?? 'gpt-4o';
@@ -104,7 +115,7 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
   const fromFlags = tpmFlag !== null || rpmFlag !== null;
   const fromScenario = scenario.advertised?.tpm != null || scenario.advertised?.rpm != null;
 
-  const format = (text('format') ?? null) as RunSettings['format'];
+  const format = optionalChoice(problems, raw.format, '--format', ['table', 'json', 'markdown', 'html'] as const);
   const json = raw.json === true;
   if (json && format !== null && format !== 'json') {
     problems.add(`--json and --format ${format} both want stdout; use one of them (or --out FILE for the --format output)`);
@@ -122,13 +133,47 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
     expectations: [...(scenario.expect ?? []), ...((raw.expect as string[] | undefined) ?? [])],
     junitPath: text('junit') ?? null,
     maxRequests: optionalCount(problems, raw.maxRequests, '--max-requests') ?? DEFAULT_MAX_REQUESTS,
+    maxEstimatedTokens: optionalCount(problems, raw.maxEstimatedTokens, '--max-estimated-tokens') ?? DEFAULT_MAX_ESTIMATED_TOKENS,
     maxInFlight: optionalCount(problems, raw.maxInFlight, '--max-in-flight') ?? scenario.maxInFlight ?? null,
-    timeoutMs: optionalDuration(problems, raw.timeout, '--timeout') ?? DEFAULT_TIMEOUT_MS,
+    timeoutMs: positiveDuration(problems, raw.timeout, '--timeout', 'e.g. --timeout 30s') ?? DEFAULT_TIMEOUT_MS,
     yes: raw.yes === true,
     dryRun: raw.dryRun === true,
     quiet: raw.quiet === true,
     color: raw.color !== false && env.NO_COLOR === undefined,
   };
+  // The target and the expectations are checked here too, so one message lists every
+  // problem of the command line (the session resolves them again from valid input).
+  if (simProfile === null) problems.attempt(() => resolveTarget({ ...targetFlags }, env));
+  problems.attempt(() => parseExpectations(settings.expectations));
   problems.throwIfAny();
   return settings;
+}
+
+/** A token count flag: a whole number no larger than any model's context window. */
+function tokenCount(problems: Problems, raw: unknown, flag: string): number | null {
+  const value = optionalCount(problems, raw, flag);
+  if (value !== null && value > MAX_TOKENS_PER_REQUEST) {
+    problems.add(`${flag}: ${value.toLocaleString('en-US')} is more tokens than any model accepts in one request (at most ${MAX_TOKENS_PER_REQUEST.toLocaleString('en-US')}); e.g. ${flag} 1000`);
+    return null;
+  }
+  return value;
+}
+
+/** A duration flag that must be above zero when given. */
+function positiveDuration(problems: Problems, raw: unknown, flag: string, example: string): number | null {
+  const value = optionalDuration(problems, raw, flag);
+  if (value === 0) {
+    problems.add(`${flag}: the duration must be above zero; ${example}`);
+    return null;
+  }
+  return value;
+}
+
+/** Why a --body file could not be used, in a few words. */
+function bodyProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a folder';
+  if (code !== undefined) return `cannot be read (${code})`;
+  return 'not valid JSON';
 }

@@ -11,13 +11,15 @@
  * Signals: the first Ctrl-C stops scheduling and lets in-flight requests finish for a
  * short grace; the second cuts them, writes what it can and exits at once with 130.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import type { CliIo } from './io.js';
 import type { RunSettings } from './run-settings.js';
 import { TOOL_VERSION } from './version.js';
 import { EXIT, InputError } from '../errors.js';
-import { RECORDING_VERSION, type AdvertisedLimits, type RecordSink, type TargetDescription } from '../record/types.js';
+import { RECORDING_VERSION, type AdvertisedLimits, type RecordLine, type RecordSink, type TargetDescription } from '../record/types.js';
+import { secretsOfUrl } from '../record/redact.js';
 import type { Phase } from '../schedule/types.js';
 import type { Clock } from '../run/clock.js';
 import type { PayloadOverrides, TargetSpec } from '../run/types.js';
@@ -87,10 +89,22 @@ const GRACE_MS = 5_000;
 const PROGRESS_AFTER_MS = 2_000;
 const PROGRESS_EVERY_MS = 250;
 
-/** Is every request going to this machine? Loopback targets need no consent (PRODUCT §9). */
+/**
+ * Is every request going to this machine? Loopback targets need no consent (PRODUCT §9).
+ * Only literal loopback addresses and `localhost` count: a name such as
+ * `127.0.0.1.example.com` resolves wherever its owner wants, so it is a real target.
+ */
 export function isLoopbackUrl(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return false;
+  }
+  if (host === 'localhost' || host === 'localhost.') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  if (isIP(host) === 6) return host === '::1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host);
+  return false;
 }
 
 /** Runs a fixed list of phases (burst, steady, ramp, run) from start to exit code. */
@@ -116,6 +130,8 @@ export function defaultMaxInFlight(phases: readonly Phase[]): number {
 }
 
 interface OpenSession extends Session {
+  /** Whether a second Ctrl-C is ending the run (it writes the end line and exits by itself). */
+  aborted(): boolean;
   close(): Promise<void>;
   writer: RecordingWriter;
   stopProgress(): void;
@@ -131,11 +147,15 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   const expectations = parseExpectations(settings.expectations);
   const given = settings.simProfile === null ? resolveTarget({ ...settings.targetFlags }, io.env) : null;
 
-  if (given !== null && !isLoopbackUrl(given.url)) checkConsent(io, plan, given);
-  if (settings.dryRun) {
-    io.stderr.write(planText(plan, given));
-    return null;
-  }
+  // The plan is shown before anything is sent: always against a real target, and on --dry-run.
+  if ((given !== null && !isLoopbackUrl(given.url)) || settings.dryRun) io.stderr.write(planText(plan, given));
+  if (given !== null && !isLoopbackUrl(given.url)) checkConsent(plan);
+  if (settings.dryRun) return null;
+
+  // The recording opens before the simulator starts or anything is sent, so a bad --record path costs nothing.
+  const recordingPath = settings.recordPath !== null ? resolve(io.cwd, settings.recordPath) : defaultRecordingPath(io.cwd, plan.command, new Date());
+  const secrets = given === null ? [] : [...targetSecrets([given]), ...secretsOfUrl(given.url)];
+  const writer = createRecordingWriter({ path: recordingPath, secrets });
 
   let target: TargetSpec;
   let simulator: RunningSimulator | null = null;
@@ -149,7 +169,13 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
       ...(settings.advertised.tpm !== null ? { tpm: settings.advertised.tpm } : {}),
       ...(settings.advertised.source !== 'none' && settings.advertised.rpm !== null ? { rpm: settings.advertised.rpm } : {}),
     };
-    simulator = await startEmbeddedSimulator(simulatorOptions);
+    try {
+      simulator = await startEmbeddedSimulator(simulatorOptions);
+    } catch (error) {
+      await writer.close().catch(() => undefined);
+      rmSync(recordingPath, { force: true });
+      throw error;
+    }
     const opening = settings.simProfile === null ? 'No target given: started the embedded Azure OpenAI simulator' : 'Started the embedded simulator';
     io.stderr.write(`${opening} (${simulator.describe()}) on ${simulator.url}\n`);
     target = {
@@ -168,15 +194,16 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     }
   }
 
-  const recordingPath = settings.recordPath !== null ? resolve(io.cwd, settings.recordPath) : defaultRecordingPath(io.cwd, plan.command, new Date());
-  let writer: RecordingWriter;
-  try {
-    writer = createRecordingWriter({ path: recordingPath, secrets: targetSecrets([target]) });
-  } catch (error) {
-    await simulator?.close();
-    throw new InputError(`--record: cannot write ${recordingPath} (${(error as Error).message}); give a path in a folder you can write to`);
-  }
-  const counters = new LiveCounters(writer);
+  // After the end line nothing belongs in the file (a second Ctrl-C may race the normal ending).
+  let endWritten = false;
+  const fileSink: RecordSink = {
+    write(line: RecordLine): void {
+      if (endWritten) return;
+      if (line.type === 'end') endWritten = true;
+      writer.write(line);
+    },
+  };
+  const counters = new LiveCounters(fileSink);
   const clock = createRealClock();
   const transport = createTransport({
     target,
@@ -190,6 +217,25 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   const stopController = new AbortController();
   const abortController = new AbortController();
   let interrupts = 0;
+  let stopProgress: () => void = () => {};
+  /** Set by the second Ctrl-C: the ending that writes the end line, closes the file and exits. */
+  let aborting: Promise<void> | null = null;
+  const abortNow = async (): Promise<void> => {
+    abortController.abort();
+    // Why two turns of the event loop: the cut requests settle synchronously in the
+    // transport, and their lines reach the sink in the promise callbacks that follow.
+    // Every request that left the machine is then in the file before its end line.
+    await nextTurn();
+    await nextTurn();
+    stopProgress();
+    counters.write({ type: 'end', reason: 'interrupted', endMs: clock.now(), sent: counters.sent, dropped: counters.dropped, message: 'aborted by a second interrupt' });
+    try {
+      await writer.close();
+    } finally {
+      io.stderr.write(`Aborted. Recording: ${recordingPath}\n`);
+      io.exitNow(EXIT.interrupted);
+    }
+  };
   const unsubscribe = io.onInterrupt(() => {
     interrupts += 1;
     if (interrupts === 1) {
@@ -197,13 +243,8 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
       stopController.abort();
       return;
     }
-    abortController.abort();
-    // The second Ctrl-C: flush what was written and leave at once (PRODUCT §9).
-    writer.write({ type: 'end', reason: 'interrupted', endMs: clock.now(), sent: counters.sent, dropped: counters.dropped, message: 'aborted by a second interrupt' });
-    void writer.close().finally(() => {
-      io.stderr.write(`Aborted. Recording: ${recordingPath}\n`);
-      io.exitNow(EXIT.interrupted);
-    });
+    // The second Ctrl-C: cut what is in flight, write what was measured and leave at once (PRODUCT §9).
+    aborting ??= abortNow();
   });
 
   const targetDescription = describeTarget(target);
@@ -225,7 +266,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     scenario: { ...(plan.scenario as object), rpmPer1kTpm: settings.advertised.rpmPer1kTpm },
   });
 
-  const stopProgress = startProgress(io, settings, counters, clock);
+  stopProgress = startProgress(io, settings, counters, clock);
   return {
     io,
     plan,
@@ -244,6 +285,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     writer,
     stopProgress,
     interrupted: () => interrupts > 0,
+    aborted: () => aborting !== null,
     runnerOptions: (maxInFlight) => ({
       clock,
       transport,
@@ -255,6 +297,8 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
       graceMs: GRACE_MS,
     }),
     close: async () => {
+      // After a second Ctrl-C the abort path closes the file and exits; wait for it.
+      if (aborting !== null) return aborting;
       stopProgress();
       unsubscribe();
       await transport.close();
@@ -274,27 +318,54 @@ async function startEmbeddedSimulator(options: WorkerSimulatorOptions): Promise<
   }
 }
 
-/** The plan as a person reads it before consenting. */
-function planText(plan: SessionPlan, target: TargetSpec | null): string {
+/** The plan as a person reads it before consenting (the URL without secrets). */
+export function planText(plan: SessionPlan, target: TargetSpec | null): string {
   const where = target === null ? 'the embedded simulator' : describeTarget(target).url;
   const perRequest = estimatedTokensPerRequest(plan.settings);
-  const tokens = (plan.plannedRequests * perRequest).toLocaleString('en-US');
-  return `Plan: ${plan.command}, up to ${plan.plannedRequests} requests to ${where}; the limiter will count about ${tokens} tokens (≈${perRequest} per request, mostly max_tokens; the bill is far smaller).\n`;
+  const tokens = formatCount(plannedTokens(plan));
+  return `Plan: ${plan.command}, up to ${formatCount(plan.plannedRequests)} requests to ${where}; the limiter will count about ${tokens} tokens (≈${formatCount(perRequest)} per request, mostly max_tokens; the bill is far smaller).\n`;
 }
 
-/** A rough figure for the consent line only; the recording holds each request's own estimate. */
+/** A rough figure for the plan only; the recording holds each request's own estimate. */
 function estimatedTokensPerRequest(settings: RunSettings): number {
   return (settings.payload.promptTokens ?? 20) + (settings.payload.maxTokens ?? 650);
 }
 
-/** Against anything but loopback the plan is shown first; plans above --max-requests need --yes (PRODUCT §9). */
-function checkConsent(io: CliIo, plan: SessionPlan, target: TargetSpec): void {
-  io.stderr.write(planText(plan, target));
-  if (plan.plannedRequests > plan.settings.maxRequests && !plan.settings.yes && !plan.settings.dryRun) {
-    throw new InputError(
-      `this plan sends up to ${plan.plannedRequests} requests to a real target, above --max-requests ${plan.settings.maxRequests}; add --yes to run it, raise --max-requests, or use --dry-run to only see the plan`,
+/** Estimated tokens the limiter counts over the whole plan: the figure the token budget is checked against. */
+export function plannedTokens(plan: SessionPlan): number {
+  return plan.plannedRequests * estimatedTokensPerRequest(plan.settings);
+}
+
+/**
+ * Against anything but loopback, plans above --max-requests or above the token budget
+ * (--max-estimated-tokens) need --yes (PRODUCT §9). Throws before anything is sent;
+ * both limits are named when both are exceeded.
+ */
+export function checkConsent(plan: SessionPlan): void {
+  const { settings } = plan;
+  if (settings.yes || settings.dryRun) return;
+  const problems: string[] = [];
+  if (plan.plannedRequests > settings.maxRequests) {
+    problems.push(
+      `this plan sends up to ${formatCount(plan.plannedRequests)} requests to a real target, above --max-requests ${formatCount(settings.maxRequests)}; add --yes to run it, raise --max-requests, or use --dry-run to only see the plan`,
     );
   }
+  const tokens = plannedTokens(plan);
+  if (tokens > settings.maxEstimatedTokens) {
+    problems.push(
+      `this plan makes the limiter count about ${formatCount(tokens)} tokens, above --max-estimated-tokens ${formatCount(settings.maxEstimatedTokens)}; add --yes to run it, raise --max-estimated-tokens, lower --max-tokens, or use --dry-run to only see the plan`,
+    );
+  }
+  if (problems.length > 0) throw new InputError(problems);
+}
+
+function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+/** Resolves after the current turn of the event loop: pending promise callbacks have run. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Shows the progress line on a terminal for runs longer than ~2 s; returns a function that clears it. */
@@ -320,6 +391,11 @@ function startProgress(io: CliIo, settings: RunSettings, counters: LiveCounters,
  */
 export async function finishSession(session: OpenSession, reason: 'completed' | 'interrupted' | 'budget' | 'error', unsent = 0): Promise<number> {
   const { io, plan, counters } = session;
+  // A second Ctrl-C ends the run by itself (end line, file closed, exit 130).
+  if (session.aborted()) {
+    await session.close();
+    return EXIT.interrupted;
+  }
   session.stopProgress();
   counters.write({ type: 'end', reason, endMs: session.clock.now(), sent: counters.sent, dropped: counters.dropped, ...(unsent > 0 ? { unsent } : {}) });
   await session.close();
@@ -337,7 +413,9 @@ export async function finishSession(session: OpenSession, reason: 'completed' | 
 /** Closes a session that failed: writes an `error` end line so the recording says why it stops early. */
 export async function abandonSession(session: OpenSession, error: unknown): Promise<void> {
   const message = error instanceof Error ? error.message : String(error);
-  session.counters.write({ type: 'end', reason: 'error', endMs: session.clock.now(), sent: session.counters.sent, dropped: session.counters.dropped, message });
+  if (!session.aborted()) {
+    session.counters.write({ type: 'end', reason: 'error', endMs: session.clock.now(), sent: session.counters.sent, dropped: session.counters.dropped, message });
+  }
   await session.close();
 }
 

@@ -50,3 +50,18 @@ export function isRecordedHeader(lowerCaseName: string): boolean {
   }
   return false;
 }
+
+/**
+ * The server's clock (`date`), kept only on answers that carry a `retry-after`.
+ *
+ * Why: `Retry-After` may be an HTTP date instead of seconds (RFC 9110 §10.2.3). Turning
+ * it into a wait needs "now" on the same clock; the server's own `date` header gives
+ * exactly that, free of any skew between its clock and ours. On every other answer the
+ * date is noise (see above), so it is not kept there.
+ */
+export const SERVER_DATE_HEADER = 'date';
+
+/** True when `date` belongs in the line of an answer whose recorded headers are `recorded`. */
+export function keepsServerDate(recorded: Readonly<Record<string, string>>): boolean {
+  return recorded['retry-after'] !== undefined;
+}

@@ -41,8 +41,14 @@ const QUERY_NAMES = SECRET_QUERY_PARAMETERS.map(escapeRegExp).join('|');
 /** `?api-key=abc` / `&sig=abc` anywhere in a text, value up to the next separator. */
 const SECRET_QUERY_IN_TEXT = new RegExp(`([?&](?:${QUERY_NAMES})=)[^&#\\s"'<>]+`, 'gi');
 
-/** `Bearer eyJ...` as in an Authorization header echoed in a message. */
-const BEARER_IN_TEXT = /\b(Bearer\s+)(?!REDACTED\b)[A-Za-z0-9\-._~+/]+=*/gi;
+/**
+ * `Bearer eyJ...` as in an Authorization header echoed in a message. Not after a
+ * hyphen (the flag `--bearer` in a message is not a header), and only a token of 8
+ * characters or more: prose such as "bearer token" stays readable, while every real
+ * token (JWTs, API keys) is far longer. Known secrets of any length are removed
+ * anyway by exact match.
+ */
+const BEARER_IN_TEXT = /(?<![-\w])(Bearer\s+)(?!REDACTED\b)[A-Za-z0-9\-._~+/]{8,}=*/gi;
 
 /** `api-key: abc`, `api-key=abc`, `"api-key":"abc"`: header-like key assignments in a text. */
 const KEY_ASSIGNMENT_IN_TEXT =
@@ -142,4 +148,37 @@ function redactValue(input: unknown, text: (value: string) => string): unknown {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The secret values a URL carries: the password of its user information and the
+ * values of secret query parameters (`api-key=`, `key=`, `sig=`...), decoded and as
+ * written. Why: a server may echo a key without its `api-key=` prefix (an error
+ * body quoting "the key abc…"), which the patterns cannot see; the writer and the
+ * CLI's output guard then replace the value itself wherever it appears.
+ * Text that is not a URL gives what the patterns can find in it.
+ */
+export function secretsOfUrl(text: string): string[] {
+  const secrets = new Set<string>();
+  const add = (value: string | null | undefined): void => {
+    if (value === null || value === undefined || value === '' || value === REDACTED) return;
+    secrets.add(value);
+    try {
+      const decoded = decodeURIComponent(value);
+      if (decoded !== '') secrets.add(decoded);
+    } catch {
+      // A malformed escape: the value as written is all there is.
+    }
+  };
+  const names = new Set(SECRET_QUERY_PARAMETERS);
+  for (const match of text.matchAll(new RegExp(`[?&](${QUERY_NAMES})=([^&#\\s"'<>]+)`, 'gi'))) add(match[2]);
+  for (const match of text.matchAll(/\bhttps?:\/\/[^/\s:@"'<>]+:([^/\s@"'<>]+)@/gi)) add(match[1]);
+  try {
+    const url = new URL(text);
+    add(url.password);
+    for (const [name, value] of url.searchParams) if (names.has(name.toLowerCase())) add(value);
+  } catch {
+    // Not a URL: the patterns above were all there is to read.
+  }
+  return [...secrets];
 }

@@ -226,7 +226,8 @@ export function advertisedHeading(summary: Summary): string {
 export function verdictHeadline(summary: Summary): string {
   const { requests, throttled } = summary;
   if (requests.sent === 0) return 'No requests in the recording';
-  if (requests.throttled === 0) return `No refusals: all ${formatCount(requests.sent)} requests admitted`;
+  if (requests.throttled === 0 && requests.failed === 0) return `No refusals: all ${formatCount(requests.sent)} requests admitted`;
+  if (requests.throttled === 0) return `No refusals: ${formatCount(requests.ok)} of ${formatCount(requests.sent)} requests admitted, ${formatCount(requests.failed)} failed`;
   const from = throttled.firstSeq === null ? '' : `, the first at request #${throttled.firstSeq}`;
   return `${formatCount(requests.throttled)} of ${formatCount(requests.sent)} requests refused${from}`;
 }

@@ -30,7 +30,7 @@
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { Pool, buildConnector, type Dispatcher } from 'undici';
-import { isRecordedHeader } from '../record/header-names.js';
+import { SERVER_DATE_HEADER, isRecordedHeader, keepsServerDate } from '../record/header-names.js';
 import { createRedactor, type Redactor } from '../record/redact.js';
 import type { ErrorKind, RequestLine } from '../record/types.js';
 import type { Clock } from './clock.js';
@@ -299,9 +299,11 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return true; // 100 Continue and other interim answers
     this.firstByteMs = this.context.clock.now();
     this.status = statusCode;
+    let serverDate: string | null = null;
     for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
       const name = headerText(rawHeaders[index]!).toLowerCase();
       if (name === 'content-type') this.contentType = headerText(rawHeaders[index + 1]!).toLowerCase();
+      if (name === SERVER_DATE_HEADER) serverDate = headerText(rawHeaders[index + 1]!);
       if (!isRecordedHeader(name)) continue;
       let value = headerText(rawHeaders[index + 1]!);
       // A gateway could echo a credential in a request-id header; clean it before it enters the line.
@@ -309,6 +311,8 @@ class Exchange implements Dispatcher.DispatchHandler {
       const previous = this.headers[name];
       this.headers[name] = previous === undefined ? value : `${previous}, ${value}`;
     }
+    // A Retry-After date becomes a wait against the server's own clock (see header-names.ts).
+    if (serverDate !== null && keepsServerDate(this.headers)) this.headers[SERVER_DATE_HEADER] = serverDate;
     if (statusCode >= 200 && statusCode < 300) {
       if (this.contentType.includes('text/event-stream')) {
         this.mode = 'event-stream';

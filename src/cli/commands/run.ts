@@ -7,7 +7,8 @@ import type { CliIo } from '../io.js';
 import { resolve } from 'node:path';
 import { loadScenario } from '../../scenario/parse.js';
 import { phaseRequestCount } from '../../schedule/plan.js';
-import { addRunOptions, type RawOptions } from '../options.js';
+import { addRunOptions, Problems, type RawOptions } from '../options.js';
+import { InputError } from '../../errors.js';
 import { readRunSettings, type ScenarioDefaults } from '../run-settings.js';
 import { runPhasesCommand } from '../session.js';
 import type { Scenario } from '../../scenario/types.js';
@@ -42,7 +43,7 @@ export function register(program: Command, io: CliIo): void {
     .argument('<file>', 'the scenario file, e.g. scenarios/seed-burst.yaml');
   addRunOptions(command);
   command.action(async (file: string, raw: RawOptions) => {
-    const scenario = await loadScenario(resolve(io.cwd, file));
+    const scenario = await loadScenarioListingFlagProblems(resolve(io.cwd, file), raw, io);
     const givenTarget = Boolean(raw.url || raw.endpoint || raw.sim);
     const withSimulator = !givenTarget && scenario.target?.simulator !== undefined ? { ...raw, sim: scenario.target.simulator } : raw;
     const withKind = scenario.payload.kind !== undefined && raw.kind === undefined ? { ...withSimulator, kind: scenario.payload.kind } : withSimulator;
@@ -55,4 +56,20 @@ export function register(program: Command, io: CliIo): void {
     );
     io.setExitCode(code);
   });
+}
+
+/**
+ * Loads the scenario; when the file has problems, the flags are checked too, so one
+ * message lists every problem of the command (the file's and the flags').
+ */
+async function loadScenarioListingFlagProblems(path: string, raw: RawOptions, io: CliIo): Promise<Scenario> {
+  try {
+    return await loadScenario(path);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    const problems = new Problems();
+    problems.list.push(...error.problems);
+    problems.attempt(() => readRunSettings(raw, io.cwd, io.env));
+    throw new InputError(problems.list);
+  }
 }
