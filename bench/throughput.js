@@ -115,9 +115,16 @@ async function aoaiThroughput(ctx, durationS) {
   let failed = null;
   // Rising rates; the goal (40k/s) sits on the ladder.
   for (const rate of [5_000, 10_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000]) {
-    const figures = await aoaiAtRate(ctx, rate, probeS, `throughput-aoai-${rate}`);
+    let figures = await aoaiAtRate(ctx, rate, probeS, `throughput-aoai-${rate}`);
     steps.push(figures);
     ctx.log(`  ${rate}/s: sent ${fmt(figures.sentRate, 0)}/s, dropped ${figures.dropped}, ${figures.sustained ? 'sustained' : 'not sustained'}`);
+    if (!figures.sustained) {
+      // One retry: on a shared machine one stall of the client's core fails a short step.
+      await sleep(500);
+      figures = await aoaiAtRate(ctx, rate, probeS, `throughput-aoai-${rate}-retry`);
+      steps.push(figures);
+      ctx.log(`  ${rate}/s again: sent ${fmt(figures.sentRate, 0)}/s, dropped ${figures.dropped}, ${figures.sustained ? 'sustained' : 'not sustained'}`);
+    }
     if (!figures.sustained) {
       failed = rate;
       break;
