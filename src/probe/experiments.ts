@@ -45,6 +45,27 @@ export async function burst(session: ProbeSession, purpose: string, size: number
   return summarise(session, lines);
 }
 
+/**
+ * A counting burst in two steps: half at one instant, and the other half only if
+ * every one of the first was admitted. What comes back at once after a window
+ * boundary is counted in full; when little came back (a bucket refilling) the
+ * second half, which would only have been refused, is never sent. The two steps
+ * are one round trip apart: the fit uses each request's own time, so a limiter
+ * that refills meanwhile is still read right.
+ */
+export async function countingBurst(session: ProbeSession, purpose: string, size: number, stage: StagePayload, params: PhaseParams = {}): Promise<ExperimentResult> {
+  const count = Math.max(0, Math.min(size, session.requestsLeft));
+  if (count <= 3) return burst(session, purpose, count, stage, params);
+  const first = Math.ceil(count / 2);
+  const phase = session.phase(purpose, { experiment: 'burst', size: count, staged: true, ...params });
+  await session.prepare(count);
+  const firstLines = await session.fire(phase, new Array<number>(first).fill(session.now()), stage);
+  const firstResult = summarise(session, firstLines);
+  if (firstResult.refused > 0 || firstResult.admitted < first) return firstResult;
+  const secondLines = await session.fire(phase, new Array<number>(count - first).fill(session.now()), stage);
+  return summarise(session, [...firstLines, ...secondLines]);
+}
+
 /** Single requests at `times` until one is admitted. */
 export async function watch(session: ProbeSession, purpose: string, times: readonly number[], stage: StagePayload, params: PhaseParams = {}): Promise<ExperimentResult & { admittedAtMs: number | null }> {
   const phase = session.phase(purpose, { experiment: 'watch', pings: times.length, ...params });

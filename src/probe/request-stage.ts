@@ -23,13 +23,13 @@
  *        - the rate is open, or whether refusals count → an overdrive stream at
  *          1.3 × the estimated rate from exhaustion: a bucket admits exactly its
  *          refill rate, a limiter that counts refusals admits less and less;
- *        - finally a confirmation stream at 0.85 × the rate from full recovery,
+ *        - finally a confirmation stream at 0.95 × the rate from full recovery,
  *          which should be admitted in full.
  * Every experiment is a phase of the recording, and the final figures are
  * computed from the recording alone (the same fit), so `report` reproduces them.
  */
 import type { ProbeSession } from './session.js';
-import { burst, watch, stream, round, type StagePayload } from './experiments.js';
+import { burst, countingBurst, watch, stream, round, type StagePayload } from './experiments.js';
 import { watchTimes } from './watch-schedule.js';
 import { readHints, type HeaderHints } from './hints.js';
 import { analyseDimension, relativeSpread, type DimensionAnalysis } from '../analysis/inference/dimension.js';
@@ -56,6 +56,9 @@ export interface RequestStageOptions {
   maxRounds?: number;
 }
 
+/** Share of the estimated sustained rate the confirmation stream offers: close enough to reveal a slower second limit. */
+const CONFIRM_SHARE = 0.95;
+
 /** Smallest first burst without any header hint. */
 const DEFAULT_FIRST_BURST = 24;
 
@@ -67,7 +70,7 @@ export function firstBurstSize(hints: HeaderHints, requestsLeft: number): number
 
 /** Size of a burst that measures what came back: the burst plus a margin that shows the edge. */
 export function countingBurstSize(burstEstimate: number, requestsLeft: number): number {
-  const wanted = burstEstimate + Math.max(2, Math.ceil(0.25 * burstEstimate));
+  const wanted = burstEstimate + Math.max(2, Math.ceil(0.1 * burstEstimate));
   return Math.max(2, Math.min(wanted, Math.floor(requestsLeft / 3)));
 }
 
@@ -96,6 +99,8 @@ function openQuestions(analysis: DimensionAnalysis): OpenQuestions {
 class RequestStage {
   private hints: HeaderHints = { requestLimit: null, windowSeconds: null, retryAfterMs: null };
   private burstEstimate = 1;
+  /** How long each watch waited for its first admission, seconds: the time scale of a cycle, as observed. */
+  private readonly recoveries: number[] = [];
 
   constructor(
     private readonly session: ProbeSession,
@@ -174,13 +179,14 @@ class RequestStage {
       }),
       this.stage,
     );
+    if (recovery.admittedAtMs !== null) this.recoveries.push((recovery.admittedAtMs - exhaustedAt) / 1000);
     if (recovery.admittedAtMs === null) {
       if (session.stopped === 'interrupted') return this.result('stopped');
       return this.result('no-recovery-seen', `After exhaustion no request was admitted again within ${round(session.spending().seconds, 0)} s: the limiter recovers slowly or counts refused requests.`);
     }
 
     // 4. What came back at once.
-    await burst(session, 'refill', countingBurstSize(this.burstEstimate, session.requestsLeft), this.stage);
+    await countingBurst(session, 'refill', countingBurstSize(this.burstEstimate, session.requestsLeft), this.stage);
 
     // 5. Rounds: fit, then the experiment that settles what is open.
     const done = { spread: false, rate: false, confirm: false, cycles: 0 };
@@ -190,23 +196,38 @@ class RequestStage {
       const analysis = this.analyse();
       if (analysis.best === null || analysis.figures === null) break;
       const open = openQuestions(analysis);
+      if (process.env.PROBE_DEBUG) console.log('round', roundIndex, JSON.stringify(open), 'left', session.requestsLeft, session.secondsLeft.toFixed(1), 'recovery', this.recoveryScale(analysis).toFixed(2), [...new Set(analysis.plausible.map((h) => h.variant.id))].join(','));
       const recoverySeconds = this.recoveryScale(analysis);
       const countSize = countingBurstSize(this.burstEstimate, session.requestsLeft);
       const rateCost = this.rateStreamCost(analysis) + countSize;
       const confirmCost = this.confirmCost(analysis);
-      const reserve = (done.rate ? 0 : rateCost) + (done.confirm ? 0 : confirmCost);
+      const bucketLike = analysis.best.variant.shape === 'token-bucket' || analysis.shape === 'unknown';
+      const reserve = (done.rate || !bucketLike ? 0 : rateCost) + (done.confirm ? 0 : confirmCost / 2);
 
-      if (open.shape && this.windowShapesPlausible(analysis) && !done.spread && session.secondsLeft > 2.6 * recoverySeconds + 2 && session.requestsLeft > 3 * countSize + 40 + reserve) {
+      // A cycle costs a counting burst (the exhausting one is skipped when the limiter is still
+      // exhausted, the counting one stops at its first half when little came back) and a few pings.
+      const cycleAffordable = done.cycles < 3 && session.secondsLeft > 1.4 * recoverySeconds + 2 && session.requestsLeft > countSize + 20 + reserve;
+      // Telling window kinds apart matters more than the overdrive stream (a window's rate is its limit over its length).
+      const spreadReserve = done.confirm ? 0 : confirmCost;
+      if (
+        open.shape &&
+        this.windowShapesPlausible(analysis) &&
+        !done.spread &&
+        session.secondsLeft > 2.6 * recoverySeconds + 2 &&
+        session.requestsLeft > 2 * countSize + 25 + spreadReserve
+      ) {
         await this.spreadCycle(analysis, recoverySeconds);
         done.spread = true;
         continue;
       }
-      if ((open.shape || open.window || open.burst) && done.cycles < 3 && session.secondsLeft > 1.4 * recoverySeconds + 2 && session.requestsLeft > 2 * countSize + 30 + reserve) {
+      if ((open.shape || open.window || open.burst) && cycleAffordable) {
         await this.cycle(analysis);
         done.cycles++;
         continue;
       }
-      if ((open.rate || open.penalty || analysis.best.variant.shape === 'token-bucket') && !done.rate && session.requestsLeft > rateCost + 10) {
+      // A window's rate is its limit over its length (settled by cycles); the overdrive
+      // stream is for buckets, and for telling whether refusals count.
+      if ((open.penalty || (bucketLike && (open.rate || analysis.best.variant.shape === 'token-bucket'))) && !done.rate && session.requestsLeft > rateCost + 10) {
         await this.rateStream(analysis);
         done.rate = true;
         continue;
@@ -221,12 +242,17 @@ class RequestStage {
     return this.result('completed');
   }
 
-  /** Seconds one recovery takes at most under the plausible hypotheses (capped at the time left). */
+  /**
+   * Seconds one recovery takes, as observed (the longest wait for a first admission
+   * so far), with the best hypothesis's window as a floor. Not the plausible
+   * hypotheses' worst case: one far-fetched hypothesis (a bucket refilling once a
+   * minute) would make every experiment look unaffordable.
+   */
   private recoveryScale(analysis: DimensionAnalysis): number {
-    const spread = analysis.spread!;
+    const observed = this.recoveries.length > 0 ? Math.max(...this.recoveries) : 0;
     const figures = analysis.figures!;
-    const scale = Math.max(spread.windowSeconds.max, 1 / Math.max(figures.perSecond, 1e-6));
-    return Math.min(scale, this.session.secondsLeft);
+    const bestWindow = Math.min(figures.windowSeconds, Math.max(observed * 3, 1));
+    return Math.min(Math.max(observed * 1.2, bestWindow, 0.05), this.session.secondsLeft);
   }
 
   private windowShapesPlausible(analysis: DimensionAnalysis): boolean {
@@ -265,6 +291,7 @@ class RequestStage {
       }),
       this.stage,
     );
+    if (result.admittedAtMs !== null) this.recoveries.push((result.admittedAtMs - fromMs) / 1000);
     return result.admittedAtMs;
   }
 
@@ -279,7 +306,7 @@ class RequestStage {
     const now = session.now();
     const stillExhausted = analysis.plausible.every((hypothesis) => !admitsAt(hypothesis, replayedModel(hypothesis, samples), now, 1));
     if (stillExhausted && analysis.plausible.length > 0) return;
-    await burst(session, 'exhaust', countingBurstSize(this.burstEstimate, session.requestsLeft), this.stage);
+    await countingBurst(session, 'exhaust', countingBurstSize(this.burstEstimate, session.requestsLeft), this.stage);
   }
 
   /** Exhaust, watch where the hypotheses disagree, count what came back. */
@@ -288,7 +315,7 @@ class RequestStage {
     await this.exhaust(analysis);
     const admittedAt = await this.predictedWatch(analysis, 'recovery');
     if (admittedAt === null) return;
-    await burst(session, 'refill', countingBurstSize(this.burstEstimate, session.requestsLeft), this.stage);
+    await countingBurst(session, 'refill', countingBurstSize(this.burstEstimate, session.requestsLeft), this.stage);
   }
 
   /**
@@ -301,67 +328,88 @@ class RequestStage {
     await this.exhaust(analysis);
     const admittedAt = await this.predictedWatch(analysis, 'recovery');
     if (admittedAt === null) return;
-    const windowSeconds = Math.max(analysis.figures!.windowSeconds, 0.05);
-    const spreadSeconds = Math.min(0.5 * windowSeconds, recoverySeconds);
+    // Half of a recovery: long enough for the return pattern to show, short enough to fit in one window.
+    const observed = this.recoveries.length > 0 ? Math.max(...this.recoveries) : recoverySeconds;
+    const spreadSeconds = Math.max(0.05, 0.5 * Math.min(observed, analysis.figures!.windowSeconds, recoverySeconds));
     const count = countingBurstSize(this.burstEstimate, session.requestsLeft);
     await stream(session, 'spread', count / spreadSeconds, count, this.stage, { overSeconds: round(spreadSeconds) });
     const again = await this.predictedWatch(analysis, 'recovery');
     if (again === null) return;
-    await burst(session, 'refill', countingBurstSize(this.burstEstimate, session.requestsLeft), this.stage);
-  }
-
-  private rateStreamSeconds(analysis: DimensionAnalysis): number {
-    const rate = analysis.figures!.perSecond;
-    return Math.min(Math.max(25 / rate, 3), 25, Math.max(0, this.session.secondsLeft - 1));
-  }
-
-  private rateStreamCost(analysis: DimensionAnalysis): number {
-    return Math.ceil(1.3 * analysis.figures!.perSecond * this.rateStreamSeconds(analysis));
+    await countingBurst(session, 'refill', countingBurstSize(this.burstEstimate, session.requestsLeft), this.stage);
   }
 
   /**
-   * Exhaust, then offer 1.3 × the estimated rate: a bucket admits exactly its refill
-   * rate, a window its limit per window, and a limiter that counts refused requests
-   * admits less and less — which is how the probe notices a penalty.
+   * The overdrive rate: above the fastest rate any plausible hypothesis allows (at
+   * most 2.5 × the best estimate), so that every hypothesis is put to the test —
+   * offered only 1.3 × a rate estimated too low, a faster limiter would admit
+   * everything and the experiment would tell nothing.
+   */
+  private overdriveRate(analysis: DimensionAnalysis): number {
+    const best = analysis.figures!.perSecond;
+    const fastest = analysis.spread?.perSecond.max ?? best;
+    return 1.3 * Math.min(Math.max(best, fastest), 2.5 * best);
+  }
+
+  /** About 25 refills long (so the rate is known to a few percent), 1–25 s, at most about 100 requests. */
+  private rateStreamSeconds(analysis: DimensionAnalysis): number {
+    const rate = analysis.figures!.perSecond;
+    const seconds = Math.min(Math.max(25 / rate, 3), 25);
+    return Math.max(1, Math.min(seconds, 100 / this.overdriveRate(analysis), Math.max(0, this.session.secondsLeft - 1)));
+  }
+
+  private rateStreamCost(analysis: DimensionAnalysis): number {
+    return Math.ceil(this.overdriveRate(analysis) * this.rateStreamSeconds(analysis));
+  }
+
+  /**
+   * Exhaust, then offer more than the fastest plausible rate: a bucket admits exactly
+   * its refill rate, a window its limit per window, and a limiter that counts refused
+   * requests admits less and less — which is how the probe notices a penalty.
    */
   private async rateStream(analysis: DimensionAnalysis): Promise<void> {
     const session = this.session;
     await this.exhaust(analysis);
-    const rate = 1.3 * analysis.figures!.perSecond;
+    const rate = this.overdriveRate(analysis);
     const seconds = this.rateStreamSeconds(analysis);
     const count = Math.min(Math.ceil(rate * seconds), Math.floor(session.requestsLeft * 0.6));
     await stream(session, 'rate', rate, count, this.stage, { overSeconds: round(seconds) });
   }
 
+  /**
+   * Long enough to cross a longer window than the one measured (Azure's 10-s window
+   * behind its 1-s cap), at most 30 s and a fifth of the budget.
+   */
   private confirmSeconds(analysis: DimensionAnalysis): number {
     const { perSecond, windowSeconds } = analysis.figures!;
-    return Math.min(Math.max(20 / perSecond, 2.5 * windowSeconds, 4), 30);
+    const requests = Math.max(40, 0.2 * this.session.limits.requests);
+    return Math.min(Math.max(20 / perSecond, 2.5 * windowSeconds, 12), 30, requests / (CONFIRM_SHARE * perSecond));
   }
 
   private confirmCost(analysis: DimensionAnalysis): number {
-    return Math.ceil(0.85 * analysis.figures!.perSecond * this.confirmSeconds(analysis));
+    return Math.ceil(CONFIRM_SHARE * analysis.figures!.perSecond * this.confirmSeconds(analysis));
   }
 
   /**
-   * From full recovery, offer 0.85 × the estimated sustained rate: every request
+   * From full recovery, offer just under the estimated sustained rate: every request
    * should be admitted. Refusals here mean a slower limit the earlier experiments
-   * did not reach (a second, longer window) or a rate estimate that was too high.
+   * did not reach (a second, longer window) or a rate estimate that was too high;
+   * the fit then finds that limit (dimension.ts, second limit).
    */
   private async confirm(analysis: DimensionAnalysis): Promise<void> {
     const session = this.session;
+    const rate = CONFIRM_SHARE * analysis.figures!.perSecond;
+    const seconds = this.confirmSeconds(analysis);
+    if (Math.floor(rate * Math.min(seconds, session.secondsLeft)) < 2) return;
+    // From full recovery according to the best hypothesis, waiting at most what a recovery took so far.
     const samples = samplesFor(session.observations(), 'requests');
     const now = session.now();
-    let fullAt = now;
-    for (const hypothesis of analysis.plausible) {
-      const at = earliestFullRecovery(replayedModel(hypothesis, samples), now, Math.max(0, session.deadlineMs - now));
-      if (at !== null) fullAt = Math.max(fullAt, at);
-    }
-    const seconds = this.confirmSeconds(analysis);
-    // Without time to wait for full recovery and still run a useful stream, start now.
+    const best = analysis.best!;
+    const fullAt = earliestFullRecovery(replayedModel(best, samples), now, Math.max(0, session.deadlineMs - now)) ?? now;
+    const longestWait = 1.5 * this.recoveryScale(analysis) * 1000;
+    // Without time to wait and still run a useful stream, start sooner.
     const latestStart = session.deadlineMs - Math.min(seconds, 4) * 1000;
-    await session.waitUntil(Math.min(fullAt + 20, latestStart));
+    await session.waitUntil(Math.min(fullAt + 20, now + longestWait, latestStart));
     const usable = Math.min(seconds, Math.max(0, session.secondsLeft - 0.5));
-    const rate = 0.85 * analysis.figures!.perSecond;
     const count = Math.min(Math.floor(rate * usable), session.requestsLeft);
     if (count < 2) return;
     await stream(session, 'confirm', rate, count, this.stage, { overSeconds: round(usable) });

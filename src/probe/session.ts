@@ -70,8 +70,15 @@ export class ProbeSession {
   private readonly cut = new AbortController();
   private observationCache: { count: number; observations: Observation[] } = { count: -1, observations: [] };
 
+  /**
+   * The limits in force: the probe narrows them for the request stage (so the token
+   * stage keeps its share) and widens them again for the token stage.
+   */
+  limits: ProbeBudget;
+
   constructor(private readonly options: ProbeSessionOptions) {
     this.startMs = options.clock.now();
+    this.limits = { ...options.budget };
     this.seq = options.firstSeq ?? 0;
     options.abortSignal?.addEventListener('abort', () => this.cut.abort(), { once: true });
     if (options.abortSignal?.aborted) this.cut.abort();
@@ -84,17 +91,22 @@ export class ProbeSession {
 
   /** The time after which nothing more is sent, ms. */
   get deadlineMs(): number {
-    return this.startMs + this.options.budget.seconds * 1000;
+    return this.startMs + this.limits.seconds * 1000;
   }
 
   /** Requests the budget still allows. */
   get requestsLeft(): number {
-    return Math.max(0, this.options.budget.requests - this.requests.length - this.inFlightCount);
+    return Math.max(0, this.limits.requests - this.requests.length - this.inFlightCount);
   }
 
   /** Seconds left before the deadline. */
   get secondsLeft(): number {
     return Math.max(0, (this.deadlineMs - this.now()) / 1000);
+  }
+
+  /** Lets a new stage send again after the previous one ran into its own (narrower) limits. */
+  resume(): void {
+    if (this.stopReason !== 'interrupted') this.stopReason = null;
   }
 
   /** Why the session stopped early, or null while it may still send. */
@@ -161,7 +173,7 @@ export class ProbeSession {
       this.stopReason = 'budget';
       return false;
     }
-    if (this.billed + this.reserved + worstCaseTokens > this.options.budget.billedTokens) {
+    if (this.billed + this.reserved + worstCaseTokens > this.limits.billedTokens) {
       this.stopReason = 'budget';
       return false;
     }

@@ -3,10 +3,12 @@
  * still explain the recording, what figures they imply, whether they agree on the
  * shape, and how much to trust the figures.
  *
- * Plausible means "explains the recording almost as well as the best": within
- * one wrong prediction plus 1 % of the scored requests. Real limiters on a busy
- * machine put a request on the wrong side of a boundary now and then; a stricter
- * rule would call the truth implausible, a looser one would never decide.
+ * Plausible means "explains the recording almost as well as the best": at most
+ * 1 + ½·√m more wrong predictions (complexity included), where m is what the best
+ * itself gets wrong. Real limiters on a busy machine put a request on the wrong
+ * side of a boundary now and then, so the allowance grows with that noise — but
+ * not with the number of requests: requests every hypothesis explains (a long
+ * confirmation stream) are no reason to believe a worse one more.
  */
 import type { Confidence, LimiterShape } from '../summary-types.js';
 import { fitDimension, type FitReport, type Hypothesis } from './fit.js';
@@ -14,6 +16,7 @@ import { figuresOf, type LimitFigures } from './figures.js';
 import type { Observation } from './observations.js';
 import { samplesFor, type Dimension, type Sample } from './samples.js';
 import type { Variant } from './variants.js';
+import { findSecondLimit, longRunRate } from './second-limit.js';
 
 /** Range of one figure across the plausible hypotheses. */
 export interface FigureSpread {
@@ -39,6 +42,11 @@ export interface DimensionAnalysis {
   spread: { burst: FigureSpread; perSecond: FigureSpread; windowSeconds: FigureSpread } | null;
   /** Typical (median) answer time of admitted requests, ms. */
   latencyMs: number;
+  /**
+   * A slower limit behind the best one (a 10-s window behind a 1-s cap), when the
+   * recording shows one; its rate then caps `figures.perSecond`.
+   */
+  secondLimit: { hypothesis: Hypothesis; perSecond: number; windowSeconds: number | null; burst: number } | null;
 }
 
 /** Median of a list (0 for an empty one). */
@@ -50,8 +58,8 @@ export function median(values: readonly number[]): number {
 }
 
 /** How many more wrong predictions than the best a hypothesis may make and still be plausible. */
-export function plausibilityTolerance(scored: number): number {
-  return 1 + 0.01 * scored;
+export function plausibilityTolerance(bestMismatches: number): number {
+  return 1 + 0.5 * Math.sqrt(Math.max(0, bestMismatches));
 }
 
 function spreadOf(values: readonly number[]): FigureSpread {
@@ -101,15 +109,26 @@ export function analyseDimension(observations: readonly Observation[], dimension
   const latencyMs = median(observations.filter((observation) => observation.outcome === 'admitted').map((observation) => observation.latencyMs));
   const unitWeights = dimension === 'requests';
   if (report.refusals === 0 || report.fits.length === 0) {
-    const analysis = { dimension, samples, report, best: null, plausible: [], figures: null, shape: 'none-observed' as const, spread: null, latencyMs };
+    const analysis = { dimension, samples, report, best: null, plausible: [], figures: null, shape: 'none-observed' as const, spread: null, latencyMs, secondLimit: null };
     return { ...analysis, confidence: 'none' };
   }
   const bestScore = report.fits[0]!.best.score;
-  const tolerance = plausibilityTolerance(report.scored);
+  const tolerance = plausibilityTolerance(report.fits[0]!.best.mismatches);
   const plausibleFits = report.fits.filter((fit) => fit.best.score <= bestScore + tolerance);
   const plausible = plausibleFits.flatMap((fit) => fit.representatives);
   const best = report.fits[0]!.best;
-  const figures = figuresOf(best, unitWeights, latencyMs);
+  let figures = figuresOf(best, unitWeights, latencyMs);
+  let secondLimit: DimensionAnalysis['secondLimit'] = null;
+  if (unitWeights) {
+    const found = findSecondLimit(samples, best);
+    const rate = found === null ? null : longRunRate(found.hypothesis);
+    if (found !== null && rate !== null) {
+      const second = figuresOf(found.hypothesis, true, latencyMs);
+      secondLimit = { hypothesis: found.hypothesis, perSecond: rate, windowSeconds: found.hypothesis.params.windowMs === null ? null : found.hypothesis.params.windowMs / 1000, burst: second.burst };
+      // Bursts meet the first limit; sustained traffic the slower second one.
+      figures = { ...figures, perSecond: Math.min(figures.perSecond, rate) };
+    }
+  }
   const all = plausible.map((hypothesis) => figuresOf(hypothesis, unitWeights, latencyMs));
   const spread = {
     burst: spreadOf(all.map((figure) => figure.burst)),
@@ -118,6 +137,7 @@ export function analyseDimension(observations: readonly Observation[], dimension
   };
   const shapes = new Set(plausibleFits.filter((fit) => !disguisedConcurrency(fit.best, plausibleFits, latencyMs)).map((fit) => fit.best.variant.shape));
   const shape: LimiterShape = shapes.size === 1 ? best.variant.shape : 'unknown';
-  const partial = { dimension, samples, report, best, plausible, figures, shape, spread, latencyMs };
+  if (secondLimit !== null) spread.perSecond = { min: Math.min(spread.perSecond.min, figures.perSecond), max: Math.min(spread.perSecond.max, Math.max(figures.perSecond, secondLimit.perSecond)) };
+  const partial = { dimension, samples, report, best, plausible, figures, shape, spread, latencyMs, secondLimit };
   return { ...partial, confidence: confidenceOf(partial, report.refusals) };
 }

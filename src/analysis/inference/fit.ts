@@ -385,11 +385,14 @@ function capacityCandidates(samples: readonly Sample[]): number[] {
   return candidates;
 }
 
-/** Fits every variant of a dimension to its samples. */
-export function fitDimension(samples: readonly Sample[], dimension: Dimension, variants: readonly Variant[] = VARIANTS): FitReport {
-  const labels = new Int8Array(samples.map((sample) => sample.label));
-  const scored = samples.filter((sample) => sample.label !== -1).length;
-  const refusals = samples.filter((sample) => sample.label === 0).length;
+/**
+ * Fits every variant of a dimension to its samples. `labels` replaces the samples'
+ * own labels (the second-limit search scores only what the first limit leaves unexplained).
+ */
+export function fitDimension(samples: readonly Sample[], dimension: Dimension, variants: readonly Variant[] = VARIANTS, labelsOverride?: Int8Array): FitReport {
+  const labels = labelsOverride ?? new Int8Array(samples.map((sample) => sample.label));
+  const scored = labels.filter((label) => label !== -1).length;
+  const refusals = labels.filter((label) => label === 0).length;
   const spanMs = samples.length === 0 ? 0 : samples[samples.length - 1]!.atMs - samples[0]!.atMs;
   const unitWeights = dimension === 'requests';
   const context: FitContext = { samples, labels, spanMs, capacities: unitWeights ? capacityCandidates(samples) : [], references: [], unitWeights };

@@ -49,7 +49,13 @@ export interface Observation {
   status: number | null;
 }
 
-const BUSY_WORDING = /high demand|temporarily unable|overloaded|over capacity|no capacity/i;
+/**
+ * Wording that means the service itself was short ("high demand", overloaded). Not
+ * "temporarily unable": a limiter configured to refuse with 503 (nginx by default,
+ * gateways) says that too, and a probe that drives a limiter into refusals must count
+ * those as the limit's refusals; random capacity refusals only cost the fit a few mismatches.
+ */
+const BUSY_WORDING = /high demand|overloaded|over capacity|no capacity/i;
 
 /** Decides the outcome of one request from its status and its refusal class. */
 export function outcomeOf(request: RequestLine, refusalClass: RefusalClass | null): Outcome {

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { register as registerBurst } from './burst.js';
+import { register as registerProbe } from './probe.js';
 import { register as registerRamp } from './ramp.js';
 import { register as registerReport } from './report.js';
 import { register as registerRun } from './run.js';
@@ -14,4 +15,4 @@ import { register as registerSim } from './sim.js';
 /** Adds one command (its flags, its action) to the program. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerBurst, registerSteady, registerRamp, registerRun, registerReport, registerSim];
+export const COMMANDS: RegisterCommand[] = [registerBurst, registerSteady, registerRamp, registerProbe, registerRun, registerReport, registerSim];

@@ -1,70 +1,73 @@
 /**
- * A Transport whose "server" is the simulator's pure limiter models, on the fake
- * clock: every request is admitted or refused by the real limiter classes of
- * src/sim/limiters at the virtual instant it is sent, and answered after a
+ * A Transport whose "server" is the simulator's own limit policies (generic
+ * limiters, azure-standard, openai...) on the fake clock: every request is
+ * admitted or refused by src/sim's pure classes at the virtual instant it is
+ * sent, with the simulator's headers and refusal bodies, and answered after a
  * virtual latency. Hundreds of probes run in seconds with exact times, and the
  * probe is judged against limiters written by someone else (the simulator shares
  * no code with the analysis).
  */
-import type { FakeClock } from '../../../src/run/fake-clock.js';
+import type { Clock } from '../../../src/run/clock.js';
 import type { SendRequest, Transport } from '../../../src/run/types.js';
 import type { RequestLine } from '../../../src/record/types.js';
-import type { Limiter } from '../../../src/sim/limiters/limiter.js';
-import { admitAll } from '../../../src/sim/limiters/combine.js';
-
-/** One limiter of the fake server and what it counts. */
-export interface FakeLimit {
-  limiter: Limiter;
-  counts: 'requests' | 'tokens';
-}
+import type { LimitPolicy } from '../../../src/sim/policies/policy.js';
+import type { RequestFacts } from '../../../src/sim/charge.js';
+import { azureCharge } from '../../../src/sim/charge.js';
+import { GenericPolicy } from '../../../src/sim/policies/generic.js';
+import { parseLimiterSpec } from '../../../src/sim/limiters/spec.js';
+import { createPolicyFactory } from '../../../src/sim/profiles.js';
+import { resolveSimulatorSettings, type SimulatorOptions } from '../../../src/sim/options.js';
 
 /** Settings of the fake server. */
 export interface FakeTargetOptions {
-  clock: FakeClock;
-  limits: FakeLimit[];
-  /** Refused requests are charged too. */
-  penalty?: boolean;
-  /** Answer time of admitted requests, ms (a function for a distribution). */
+  clock: Clock;
+  policy: LimitPolicy;
+  /** Answer time of admitted requests, ms (a function for a distribution). Default 5. */
   latencyMs?: number | ((seq: number) => number);
   /** Answer time of refusals, ms. Default 1. */
   refusalLatencyMs?: number;
-  /** Refusal status. Default 429. */
-  status?: 429 | 503;
-  /** Headers of each answer: none (default), or a function of the limiter decisions. */
-  headers?: 'none' | 'retry-after';
-  /** Body of refusals: JSON with the dimension (default) or an HTML page. */
-  body?: 'json' | 'html';
-  /** Prompt tokens of every request (the estimate is prompt + max_tokens). Default 12. */
-  promptTokens?: number;
-  /** max_tokens when the request sets none. Default 16. */
-  defaultMaxTokens?: number;
+  /** Characters of the prompt (the estimate is ceil(chars / 4) + max_tokens). Default 48. */
+  promptCharacters?: number;
+  /** The model name the requests carry. Default gpt-4o. */
+  model?: string;
 }
 
-/** The fake target: a Transport plus what it saw. */
-export interface FakeTarget extends Transport {
-  sent: number;
+/** A policy for a generic limiter spec, e.g. `token-bucket:capacity=10,rate=5/s`. */
+export function genericPolicy(spec: string): LimitPolicy {
+  return new GenericPolicy(parseLimiterSpec(spec));
+}
+
+/** A policy for a simulator profile (azure-standard by default) with its options. */
+export function profilePolicy(options: SimulatorOptions = {}): LimitPolicy {
+  return createPolicyFactory(resolveSimulatorSettings(options)).create();
 }
 
 /** Builds the fake target. */
-export function createFakeTarget(options: FakeTargetOptions): FakeTarget {
-  const { clock } = options;
-  const prompt = options.promptTokens ?? 12;
-  const target: FakeTarget = {
+export function createFakeTarget(options: FakeTargetOptions): Transport & { sent: number } {
+  const { clock, policy } = options;
+  const promptCharacters = options.promptCharacters ?? 48;
+  const model = options.model ?? 'gpt-4o';
+  const target = {
     sent: 0,
-    async prepare() {},
-    async close() {},
+    async prepare(): Promise<void> {},
+    async close(): Promise<void> {},
     async send(request: SendRequest): Promise<RequestLine> {
       target.sent++;
       const sentMs = clock.now();
-      const maxTokens = request.payload?.maxTokens ?? options.defaultMaxTokens ?? 16;
-      const estimatedTokens = prompt + maxTokens;
-      const costs = options.limits.map((limit) => (limit.counts === 'tokens' ? estimatedTokens : 1));
-      const decision = admitAll(
-        options.limits.map((limit) => limit.limiter),
-        costs,
-        sentMs,
-        options.penalty ?? false,
-      );
+      const maxTokens = request.payload?.maxTokens ?? undefined;
+      const facts: RequestFacts = {
+        operation: 'chat',
+        model,
+        promptCharacters,
+        maxTokens: maxTokens ?? undefined,
+        choices: 1,
+        stream: false,
+        includeUsage: false,
+        inputCount: 1,
+        dimensions: undefined,
+        encodingFormat: 'float',
+      };
+      const admission = policy.admit({ nowMs: sentMs, operation: 'chat', deployment: 'fake', model, facts, apiVersion: '2024-10-21' });
       const base: RequestLine = {
         type: 'request',
         seq: request.seq,
@@ -76,30 +79,35 @@ export function createFakeTarget(options: FakeTargetOptions): FakeTarget {
         doneMs: sentMs,
         status: null,
         errorKind: null,
-        headers: {},
+        headers: admission.headers,
         error: null,
         usage: null,
-        estimatedTokens,
-        maxTokens,
+        estimatedTokens: azureCharge(facts, model),
+        maxTokens: maxTokens ?? null,
         clientRequestId: `fake-${request.seq}`,
       };
-      if (decision.admitted) {
+      if (admission.admitted) {
         const latency = typeof options.latencyMs === 'function' ? options.latencyMs(request.seq) : (options.latencyMs ?? 5);
         await clock.sleepUntil(sentMs + latency);
-        for (const limit of options.limits) limit.limiter.release(clock.now(), 1);
-        return { ...base, status: 200, firstByteMs: clock.now(), doneMs: clock.now(), usage: { promptTokens: prompt, completionTokens: 1, totalTokens: prompt + 1 } };
+        const doneMs = clock.now();
+        const prompt = Math.ceil(promptCharacters / 4);
+        admission.finish?.(doneMs, prompt + 1);
+        return { ...base, status: 200, firstByteMs: doneMs, doneMs, usage: { promptTokens: prompt, completionTokens: 1, totalTokens: prompt + 1 } };
       }
       await clock.sleepUntil(sentMs + (options.refusalLatencyMs ?? 1));
-      const byTokens = decision.refusedBy.every((index) => options.limits[index]!.counts === 'tokens');
-      const headers: Record<string, string> = {};
-      if (options.headers === 'retry-after' && Number.isFinite(decision.retryAfterMs)) headers['retry-after-ms'] = String(Math.ceil(decision.retryAfterMs));
-      const error =
-        options.body === 'html'
-          ? { code: null, message: '<html><body><h1>429 Too Many Requests</h1></body></html>', type: null }
-          : byTokens
-            ? { code: '429', message: 'Requests to the deployment have exceeded the token rate limit.', type: 'tokens' }
-            : { code: '429', message: 'Requests to the deployment have exceeded the call rate limit.', type: 'requests' };
-      return { ...base, status: options.status ?? 429, firstByteMs: clock.now(), doneMs: clock.now(), headers, error };
+      const doneMs = clock.now();
+      let error: RequestLine['error'] = null;
+      try {
+        const parsed = JSON.parse(admission.body ?? '') as { error?: { code?: unknown; message?: unknown; type?: unknown } };
+        error = {
+          code: typeof parsed.error?.code === 'string' ? parsed.error.code : null,
+          message: typeof parsed.error?.message === 'string' ? parsed.error.message : null,
+          type: typeof parsed.error?.type === 'string' ? parsed.error.type : null,
+        };
+      } catch {
+        error = { code: null, message: admission.body ?? null, type: null };
+      }
+      return { ...base, status: admission.status, firstByteMs: doneMs, doneMs, error, errorKind: admission.status === 429 || admission.status === 503 ? null : 'http' };
     },
   };
   return target;

@@ -1,0 +1,167 @@
+/**
+ * The sentences the inference adds to the verdict: what kind of limiter it is,
+ * how the figures compare with the advertised ones and with what the headers
+ * claim, and what to do about it. Plain words, numbers a person can act on; no
+ * jargon that needs the docs ("fixed window" is explained the first time).
+ */
+import type { DimensionAnalysis } from './dimension.js';
+import type { LimitFigures } from './figures.js';
+
+/** A number for a sentence: grouped thousands, at most `decimals` decimals, no trailing zeros. */
+export function formatFigure(value: number, decimals = 1): string {
+  const factor = 10 ** decimals;
+  return (Math.round(value * factor) / factor).toLocaleString('en-US', { maximumFractionDigits: decimals });
+}
+
+/** Seconds for a sentence: "1 s", "2.5 s", "60 s", "250 ms". */
+export function formatSeconds(seconds: number): string {
+  if (seconds < 1) return `${formatFigure(seconds * 1000, 0)} ms`;
+  return `${formatFigure(seconds, seconds < 10 ? 1 : 0)} s`;
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${formatFigure(count, 0)} ${count === 1 ? one : many}`;
+}
+
+/** What the headers claimed about the request limit, read from the probe's answers. */
+export interface HeaderClaims {
+  /** The request limit the headers name (limit-requests, IETF limit, or first remaining + 1). */
+  limit: number | null;
+  /** The window the headers name or imply, seconds. */
+  windowSeconds: number | null;
+}
+
+/** Advertised figures as the inference sees them. */
+export interface AdvertisedFigures {
+  tpm: number | null;
+  rpm: number | null;
+}
+
+/** "a token bucket: bursts of 10, refilling at 5 per second (empty to full in 2 s)". */
+export function describeRequestLimit(figures: LimitFigures, variantId: string, latencyMs: number): string {
+  const { burst, perSecond, windowSeconds } = figures;
+  switch (figures.shape) {
+    case 'token-bucket':
+      return `a token bucket: bursts of up to ${plural(burst, 'request', 'requests')}, refilling at ${formatFigure(perSecond, 2)} per second (empty to full in ${formatSeconds(windowSeconds)})`;
+    case 'fixed-window':
+      if (variantId === 'anchored-window-block') {
+        return `a fixed window of ${plural(burst, 'request', 'requests')} that, once exceeded, blocks for ${formatSeconds(windowSeconds)}`;
+      }
+      return `a fixed window: ${plural(burst, 'request', 'requests')} per ${formatSeconds(burst / perSecond)}, all of it coming back at once when the window ${variantId === 'anchored-window' ? 'that started with the first request ends' : 'turns over'}`;
+    case 'sliding-window':
+      return variantId.startsWith('sliding-counter')
+        ? `a sliding window (a weighted counter): ${plural(burst, 'request', 'requests')} per ${formatSeconds(windowSeconds)}, coming back gradually`
+        : `a sliding window: ${plural(burst, 'request', 'requests')} in any ${formatSeconds(windowSeconds)}, each admitted request counting for ${formatSeconds(windowSeconds)}`;
+    case 'concurrency':
+      return `a concurrency cap: ${plural(burst, 'request', 'requests')} in flight at once (answers took about ${formatSeconds(latencyMs / 1000)}, so about ${formatFigure(perSecond)} per second)`;
+    default:
+      return `a limit of about ${plural(burst, 'request', 'requests')} at once and ${formatFigure(perSecond, 2)} per second`;
+  }
+}
+
+/** Sentences about the request dimension. */
+export function requestNotes(analysis: DimensionAnalysis, advertised: AdvertisedFigures, headers: HeaderClaims): string[] {
+  const notes: string[] = [];
+  const { figures, best } = analysis;
+  if (figures === null || best === null) return notes;
+  const { burst, perSecond, windowSeconds } = figures;
+
+  if (analysis.shape === 'unknown') {
+    const shapes = [...new Set(analysis.plausible.map((hypothesis) => hypothesis.variant.shape))].join(', ');
+    notes.push(
+      `The request limit admitted ${plural(burst, 'request', 'requests')} at once and about ${formatFigure(perSecond, 2)} per second, ` +
+        `but the experiments could not tell which kind of limiter it is (${shapes} all fit); treat the figures as estimates.`,
+    );
+  } else {
+    notes.push(`The request limit behaves like ${describeRequestLimit(figures, best.variant.id, analysis.latencyMs)}.`);
+  }
+
+  if (analysis.secondLimit !== null) {
+    const second = analysis.secondLimit;
+    const window = second.windowSeconds !== null ? `${plural(second.burst, 'request', 'requests')} per ${formatSeconds(second.windowSeconds)}` : `a bucket refilling at ${formatFigure(second.perSecond, 2)} per second`;
+    notes.push(
+      `A second, slower limit applies to sustained traffic: ${window} (${formatFigure(second.perSecond, 2)} requests/s). ` +
+        'Bursts meet the first limit; steady traffic is held to this one.',
+    );
+  }
+
+  if (best.variant.penalty && analysis.shape !== 'unknown') {
+    notes.push(
+      'Refused requests count against this limit too: retrying a refusal at once keeps it closed, and offering more than ' +
+        `${formatFigure(perSecond, 2)} per second drives the admitted rate towards zero; after a refusal, wait ${formatSeconds(Math.max(windowSeconds, 1 / perSecond))} before trying again.`,
+    );
+  }
+
+  // Against the advertised figures: RPM/60 per second, RPM/6 per 10 s.
+  if (advertised.rpm !== null && advertised.rpm > 0) {
+    const perSecondAdvertised = advertised.rpm / 60;
+    const per10s = advertised.rpm / 6;
+    const near = (value: number, target: number): boolean => Math.abs(value - target) <= Math.max(1, 0.1 * target);
+    const rate = `${formatFigure(perSecond, 2)} requests/s sustained against the ${formatFigure(perSecondAdvertised, 2)} per second the advertised ${formatFigure(advertised.rpm, 0)} RPM implies`;
+    let burstPart: string;
+    if (near(burst, perSecondAdvertised) && !near(burst, per10s)) {
+      burstPart = `the burst of ${formatFigure(burst, 0)} matches a 1-second cap of RPM/60, not the ${formatFigure(per10s, 0)} per 10 s a 10-second bucket would allow`;
+    } else if (near(burst, per10s)) {
+      burstPart = `the burst of ${formatFigure(burst, 0)} matches a 10-second bucket of RPM/6`;
+    } else if (burst < perSecondAdvertised) {
+      burstPart = `the burst of ${formatFigure(burst, 0)} is below even the ${formatFigure(perSecondAdvertised, 1)} per second advertised (a reduced limit, or others sharing the quota)`;
+    } else {
+      burstPart = `the burst of ${formatFigure(burst, 0)} lies outside both the 1-s (${formatFigure(perSecondAdvertised, 1)}) and 10-s (${formatFigure(per10s, 0)}) shares of the advertised RPM`;
+    }
+    notes.push(`Compared with what is advertised: ${rate}; ${burstPart}.`);
+  }
+
+  // Against the headers: they can count a different window than the one that binds.
+  if (headers.limit !== null && Math.abs(headers.limit - burst) > Math.max(1, 0.1 * burst)) {
+    const window = headers.windowSeconds !== null ? ` per ${formatSeconds(headers.windowSeconds)}` : '';
+    const reaches = headers.limit > burst ? `a burst never reaches it: the limit of ${formatFigure(burst, 0)} at once binds first` : `the limit measured is larger`;
+    notes.push(`The rate-limit headers count a budget of ${formatFigure(headers.limit, 0)}${window}; ${reaches}, so do not pace by the headers.`);
+  }
+
+  // What to do.
+  if (analysis.shape === 'concurrency') {
+    notes.push(`Keep at most ${plural(burst, 'request', 'requests')} in flight.`);
+  } else {
+    const spread = Math.max(windowSeconds, burst / perSecond);
+    notes.push(`Pace at ≤ ${formatFigure(0.9 * perSecond, perSecond < 1 ? 2 : 1)} requests/s; keep bursts to ${formatFigure(burst, 0)} or spread them over ≥ ${formatSeconds(spread)}.`);
+  }
+  return notes;
+}
+
+/** Sentences about the token dimension. */
+export function tokenNotes(analysis: DimensionAnalysis, advertised: AdvertisedFigures): string[] {
+  const { figures } = analysis;
+  if (figures === null) return [];
+  const perMinute = figures.perSecond * 60;
+  const shape =
+    figures.shape === 'token-bucket'
+      ? 'a token bucket that refills continuously'
+      : figures.shape === 'fixed-window'
+        ? 'a fixed window that comes back all at once'
+        : figures.shape === 'sliding-window'
+          ? 'a sliding window (each request counts for the whole window)'
+          : 'a limit whose kind the experiments could not tell';
+  const notes = [
+    `The token limit admitted about ${formatFigure(figures.burst, 0)} estimated tokens from idle and ${formatFigure(perMinute, 0)} per minute, ` +
+      `recovering in ${formatSeconds(figures.windowSeconds)}: ${shape}.`,
+  ];
+  if (advertised.tpm !== null && advertised.tpm > 0) {
+    const ratio = perMinute / advertised.tpm;
+    notes.push(
+      Math.abs(ratio - 1) <= 0.1
+        ? `That matches the advertised ${formatFigure(advertised.tpm, 0)} TPM.`
+        : `That is ${formatFigure(ratio * 100, 0)} % of the advertised ${formatFigure(advertised.tpm, 0)} TPM.`,
+    );
+  }
+  notes.push('Each request is charged its prompt plus max_tokens when it arrives, whatever the answer\'s real length: keep max_tokens near the real answer length.');
+  return notes;
+}
+
+/** Sentences when the evidence is thin. */
+export function confidenceNote(analysis: DimensionAnalysis, what: string): string | null {
+  if (analysis.confidence !== 'low' || analysis.figures === null) return null;
+  return `The ${what} figures rest on thin evidence (the budget or time ran out before the experiments agreed); rerun with a larger --budget-requests to firm them up.`;
+}
+
+/** Plural helper for other modules' sentences. */
+export { plural as pluralise };

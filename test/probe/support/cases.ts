@@ -1,0 +1,124 @@
+/**
+ * Limiter cases with their truth: what the probe should find (PRODUCT §7's
+ * definitions) for each simulator limiter kind and Azure profile, and a seeded
+ * generator of random cases for the property tests.
+ */
+import type { LimiterShape } from '../../../src/analysis/summary-types.js';
+import type { LimitPolicy } from '../../../src/sim/policies/policy.js';
+import { genericPolicy, profilePolicy } from './fake-target.js';
+
+/** What the probe should report. Null where the accuracy goal does not apply (concurrency's time figures). */
+export interface Truth {
+  burst: number;
+  perSecond: number | null;
+  windowSeconds: number | null;
+  shape: LimiterShape;
+}
+
+/** One limiter to probe. */
+export interface LimiterCase {
+  /** Readable, e.g. `token-bucket:capacity=10,rate=5/s,penalty=true`. */
+  name: string;
+  policy: () => LimitPolicy;
+  truth: Truth;
+  /** Answer time of admitted requests, ms (a function gives a distribution). */
+  latencyMs: number | ((seq: number) => number);
+  /** Advertised figures handed to the probe (only for Azure profiles). */
+  advertised: { tpm: number | null; rpm: number | null };
+  /** For token cases: the token truth. */
+  tokens?: { burst: number; perMinute: number; windowSeconds: number; shape: LimiterShape };
+}
+
+/** A small seeded PRNG (mulberry32), so a failing case can be rerun from its seed. */
+export function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(next: () => number, values: readonly T[]): T {
+  return values[Math.floor(next() * values.length)]!;
+}
+
+function between(next: () => number, low: number, high: number): number {
+  return low + next() * (high - low);
+}
+
+function whole(next: () => number, low: number, high: number): number {
+  return Math.floor(between(next, low, high + 1));
+}
+
+/** Rounds to something a person would configure (2 significant digits). */
+function tidy(value: number): number {
+  const digits = Math.max(0, 1 - Math.floor(Math.log10(value)));
+  return Number(value.toFixed(digits));
+}
+
+/** The generic limiter kinds a case can be. */
+export const GENERIC_KINDS = ['token-bucket', 'gcra', 'fixed-window', 'sliding-log', 'sliding-counter', 'concurrency'] as const;
+
+/** A generic limiter case of a given kind with random settings. */
+export function genericCase(kind: (typeof GENERIC_KINDS)[number], seed: number): LimiterCase {
+  const next = random(seed);
+  const headers = pick(next, ['none', 'azure', 'x-ratelimit', 'ietf'] as const);
+  const status = pick(next, [429, 503] as const);
+  const style = `headers=${headers},status=${status}`;
+  const none = { tpm: null, rpm: null };
+  switch (kind) {
+    case 'token-bucket':
+    case 'gcra': {
+      const capacity = whole(next, 2, 60);
+      const rate = tidy(between(next, 0.5, 30));
+      const penalty = next() < 0.3;
+      const spec = kind === 'token-bucket' ? `token-bucket:capacity=${capacity},rate=${rate}/s` : `gcra:rate=${rate}/s,burst=${capacity}`;
+      const name = `${spec},${style}${penalty ? ',penalty=true' : ''}`;
+      return { name, policy: () => genericPolicy(name), truth: { burst: capacity, perSecond: rate, windowSeconds: capacity / rate, shape: 'token-bucket' }, latencyMs: 5, advertised: none };
+    }
+    case 'fixed-window':
+    case 'sliding-log':
+    case 'sliding-counter': {
+      const limit = whole(next, kind === 'sliding-counter' ? 3 : 2, 60);
+      const windowSeconds = tidy(between(next, 0.5, 20));
+      const penalty = kind !== 'fixed-window' && next() < 0.3;
+      const name = `${kind}:limit=${limit},window=${windowSeconds}s,${style}${penalty ? ',penalty=true' : ''}`;
+      const shape: LimiterShape = kind === 'fixed-window' ? 'fixed-window' : 'sliding-window';
+      return { name, policy: () => genericPolicy(name), truth: { burst: limit, perSecond: limit / windowSeconds, windowSeconds, shape }, latencyMs: 5, advertised: none };
+    }
+    case 'concurrency': {
+      const limit = whole(next, 1, 10);
+      const mean = whole(next, 100, 400);
+      const name = `concurrency:limit=${limit},${style}`;
+      // Answer times vary ±25 %: a concurrency cap depends on them, a rate limiter does not.
+      const latency = (seq: number): number => mean * (0.75 + 0.5 * random(seed * 7919 + seq)());
+      return { name, policy: () => genericPolicy(name), truth: { burst: limit, perSecond: null, windowSeconds: null, shape: 'concurrency' }, latencyMs: latency, advertised: none };
+    }
+  }
+}
+
+/** An azure-standard case with a random TPM, with or without the 1-s sub-cap. */
+export function azureCase(seed: number, tokens = false): LimiterCase {
+  const next = random(seed);
+  const tpm = whole(next, 10, 120) * 1000;
+  const subsecondCap = next() < 0.7;
+  const rpm = (6 * tpm) / 1000;
+  const name = `azure-standard:tpm=${tpm}${subsecondCap ? '' : ',no-subsecond-cap'}`;
+  // The simulator rounds both caps up (src/sim/profiles.ts); the sustained rate is the lower of the two.
+  const perTenSeconds = Math.ceil(rpm / 6 - 1e-9);
+  const perOneSecond = Math.ceil(rpm / 60 - 1e-9);
+  const truth: Truth = subsecondCap
+    ? { burst: perOneSecond, perSecond: Math.min(perOneSecond, perTenSeconds / 10), windowSeconds: 1, shape: 'sliding-window' }
+    : { burst: perTenSeconds, perSecond: perTenSeconds / 10, windowSeconds: 10, shape: 'sliding-window' };
+  return {
+    name,
+    policy: () => profilePolicy({ profile: 'azure-standard', tpm, subsecondCap }),
+    truth,
+    latencyMs: 5,
+    advertised: { tpm, rpm },
+    ...(tokens ? { tokens: { burst: tpm, perMinute: tpm, windowSeconds: 60, shape: 'sliding-window' as const } } : {}),
+  };
+}
