@@ -243,7 +243,10 @@ class RecordingFold implements Analysis {
     const headers = raw.headers !== null && typeof raw.headers === 'object' ? raw.headers : {};
     const view = hasAnyKey(headers) ? parseRateLimitHeaders(headers, answeredAtEpochMs) : EMPTY_VIEW;
     const reading = readRefusal(raw, answeredAtEpochMs, view);
-    const outcome: Outcome = reading !== null ? 'refused' : status !== null && status >= 200 && status < 300 ? 'admitted' : 'failed';
+    // A 2xx whose body broke (reset mid-body, invalid JSON, a truncated stream) carries an
+    // errorKind: it gave no usable answer, so it counts as failed, not admitted.
+    const usable = status !== null && status >= 200 && status < 300 && (raw.errorKind === null || raw.errorKind === undefined);
+    const outcome: Outcome = reading !== null ? 'refused' : usable ? 'admitted' : 'failed';
     const estimated = finite(raw.estimatedTokens) ?? 0;
     const phase = typeof raw.phase === 'string' ? raw.phase : '';
     const kind = this.phaseKindOf(phase);

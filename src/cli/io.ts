@@ -31,8 +31,8 @@ export function processIo(): CliIo {
     argv: process.argv.slice(2),
     env: process.env,
     cwd: process.cwd(),
-    stdout: process.stdout,
-    stderr: process.stderr,
+    stdout: quietWhenReaderLeaves(process.stdout),
+    stderr: quietWhenReaderLeaves(process.stderr),
     onInterrupt(handler) {
       const onSigint = (): void => handler('SIGINT');
       const onSigterm = (): void => handler('SIGTERM');
@@ -48,6 +48,28 @@ export function processIo(): CliIo {
     },
     exitNow(code) {
       process.exit(code);
+    },
+  };
+}
+
+/**
+ * A process stream that goes quiet once nobody reads it (`aoai-probe report x | head`):
+ * the broken pipe (EPIPE) is not an error of the run, which still finishes and closes its
+ * recording. Without a listener Node turns it into an uncaught error with a stack trace.
+ */
+function quietWhenReaderLeaves(stream: NodeJS.WriteStream): OutputStream {
+  let readerLeft = false;
+  // Any error of a standard stream means there is nowhere left to write to.
+  stream.on('error', () => {
+    readerLeft = true;
+  });
+  return {
+    write: (chunk: string) => (readerLeft ? true : stream.write(chunk)),
+    get isTTY() {
+      return stream.isTTY;
+    },
+    get columns() {
+      return stream.columns;
     },
   };
 }

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { parseCount, parseDuration } from '../parse/units.js';
+import { MAX_BURST_SIZE, MAX_PLANNED_REQUESTS } from '../scenario/schema.js';
 
 /** Raw values as commander hands them over (strings, booleans, arrays). */
 export type RawOptions = Record<string, unknown>;
@@ -98,6 +99,26 @@ export class Problems {
 export function optionalCount(problems: Problems, raw: unknown, flag: string, min = 1): number | null {
   if (raw === undefined || raw === null) return null;
   return problems.attempt(() => parseCount(String(raw), flag, min)) ?? null;
+}
+
+/** Reads an optional burst size or count flag, at most the largest burst a scenario may hold. */
+export function optionalBurstCount(problems: Problems, raw: unknown, flag: string): number | null {
+  const value = optionalCount(problems, raw, flag);
+  if (value !== null && value > MAX_BURST_SIZE) {
+    problems.add(`${flag}: ${value.toLocaleString('en-US')} is more than the ${MAX_BURST_SIZE.toLocaleString('en-US')} one burst may hold; e.g. ${flag} 50`);
+    return null;
+  }
+  return value;
+}
+
+/**
+ * Refuses a plan too large to hold in memory (its send times are planned up front)
+ * with the same limit a scenario file has, before anything starts.
+ */
+export function checkPlanSize(problems: Problems, plannedRequests: number, fix: string): void {
+  if (Number.isFinite(plannedRequests) && plannedRequests <= MAX_PLANNED_REQUESTS) return;
+  const count = Number.isFinite(plannedRequests) ? `${Math.round(plannedRequests).toLocaleString('en-US')} requests` : 'endless requests';
+  problems.add(`this plan holds ${count}, more than the ${MAX_PLANNED_REQUESTS.toLocaleString('en-US')} one run may plan; ${fix}`);
 }
 
 /** Reads an optional duration flag, ms. */

@@ -38,6 +38,9 @@ export function parseRate(text: string, what = 'rate'): number {
     throw new InputError(`${what}: "${text}" is not a rate; write it like 5/s, 300/m or 50/10s`);
   }
   const count = Number(match[1]);
+  if (!Number.isFinite(count)) {
+    throw new InputError(`${what}: "${text}" is not a rate a run can keep; write it like 5/s, 300/m or 50/10s`);
+  }
   const periodText = match[2]!;
   // "/s" means per one second; "/10s" per ten.
   const periodMs = /^\d/.test(periodText) ? parseDuration(periodText, what) : parseDuration(`1${periodText}`, what);

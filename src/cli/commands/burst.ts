@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { addRunOptions, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
+import { addRunOptions, checkPlanSize, optionalBurstCount, optionalDuration, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
 import { runPhasesCommand } from '../session.js';
 import type { BurstPhase } from '../../schedule/types.js';
@@ -42,9 +42,10 @@ export function register(program: Command, io: CliIo): void {
   addRunOptions(command);
   command.action(async (raw: RawOptions) => {
     const problems = new Problems();
-    const size = optionalCount(problems, raw.size, '--size');
-    const bursts = optionalCount(problems, raw.bursts, '--bursts') ?? 1;
+    const size = optionalBurstCount(problems, raw.size, '--size');
+    const bursts = optionalBurstCount(problems, raw.bursts, '--bursts') ?? 1;
     const gapMs = optionalDuration(problems, raw.gap, '--gap') ?? 10_000;
+    if (size !== null) checkPlanSize(problems, size * bursts, 'lower --size or --bursts');
     const settings = problems.attempt(() => readRunSettings(raw, io.cwd, io.env));
     problems.throwIfAny();
     const runSettings = settings as RunSettings;

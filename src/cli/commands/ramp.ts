@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { phaseRequestCount } from '../../schedule/plan.js';
 import type { RampPhase } from '../../schedule/types.js';
-import { addRunOptions, Problems, type RawOptions } from '../options.js';
+import { addRunOptions, checkPlanSize, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
 import { runPhasesCommand } from '../session.js';
 import { requiredDuration, requiredRate } from './steady.js';
@@ -25,9 +25,10 @@ export function register(program: Command, io: CliIo): void {
     const from = raw.from === '0' ? 0 : requiredRate(problems, raw.from, '--from', 'e.g. --from 1/s');
     const to = requiredRate(problems, raw.to, '--to', 'e.g. --to 20/s');
     const durationMs = requiredDuration(problems, raw.duration, '--duration', 'e.g. --duration 20s');
+    const phase: RampPhase = { kind: 'ramp', name: 'ramp', fromPerSecond: from as number, toPerSecond: to as number, durationMs: durationMs as number };
+    if (from !== undefined && to !== undefined && durationMs !== undefined) checkPlanSize(problems, phaseRequestCount(phase), 'lower --to or shorten --duration');
     const settings = problems.attempt(() => readRunSettings(raw, io.cwd, io.env));
     problems.throwIfAny();
-    const phase: RampPhase = { kind: 'ramp', name: 'ramp', fromPerSecond: from as number, toPerSecond: to as number, durationMs: durationMs as number };
     const code = await runPhasesCommand(
       io,
       { command: 'ramp', settings: settings as RunSettings, scenario: { fromPerSecond: from, toPerSecond: to, durationMs }, plannedRequests: phaseRequestCount(phase) },

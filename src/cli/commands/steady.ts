@@ -8,7 +8,7 @@ import type { CliIo } from '../io.js';
 import { parseDuration, parseRate } from '../../parse/units.js';
 import { phaseRequestCount } from '../../schedule/plan.js';
 import type { SteadyPhase } from '../../schedule/types.js';
-import { addRunOptions, Problems, type RawOptions } from '../options.js';
+import { addRunOptions, checkPlanSize, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
 import { runPhasesCommand } from '../session.js';
 
@@ -24,9 +24,10 @@ export function register(program: Command, io: CliIo): void {
     const problems = new Problems();
     const rate = requiredRate(problems, raw.rate, '--rate', 'e.g. --rate 5/s');
     const durationMs = requiredDuration(problems, raw.duration, '--duration', 'e.g. --duration 30s');
+    const phase: SteadyPhase = { kind: 'steady', name: 'steady', ratePerSecond: rate as number, durationMs: durationMs as number };
+    if (rate !== undefined && durationMs !== undefined) checkPlanSize(problems, phaseRequestCount(phase), 'lower --rate or shorten --duration');
     const settings = problems.attempt(() => readRunSettings(raw, io.cwd, io.env));
     problems.throwIfAny();
-    const phase: SteadyPhase = { kind: 'steady', name: 'steady', ratePerSecond: rate as number, durationMs: durationMs as number };
     const code = await runPhasesCommand(
       io,
       { command: 'steady', settings: settings as RunSettings, scenario: { ratePerSecond: rate, durationMs }, plannedRequests: phaseRequestCount(phase) },
