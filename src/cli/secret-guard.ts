@@ -47,9 +47,12 @@ export function knownSecrets(argv: readonly string[], env: Readonly<Record<strin
   return secrets;
 }
 
-/** The same CliIo whose stdout and stderr replace every known secret (and any key-like pattern) with REDACTED. */
+/** The same CliIo whose stdout and stderr replace every known secret, and secrets inside URLs, with REDACTED. */
 export function redactingIo(io: CliIo, secrets: readonly string[]): CliIo {
-  const redactor = createRedactor(secrets);
+  // Known secrets and secrets inside URLs only: the generic `Bearer x` / `api-key: x`
+  // patterns would mangle the program's own prose, and data from servers was cleaned
+  // where it entered the recording.
+  const redactor = createRedactor(secrets, { headerPatterns: false });
   const guard = (stream: OutputStream): OutputStream => ({
     write: (chunk: string) => stream.write(typeof chunk === 'string' && redactor.mightContainSecret(chunk) ? redactor.text(chunk) : chunk),
     get isTTY() {

@@ -41,14 +41,8 @@ const QUERY_NAMES = SECRET_QUERY_PARAMETERS.map(escapeRegExp).join('|');
 /** `?api-key=abc` / `&sig=abc` anywhere in a text, value up to the next separator. */
 const SECRET_QUERY_IN_TEXT = new RegExp(`([?&](?:${QUERY_NAMES})=)[^&#\\s"'<>]+`, 'gi');
 
-/**
- * `Bearer eyJ...` as in an Authorization header echoed in a message. Not after a
- * hyphen (the flag `--bearer` in a message is not a header), and only a token of 8
- * characters or more: prose such as "bearer token" stays readable, while every real
- * token (JWTs, API keys) is far longer. Known secrets of any length are removed
- * anyway by exact match.
- */
-const BEARER_IN_TEXT = /(?<![-\w])(Bearer\s+)(?!REDACTED\b)[A-Za-z0-9\-._~+/]{8,}=*/gi;
+/** `Bearer eyJ...` as in an Authorization header echoed in a message. */
+const BEARER_IN_TEXT = /\b(Bearer\s+)(?!REDACTED\b)[A-Za-z0-9\-._~+/]+=*/gi;
 
 /** `api-key: abc`, `api-key=abc`, `"api-key":"abc"`: header-like key assignments in a text. */
 const KEY_ASSIGNMENT_IN_TEXT =
@@ -96,11 +90,24 @@ export interface Redactor {
   value<T>(value: T): T;
 }
 
+/** Options of {@link createRedactor}. */
+export interface RedactorOptions {
+  /**
+   * Also replace what follows `Bearer ` and `api-key:`-like assignments (default true).
+   * Right for data from a server (headers, bodies), where an unknown credential may be
+   * echoed; wrong for the program's own prose ("--bearer was given", "apiKey: keys
+   * never go in a scenario file"), which the CLI's output guard sees: there only the
+   * known secrets and secrets inside URLs are replaced.
+   */
+  headerPatterns?: boolean;
+}
+
 /**
  * Compiles the secrets once. Secrets are replaced longest first, so a secret that
  * contains another one is removed whole. Empty strings are ignored.
  */
-export function createRedactor(secrets: readonly string[]): Redactor {
+export function createRedactor(secrets: readonly string[], options: RedactorOptions = {}): Redactor {
+  const headerPatterns = options.headerPatterns ?? true;
   const known = [...new Set(secrets.filter((secret) => typeof secret === 'string' && secret.length > 0))].sort(
     (a, b) => b.length - a.length,
   );
@@ -116,11 +123,9 @@ export function createRedactor(secrets: readonly string[]): Redactor {
       if (output.includes(secret)) output = output.split(secret).join(REDACTED);
     }
     if (!ANY_PATTERN.test(output)) return output;
-    return output
-      .replace(USERINFO_IN_TEXT, '$1')
-      .replace(SECRET_QUERY_IN_TEXT, `$1${REDACTED}`)
-      .replace(BEARER_IN_TEXT, `$1${REDACTED}`)
-      .replace(KEY_ASSIGNMENT_IN_TEXT, `$1${REDACTED}`);
+    const urlsCleaned = output.replace(USERINFO_IN_TEXT, '$1').replace(SECRET_QUERY_IN_TEXT, `$1${REDACTED}`);
+    if (!headerPatterns) return urlsCleaned;
+    return urlsCleaned.replace(BEARER_IN_TEXT, `$1${REDACTED}`).replace(KEY_ASSIGNMENT_IN_TEXT, `$1${REDACTED}`);
   };
 
   const mightContainSecret = (input: string): boolean => {

@@ -217,9 +217,15 @@ describe('knownSecrets and redactingIo', () => {
       { argv: [], env: {}, cwd: '/', stdout: { write: (chunk) => written.push(chunk) > 0, isTTY: true, columns: 99 }, stderr: { write: () => true }, onInterrupt: () => () => undefined, setExitCode: () => undefined, exitNow: (): never => { throw new Error('exit'); } },
       ['my-secret-value'],
     );
-    io.stdout.write('a my-secret-value b, Authorization: Bearer eyJabcdefghijkl');
+    io.stdout.write('a my-secret-value b, see https://u:pw@h.example/x?api-key=zzz&a=1');
     io.stdout.write('plain text');
-    expect(written).toEqual(['a REDACTED b, Authorization: Bearer REDACTED', 'plain text']);
+    // The program's own prose about keys stays readable.
+    io.stdout.write('apiKey: keys and tokens never go in a scenario file; --api-key and --bearer were both given');
+    expect(written).toEqual([
+      'a REDACTED b, see https://h.example/x?api-key=REDACTED&a=1',
+      'plain text',
+      'apiKey: keys and tokens never go in a scenario file; --api-key and --bearer were both given',
+    ]);
     expect(io.stdout.isTTY).toBe(true);
     expect(io.stdout.columns).toBe(99);
   });
