@@ -61,7 +61,14 @@ export function parseScenario(text: string, fileName: string): Scenario {
       return `${where}: ${firstLine}`;
     }));
   }
-  const raw: unknown = document.toJS();
+  let raw: unknown;
+  try {
+    raw = document.toJS();
+  } catch (error) {
+    // An alias to an anchor that does not exist, or so many aliases that expanding them
+    // would exhaust memory (the yaml package refuses both when building the value).
+    throw new InputError(`${fileName}: ${(error as Error).message}; define each &anchor before its *alias, or write the values out`);
+  }
   if (raw === null || raw === undefined) {
     throw new InputError(`${fileName}: the file is empty; a scenario needs at least "phases:" (see scenarios/README.md)`);
   }
