@@ -41,10 +41,10 @@ export async function measureThroughput(ctx) {
     }
     await sleep(500);
   }
-  // The memory run uses this: the sustained rate, or 80 % of the best rate seen when none was sustained.
+  // The memory run uses this: the rate without drops, or 80 % of the best rate it sent when there is none.
   const ours = clients['aoai-probe'];
   if (ours?.rate) ctx.shared.aoaiMaxRate = ours.rate;
-  else if (ours?.peakSentRate) ctx.shared.aoaiMaxRate = Math.floor(ours.peakSentRate * 0.8);
+  else if (ours?.saturation?.sentRate || ours?.peakSentRate) ctx.shared.aoaiMaxRate = Math.floor(Math.max(ours.saturation?.sentRate ?? 0, ours.peakSentRate ?? 0) * 0.8);
   return { inFlight: IN_FLIGHT, durationS, clients };
 }
 
@@ -142,9 +142,14 @@ async function aoaiThroughput(ctx, durationS) {
     }
   }
   const peakSentRate = Math.max(...steps.map((step) => step.sentRate ?? 0));
+  // Saturation: offered a quarter more than the best it has sent, how many requests per
+  // second it sends and records. Comparable with the closed-loop peers, which never drop.
+  const saturationRate = Math.max(10_000, Math.round((peakSentRate * 1.25) / 1000) * 1000);
+  const saturation = await aoaiAtRate(ctx, saturationRate, durationS, `throughput-aoai-saturation-${saturationRate}`);
+  ctx.log(`  saturation, ${saturationRate}/s offered for ${durationS} s: sent and recorded ${fmt(saturation.sentRate, 0)}/s, dropped ${saturation.dropped}`);
   if (best === null) {
     // Not even the lowest step: report what the lowest step achieved.
-    return { rate: null, confirmed: null, steps, peakSentRate, note: `not sustained at ${steps[0]?.rate}/s` };
+    return { rate: null, confirmed: null, steps, peakSentRate, saturation, note: `not sustained at ${steps[0]?.rate}/s` };
   }
   let confirmed = await aoaiAtRate(ctx, best, durationS, `throughput-aoai-confirm-${best}`);
   ctx.log(`  confirm ${best}/s for ${durationS} s: ${confirmed.sustained ? 'sustained' : 'not sustained'}`);
@@ -154,7 +159,7 @@ async function aoaiThroughput(ctx, durationS) {
     steps.push(confirmed);
     ctx.log(`  confirm ${lower}/s for ${durationS} s: ${confirmed.sustained ? 'sustained' : 'not sustained'}`);
   }
-  return { rate: confirmed.sustained ? confirmed.rate : null, confirmed, steps, peakSentRate, note: confirmed.sustained ? null : `not sustained for ${durationS} s at ${confirmed.rate}/s` };
+  return { rate: confirmed.sustained ? confirmed.rate : null, confirmed, steps, peakSentRate, saturation, note: confirmed.sustained ? null : `not sustained for ${durationS} s at ${confirmed.rate}/s` };
 }
 
 async function undiciThroughput(ctx, durationS) {
@@ -194,15 +199,19 @@ export function renderThroughput(result) {
       continue;
     }
     const how = {
-      'aoai-probe': 'open loop, `steady --rate R --max-in-flight 50 --record FILE`; highest R with every request sent on time and recorded',
+      'aoai-probe': 'open loop, `steady --rate R --max-in-flight 50 --record FILE`: requests sent and recorded per second when offered more than it can send; and the highest R sent on time with ≤ 1 % dropped',
       undici: 'closed loop, `Pool.request` + body, one JSON line per result streamed to a file',
       autocannon: 'closed loop `-c 50`, histogram only (records nothing per request)',
     }[client];
-    const ratio = client !== 'aoai-probe' && ours?.rate && figures.rate ? fmt(ours.rate / figures.rate, 2) : '—';
-    const cpu = (client === 'aoai-probe' ? figures.confirmed?.clientCpu : figures.clientCpu) ?? null;
+    const oursRate = ours?.saturation?.sentRate ?? null;
+    const ratio = client !== 'aoai-probe' && oursRate && figures.rate ? fmt(oursRate / figures.rate, 2) : '—';
+    const cpu = (client === 'aoai-probe' ? figures.saturation?.clientCpu : figures.clientCpu) ?? null;
     const runs = figures.runs && figures.runs.length > 1 ? ` (best of ${figures.runs.map((rate) => fmt(rate, 0)).join(' / ')})` : '';
     const peak = client === 'aoai-probe' && figures.peakSentRate ? `; highest sent rate in any step ${fmt(figures.peakSentRate, 0)}/s` : '';
-    lines.push(`| ${client}${client === 'aoai-probe' && figures.steps?.[0]?.via === 'modules' ? ' (via its modules: no steady command in this build)' : ''} | ${fmt(figures.rate, 0)}${client === 'aoai-probe' && figures.rate === null ? ` (${figures.note ?? 'not sustained'})` : ''}${runs}${peak} | ${cpu === null ? '—' : `${fmt(cpu * 100, 0)} %`} | ${how} | ${ratio} |`);
+    const shown = client === 'aoai-probe'
+      ? `${fmt(figures.saturation?.sentRate, 0)} at saturation (${fmt(figures.saturation?.rate, 0)}/s offered, ${fmt(figures.saturation?.dropped, 0)} dropped); without drops: ${figures.rate === null ? `none (${figures.note ?? 'not sustained'})` : fmt(figures.rate, 0)}${peak}`
+      : `${fmt(figures.rate, 0)}${runs}`;
+    lines.push(`| ${client}${client === 'aoai-probe' && figures.steps?.[0]?.via === 'modules' ? ' (via its modules: no steady command in this build)' : ''} | ${shown} | ${cpu === null ? '—' : `${fmt(cpu * 100, 0)} %`} | ${how} | ${ratio} |`);
   }
   if (ours && !ours.error && ours.steps) {
     lines.push('', `aoai-probe search (offered rate → sent rate on its recording, dropped, sustained): ${[...ours.steps, ...(ours.confirmed && !ours.steps.includes(ours.confirmed) ? [ours.confirmed] : [])].map((step) => `${fmt(step.rate, 0)}/s for ${step.durationS} s → ${fmt(step.sentRate, 0)}/s, ${step.dropped} dropped, mean lag ${fmt(step.lagMeanMs, 2)} ms, ${step.sustained ? 'yes' : 'no'}`).join('; ')}.`);
