@@ -3,8 +3,8 @@
  * globals) into one typed RunSettings, collecting every problem before anything is
  * sent. Flags win over the scenario file; the environment fills what neither gives.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { PayloadSpec } from '../run/types.js';
 import { resolveTarget, type TargetOptions } from '../run/target.js';
 import { parseExpectations } from '../expect/parse.js';
@@ -141,6 +141,14 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
     quiet: raw.quiet === true,
     color: raw.color !== false && env.NO_COLOR === undefined,
   };
+  if (settings.outPath !== null && settings.format === null) {
+    problems.add(`--out ${settings.outPath} takes the --format output; add --format html, markdown, json or table (or leave --out out)`);
+  }
+  // Files written after the run are checked now, so a typo cannot waste a measurement.
+  for (const [flag, path] of [['--record', settings.recordPath], ['--out', settings.outPath], ['--junit', settings.junitPath], ['GITHUB_STEP_SUMMARY', env.GITHUB_STEP_SUMMARY || null]] as const) {
+    const problem = path === null ? null : outputPathProblem(resolve(cwd, path));
+    if (problem !== null) problems.add(`${flag}: ${path} ${problem}; give a file path in a folder you can write to`);
+  }
   // The target and the expectations are checked here too, so one message lists every
   // problem of the command line (the session resolves them again from valid input).
   if (simProfile === null) problems.attempt(() => resolveTarget({ ...targetFlags }, env));
@@ -167,6 +175,41 @@ function positiveDuration(problems: Problems, raw: unknown, flag: string, exampl
     return null;
   }
   return value;
+}
+
+/**
+ * Why a file the run will write cannot be written, or null when it can: the path is a
+ * folder, a file stands where a folder must be, or the nearest existing folder is not
+ * writable. Missing folders are fine (they are created).
+ */
+export function outputPathProblem(path: string): string | null {
+  let existing = path;
+  for (;;) {
+    let info;
+    try {
+      info = statSync(existing);
+    } catch {
+      const parent = dirname(existing);
+      if (parent === existing) return null;
+      existing = parent;
+      continue;
+    }
+    if (existing === path) {
+      if (info.isDirectory()) return 'is a folder';
+      return writable(path) ? null : 'cannot be written (no permission)';
+    }
+    if (!info.isDirectory()) return `cannot be created: ${existing} is a file, not a folder`;
+    return writable(existing) ? null : `cannot be created: no permission to write in ${existing}`;
+  }
+}
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Why a --body file could not be used, in a few words. */

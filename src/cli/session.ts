@@ -440,15 +440,26 @@ export function renderOutputs(io: CliIo, settings: RunSettings, result: Analysis
   if (settings.json) io.stdout.write(renderReport(result, { format: 'json', color: false }));
   if (settings.format !== null) {
     const text = renderReport(result, { format: settings.format, color: settings.color && Boolean(io.stdout.isTTY), expectations });
-    if (settings.outPath !== null) writeFileCreatingFolders(resolve(io.cwd, settings.outPath), text);
+    if (settings.outPath !== null) writeUserFile('--out', resolve(io.cwd, settings.outPath), text);
     else io.stdout.write(text);
   }
   const stepSummary = io.env.GITHUB_STEP_SUMMARY;
-  if (stepSummary) appendFileSync(stepSummary, renderReport(result, { format: 'markdown', color: false, expectations }));
-  if (settings.junitPath !== null) writeFileCreatingFolders(resolve(io.cwd, settings.junitPath), renderJunit(expectations, result.summary));
+  if (stepSummary) writeUserFile('GITHUB_STEP_SUMMARY', stepSummary, renderReport(result, { format: 'markdown', color: false, expectations }), true);
+  if (settings.junitPath !== null) writeUserFile('--junit', resolve(io.cwd, settings.junitPath), renderJunit(expectations, result.summary));
 }
 
-function writeFileCreatingFolders(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
+/**
+ * Writes (or appends to) a file the user named, creating its folders. The paths were
+ * checked before the run; a failure now (disk full, a folder removed meanwhile) is
+ * still the user's environment, not a bug: an InputError naming the flag, exit 2.
+ */
+function writeUserFile(what: string, path: string, text: string, append = false): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    if (append) appendFileSync(path, text);
+    else writeFileSync(path, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new InputError(`${what} ${path}: cannot write (${code}); the recording holds the run, so \`aoai-probe report\` can render it again`);
+  }
 }

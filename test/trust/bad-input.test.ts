@@ -83,7 +83,10 @@ const CASES: [string, string[], RegExp[]][] = [
   ['a body file that does not exist', ['burst', '--body', 'missing.json'], [/--body: missing\.json: no such file; give a file holding the JSON request body/]],
   ['a body file that is not JSON', ['burst', '--body', 'bad.json'], [/--body: bad\.json: not valid JSON/]],
   ['a body that is a folder', ['burst', '--body', 'a-folder'], [/--body: a-folder: is a folder/]],
-  ['a recording path under a file', ['burst', '--url', 'URL', '--record', 'a-file/run.ndjson'], [/--record: cannot create the recording file .*a-file\/run\.ndjson .*; choose a writable path with --record FILE/]],
+  ['a recording path under a file', ['burst', '--url', 'URL', '--record', 'a-file/run.ndjson'], [/--record: a-file\/run\.ndjson cannot be created: .*a-file is a file, not a folder; give a file path in a folder you can write to/]],
+  ['an --out path that is a folder', ['burst', '--url', 'URL', '--format', 'html', '--out', 'a-folder'], [/--out: a-folder is a folder; give a file path/]],
+  ['a --junit path under a file', ['burst', '--url', 'URL', '--junit', 'a-file/junit.xml'], [/--junit: a-file\/junit\.xml cannot be created: .*a-file is a file, not a folder/]],
+  ['--out without --format', ['burst', '--url', 'URL', '--out', 'report.html'], [/--out report\.html takes the --format output; add --format html, markdown, json or table/]],
   ['an unknown flag', ['burst', '--sizee', '5'], [/unknown option '--sizee'/, /Did you mean --size\?/]],
   ['a scenario file that does not exist', ['run', 'missing.yaml'], [/missing\.yaml: no such file; the examples are in scenarios\//]],
   ['a scenario file with another extension', ['run', 'scenario.txt'], [/scenario\.txt: a scenario file ends in \.yaml, \.yml or \.json/]],
@@ -144,6 +147,15 @@ describe('all problems at once', () => {
     expect(run.stderr).toMatch(/v99\.ndjson is a version 99 recording/);
     expect(run.stderr).toMatch(/missing\.ndjson: no such file/);
     expect(run.stderr).toMatch(/empty\.ndjson is empty/);
+  });
+});
+
+describe('the environment', () => {
+  it('a GITHUB_STEP_SUMMARY that is a folder is refused before the run, not after it', async () => {
+    const run = await runCli(['burst', '--url', url, '--size', '2'], { cwd: folder, env: { GITHUB_STEP_SUMMARY: join(folder, 'a-folder') } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/GITHUB_STEP_SUMMARY: .*a-folder is a folder/);
+    expect(hasStackTrace(run.stderr)).toBe(false);
   });
 });
 
