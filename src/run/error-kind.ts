@@ -46,7 +46,7 @@ export function errorKindOf(error: unknown): ErrorKind {
     if (RESET.has(code)) return 'reset';
   }
   if (error instanceof Error && error.name === 'AbortError') return 'aborted';
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (/other side closed|socket hang up|connection reset/i.test(message)) return 'reset';
   if (/certificate|\bssl\b|\btls\b/i.test(message)) return 'tls';
   return 'other';
@@ -74,4 +74,18 @@ function codesOf(error: unknown): string[] {
   };
   visit(error, 0);
   return codes;
+}
+
+/**
+ * The message of any thrown value, never throwing itself: `String(value)` throws for an
+ * object without a prototype or with a throwing `toString`, and a failure must still
+ * become a line of the recording.
+ */
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return typeof error.message === 'string' ? error.message : '';
+  try {
+    return String(error);
+  } catch {
+    return '';
+  }
 }

@@ -3,7 +3,10 @@
  * misbehaving servers on loopback, the real CLI, and for every fault: each request in
  * the recording with the right errorKind, counted as failed in the summary, exit 0.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordLine, RequestLine } from '../../src/record/types.js';
@@ -80,6 +83,34 @@ describe('every fault is a recorded result and the run ends normally', () => {
     expect(hasStackTrace(run.stderr)).toBe(false);
     expect(requestLines(lines).map((line) => line.errorKind)).toEqual(['tls', 'tls']);
     expect(summary.requests).toMatchObject({ sent: 2, ok: 0, failed: 2 });
+  });
+
+  const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+  it.skipIf(!hasOpenssl)('TLS failure: a server with a self-signed certificate', async () => {
+    const key = join(folder, 'key.pem');
+    const cert = join(folder, 'cert.pem');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    expect(made.status).toBe(0);
+    let answered = 0;
+    const tlsServer = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_request, response) => {
+      answered++;
+      answerOk(response);
+    });
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (tlsServer.address() as AddressInfo).port;
+      const { run, lines, summary } = await burstAt(`https://127.0.0.1:${port}${AZURE_PATH}`, 'self-signed', 2);
+      expect(run.code).toBe(0);
+      const requests = requestLines(lines);
+      expect(requests.map((line) => line.errorKind)).toEqual(['tls', 'tls']);
+      expect(requests.map((line) => line.error?.code)).toEqual(['DEPTH_ZERO_SELF_SIGNED_CERT', 'DEPTH_ZERO_SELF_SIGNED_CERT']);
+      expect(summary.requests).toMatchObject({ sent: 2, failed: 2 });
+      // The certificate was refused: no request was ever answered.
+      expect(answered).toBe(0);
+    } finally {
+      tlsServer.closeAllConnections();
+      await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
+    }
   });
 
   it('a 503 is a refusal (capacity), not a failure', async () => {
