@@ -23,6 +23,12 @@ export interface CliIo {
   setExitCode(code: number): void;
   /** Exits at once: the second Ctrl-C. */
   exitNow(code: number): never;
+  /**
+   * Calls `handler` for an error nothing caught (a throw in a timer, a rejected promise
+   * nobody awaited), instead of Node's default of printing a stack trace. Optional: an
+   * in-process test's CliIo may leave it out.
+   */
+  onUncaughtError?(handler: (error: unknown) => void): void;
 }
 
 /** The real process, for bin/aoai-probe.js. */
@@ -48,6 +54,10 @@ export function processIo(): CliIo {
     },
     exitNow(code) {
       process.exit(code);
+    },
+    onUncaughtError(handler) {
+      process.on('uncaughtException', handler);
+      process.on('unhandledRejection', handler);
     },
   };
 }

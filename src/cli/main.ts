@@ -34,6 +34,8 @@ export function createProgram(io: CliIo): Command {
  */
 export async function main(processStreams: CliIo = processIo()): Promise<void> {
   const io = redactingIo(processStreams, knownSecrets(processStreams.argv, processStreams.env));
+  // The last net: an error nothing caught still gets one redacted line and its exit code, not a raw stack.
+  io.onUncaughtError?.((error) => io.exitNow(exitCodeFor(error, io)));
   const program = createProgram(io);
   try {
     await program.parseAsync(io.argv, { from: 'user' });
