@@ -111,14 +111,15 @@ class RequestStage {
     return this.options.stage;
   }
 
-  private analyse(): DimensionAnalysis {
-    const analysis = analyseDimension(this.session.observations(), 'requests');
+  private analyse(final = false): DimensionAnalysis {
+    // Between experiments the second-limit search is not needed (only the final figures use it).
+    const analysis = analyseDimension(this.session.observations(), 'requests', { secondLimit: final });
     if (analysis.figures !== null) this.burstEstimate = Math.max(1, analysis.figures.burst);
     return analysis;
   }
 
   private result(end: RequestStageEnd, message: string | null = null): RequestStageResult {
-    const analysis = this.session.requests.length > 0 ? this.analyse() : null;
+    const analysis = this.session.requests.length > 0 ? this.analyse(true) : null;
     const stopped = this.session.stopped;
     return { end: end === 'completed' && stopped === 'interrupted' ? 'stopped' : end, analysis, hints: this.hints, message };
   }
@@ -196,7 +197,6 @@ class RequestStage {
       const analysis = this.analyse();
       if (analysis.best === null || analysis.figures === null) break;
       const open = openQuestions(analysis);
-      if (process.env.PROBE_DEBUG) console.log('round', roundIndex, JSON.stringify(open), 'left', session.requestsLeft, session.secondsLeft.toFixed(1), 'recovery', this.recoveryScale(analysis).toFixed(2), [...new Set(analysis.plausible.map((h) => h.variant.id))].join(','));
       const recoverySeconds = this.recoveryScale(analysis);
       const countSize = countingBurstSize(this.burstEstimate, session.requestsLeft);
       const rateCost = this.rateStreamCost(analysis) + countSize;

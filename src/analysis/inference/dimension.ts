@@ -102,8 +102,16 @@ function disguisedConcurrency(hypothesis: Hypothesis, plausibleFits: readonly { 
   return Math.abs(windowMs / latencyMs - 1) <= 0.15;
 }
 
+/** Options of an analysis. */
+export interface AnalyseOptions {
+  variants?: readonly Variant[];
+  /** Look for a second, slower limit (the final figures need it; the probe's rounds do not). Default true. */
+  secondLimit?: boolean;
+}
+
 /** Analyses one dimension of a recording's observations. */
-export function analyseDimension(observations: readonly Observation[], dimension: Dimension, variants?: readonly Variant[]): DimensionAnalysis {
+export function analyseDimension(observations: readonly Observation[], dimension: Dimension, options: AnalyseOptions = {}): DimensionAnalysis {
+  const variants = options.variants;
   const samples = samplesFor(observations, dimension);
   const report = fitDimension(samples, dimension, variants);
   const latencyMs = median(observations.filter((observation) => observation.outcome === 'admitted').map((observation) => observation.latencyMs));
@@ -119,7 +127,7 @@ export function analyseDimension(observations: readonly Observation[], dimension
   const best = report.fits[0]!.best;
   let figures = figuresOf(best, unitWeights, latencyMs);
   let secondLimit: DimensionAnalysis['secondLimit'] = null;
-  if (unitWeights) {
+  if (unitWeights && options.secondLimit !== false) {
     const found = findSecondLimit(samples, best);
     const rate = found === null ? null : longRunRate(found.hypothesis);
     if (found !== null && rate !== null) {

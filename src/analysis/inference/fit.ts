@@ -158,13 +158,18 @@ function expand(variant: Variant, main: number, phaseSteps: number, blockGrid: r
   return settings;
 }
 
-/** Best evaluation per main value over a list of main values. */
-function sweep(variant: Variant, mains: readonly number[], context: FitContext, phaseSteps: number, blockGrid: (main: number) => number[]): Evaluation[] {
+/**
+ * Best evaluation per main value over a list of main values. `quick` scores at
+ * whole capacities only (calls, not tokens): used for the wide sweeps, whose best
+ * points are then evaluated fully.
+ */
+function sweep(variant: Variant, mains: readonly number[], context: FitContext, phaseSteps: number, blockGrid: (main: number) => number[], quick = false): Evaluation[] {
+  const useQuick = quick && context.unitWeights && !variant.capacityDependent && context.capacities.length > 0;
   const bestPerMain: Evaluation[] = [];
   for (const main of mains) {
     let best: Evaluation | null = null;
     for (const params of expand(variant, main, phaseSteps, blockGrid(main))) {
-      const evaluation = evaluate(variant, params, context);
+      const evaluation = useQuick ? quickEvaluate(variant, params, context) : evaluate(variant, params, context);
       if (best === null || evaluation.mismatches < best.mismatches) best = evaluation;
     }
     bestPerMain.push(best!);
@@ -195,12 +200,12 @@ function toHypothesis(variant: Variant, evaluation: Evaluation, mainRange: Hypot
 }
 
 /** Picks up to `count` local bests of a sweep, far enough apart to be different explanations. */
-function localBests(evaluations: readonly Evaluation[], variant: Variant, count: number): Evaluation[] {
+function localBests(evaluations: readonly Evaluation[], variant: Variant, count: number, apart = 1.15): Evaluation[] {
   const sorted = evaluations.slice().sort((a, b) => a.mismatches - b.mismatches);
   const picked: Evaluation[] = [];
   for (const evaluation of sorted) {
     const main = mainValue(variant, evaluation.params)!;
-    if (picked.some((other) => Math.abs(Math.log(mainValue(variant, other.params)! / main)) < Math.log(1.15))) continue;
+    if (picked.some((other) => Math.abs(Math.log(mainValue(variant, other.params)! / main)) < Math.log(apart))) continue;
     picked.push(evaluation);
     if (picked.length === count) break;
   }
@@ -222,12 +227,12 @@ const STAGES: readonly Stage[] = [
   { spread: 1.025, ratio: 1.004, phaseSteps: 24, blockSpread: 1.06, blockRatio: 1.01 },
 ];
 
-function refine(variant: Variant, context: FitContext, seed: Evaluation, stage: Stage): Evaluation[] {
+function refine(variant: Variant, context: FitContext, seed: Evaluation, stage: Stage, quick = false): Evaluation[] {
   const center = mainValue(variant, seed.params)!;
   const mains = geometricGrid(center / stage.spread, center * stage.spread, stage.ratio);
   const seedBlock = seed.params.blockMs;
   const blocks = (): number[] => (seedBlock === null ? [] : geometricGrid(seedBlock / stage.blockSpread, seedBlock * stage.blockSpread, stage.blockRatio));
-  return sweep(variant, mains, context, stage.phaseSteps, blocks);
+  return sweep(variant, mains, context, stage.phaseSteps, blocks, quick);
 }
 
 /** Local refinement of a phased setting: the window ±0.3 % and the phase ± 1/24 window, fully evaluated. */
@@ -283,10 +288,10 @@ function widen(variant: Variant, sweepResult: readonly Evaluation[], range: { lo
  */
 function spanAwareSweep(variant: Variant, context: FitContext, references: readonly number[]): Evaluation[] {
   const centerMs = context.samples.length === 0 ? 0 : (context.samples[0]!.atMs + context.samples[context.samples.length - 1]!.atMs) / 2;
-  const bestPhase = (windowMs: number): Evaluation => {
+  const bestPhase = (windowMs: number, steps = 24): Evaluation => {
     let best: Evaluation | null = null;
-    for (let step = 0; step < 24; step++) {
-      const phaseMs = (((centerMs + (windowMs * step) / 24) % windowMs) + windowMs) % windowMs;
+    for (let step = 0; step < steps; step++) {
+      const phaseMs = (((centerMs + (windowMs * step) / steps) % windowMs) + windowMs) % windowMs;
       const evaluation = quickEvaluate(variant, { ...NO_PARAMS, windowMs, phaseMs }, context);
       if (best === null || evaluation.mismatches < best.mismatches) best = evaluation;
     }
@@ -297,14 +302,16 @@ function spanAwareSweep(variant: Variant, context: FitContext, references: reado
   for (const reference of references) {
     if (!(reference > 0) || seen.some((other) => Math.abs(Math.log(other / reference)) < Math.log(1.25))) continue;
     seen.push(reference);
-    for (const windowMs of geometricGrid(reference / 1.4, reference * 1.4, 1.01)) results.push(bestPhase(windowMs));
+    for (const windowMs of geometricGrid(reference / 1.4, reference * 1.4, 1.015)) results.push(bestPhase(windowMs, 12));
   }
   const halfSpan = Math.max(context.spanMs / 2, 1);
-  const finalists = localBests(results, variant, 4);
+  // Several finalists, also close to each other: on the 1.5 % grid the right window can
+  // score a little worse than a neighbour that happens to sit better with 12 phases.
+  const finalists = localBests(results, variant, 5, 1.03);
   for (const finalist of finalists) {
     const center = finalist.params.windowMs!;
     const ratio = Math.min(1.004, Math.max(1.0003, 1 + center / (24 * halfSpan)));
-    for (const windowMs of geometricGrid(center / 1.012, center * 1.012, ratio)) results.push(bestPhase(windowMs));
+    for (const windowMs of geometricGrid(center / 1.03, center * 1.03, ratio)) results.push(bestPhase(windowMs));
   }
   return results.sort((a, b) => mainValue(variant, a.params)! - mainValue(variant, b.params)!);
 }
@@ -316,12 +323,12 @@ export function fitVariant(variant: Variant, context: FitContext): VariantFit {
     return { best: hypothesis, representatives: [hypothesis] };
   }
   const blockCoarse = (): number[] => geometricGrid(100, Math.max(2 * context.spanMs, 2000), 1.3);
-  const coarse = sweep(variant, coarseMains(variant, context.spanMs), context, 6, blockCoarse);
+  const coarse = sweep(variant, coarseMains(variant, context.spanMs), context, 6, blockCoarse, true);
 
   let stageOne: Evaluation[] = [];
   let stageOneBest: Evaluation | null = null;
   const seeds = localBests(coarse, variant, variant.phased || variant.blocked ? 2 : 3);
-  if (variant.phased && context.unitWeights) {
+  if (variant.phased && context.unitWeights && context.capacities.length > 0) {
     const references = [...seeds.map((seed) => mainValue(variant, seed.params)!), ...context.references];
     stageOne = spanAwareSweep(variant, context, references);
     // The quick scores chose the settings; the few best get the full capacity fit.
@@ -332,15 +339,16 @@ export function fitVariant(variant: Variant, context: FitContext): VariantFit {
     }
   } else {
     for (const seed of seeds) {
-      const result = refine(variant, context, seed, STAGES[0]!);
-      const best = bestOf(result);
+      const result = refine(variant, context, seed, STAGES[0]!, true);
+      // The quick scores chose the setting; it gets the full capacity fit.
+      const best = evaluate(variant, bestOf(result).params, context);
       if (stageOneBest === null || best.mismatches < stageOneBest.mismatches) {
         stageOneBest = best;
         stageOne = result;
       }
     }
   }
-  const stageTwo = variant.phased && context.unitWeights ? refinePhased(variant, context, stageOneBest!) : refine(variant, context, stageOneBest!, STAGES[1]!);
+  const stageTwo = variant.phased && context.unitWeights && context.capacities.length > 0 ? refinePhased(variant, context, stageOneBest!) : refine(variant, context, stageOneBest!, STAGES[1]!);
   const best = bestOf(stageTwo).mismatches <= stageOneBest!.mismatches ? bestOf(stageTwo) : stageOneBest!;
 
   const bestMain = mainValue(variant, best.params)!;
@@ -391,11 +399,14 @@ function capacityCandidates(samples: readonly Sample[]): number[] {
  */
 export function fitDimension(samples: readonly Sample[], dimension: Dimension, variants: readonly Variant[] = VARIANTS, labelsOverride?: Int8Array): FitReport {
   const labels = labelsOverride ?? new Int8Array(samples.map((sample) => sample.label));
+  // Whole capacities near the instantaneous burst serve the quick scoring; a second
+  // limit (labels given) can hold far more than a burst, so it is scored in full.
+  const quickCapacities = labelsOverride === undefined;
   const scored = labels.filter((label) => label !== -1).length;
   const refusals = labels.filter((label) => label === 0).length;
   const spanMs = samples.length === 0 ? 0 : samples[samples.length - 1]!.atMs - samples[0]!.atMs;
   const unitWeights = dimension === 'requests';
-  const context: FitContext = { samples, labels, spanMs, capacities: unitWeights ? capacityCandidates(samples) : [], references: [], unitWeights };
+  const context: FitContext = { samples, labels, spanMs, capacities: unitWeights && quickCapacities ? capacityCandidates(samples) : [], references: [], unitWeights };
   const eligible = variants.filter((variant) => variant.dimensions.includes(dimension));
   const fits: VariantFit[] = [];
   for (const variant of eligible.filter((candidate) => !candidate.phased)) fits.push(fitVariant(variant, context));

@@ -62,6 +62,12 @@ function tidy(value: number): number {
 /** The generic limiter kinds a case can be. */
 export const GENERIC_KINDS = ['token-bucket', 'gcra', 'fixed-window', 'sliding-log', 'sliding-counter', 'concurrency'] as const;
 
+/**
+ * Ranges of the random settings. Limits stay within what 400 requests can measure
+ * with room for the experiments that tell shapes apart (several bursts of the limit).
+ */
+export const RANGES = { limit: [2, 50], ratePerSecond: [0.5, 30], windowSeconds: [0.5, 20], concurrency: [1, 10], latencyMs: [100, 400] } as const;
+
 /** A generic limiter case of a given kind with random settings. */
 export function genericCase(kind: (typeof GENERIC_KINDS)[number], seed: number): LimiterCase {
   const next = random(seed);
@@ -72,8 +78,8 @@ export function genericCase(kind: (typeof GENERIC_KINDS)[number], seed: number):
   switch (kind) {
     case 'token-bucket':
     case 'gcra': {
-      const capacity = whole(next, 2, 60);
-      const rate = tidy(between(next, 0.5, 30));
+      const capacity = whole(next, RANGES.limit[0], RANGES.limit[1]);
+      const rate = tidy(between(next, RANGES.ratePerSecond[0], RANGES.ratePerSecond[1]));
       const penalty = next() < 0.3;
       const spec = kind === 'token-bucket' ? `token-bucket:capacity=${capacity},rate=${rate}/s` : `gcra:rate=${rate}/s,burst=${capacity}`;
       const name = `${spec},${style}${penalty ? ',penalty=true' : ''}`;
@@ -82,16 +88,16 @@ export function genericCase(kind: (typeof GENERIC_KINDS)[number], seed: number):
     case 'fixed-window':
     case 'sliding-log':
     case 'sliding-counter': {
-      const limit = whole(next, kind === 'sliding-counter' ? 3 : 2, 60);
-      const windowSeconds = tidy(between(next, 0.5, 20));
+      const limit = whole(next, kind === 'sliding-counter' ? 3 : RANGES.limit[0], RANGES.limit[1]);
+      const windowSeconds = tidy(between(next, RANGES.windowSeconds[0], RANGES.windowSeconds[1]));
       const penalty = kind !== 'fixed-window' && next() < 0.3;
       const name = `${kind}:limit=${limit},window=${windowSeconds}s,${style}${penalty ? ',penalty=true' : ''}`;
       const shape: LimiterShape = kind === 'fixed-window' ? 'fixed-window' : 'sliding-window';
       return { name, policy: () => genericPolicy(name), truth: { burst: limit, perSecond: limit / windowSeconds, windowSeconds, shape }, latencyMs: 5, advertised: none };
     }
     case 'concurrency': {
-      const limit = whole(next, 1, 10);
-      const mean = whole(next, 100, 400);
+      const limit = whole(next, RANGES.concurrency[0], RANGES.concurrency[1]);
+      const mean = whole(next, RANGES.latencyMs[0], RANGES.latencyMs[1]);
       const name = `concurrency:limit=${limit},${style}`;
       // Answer times vary ±25 %: a concurrency cap depends on them, a rate limiter does not.
       const latency = (seq: number): number => mean * (0.75 + 0.5 * random(seed * 7919 + seq)());
@@ -100,11 +106,15 @@ export function genericCase(kind: (typeof GENERIC_KINDS)[number], seed: number):
   }
 }
 
-/** An azure-standard case with a random TPM, with or without the 1-s sub-cap. */
+/**
+ * An azure-standard case with a random TPM, with or without the 1-s sub-cap:
+ * 20,000–80,000 TPM with it (a cap of 2 to 8 per second), 10,000–50,000 without
+ * (a 10-s window of 10 to 50, within what 400 requests can measure).
+ */
 export function azureCase(seed: number, tokens = false): LimiterCase {
   const next = random(seed);
-  const tpm = whole(next, 10, 120) * 1000;
-  const subsecondCap = next() < 0.7;
+  const subsecondCap = tokens || next() < 0.7;
+  const tpm = (subsecondCap ? whole(next, 20, 80) : whole(next, 10, 50)) * 1000;
   const rpm = (6 * tpm) / 1000;
   const name = `azure-standard:tpm=${tpm}${subsecondCap ? '' : ',no-subsecond-cap'}`;
   // The simulator rounds both caps up (src/sim/profiles.ts); the sustained rate is the lower of the two.
