@@ -121,7 +121,7 @@ export function renderMemory(result) {
   const lines = [
     `**Peak memory over ${fmt(result.requests, 0)} requests** — ${result.inFlight} in flight, max RSS from \`/usr/bin/time -v\`, RSS sampled every 500 ms`,
     '',
-    '| client | requests done | rate /s | max RSS MB | RSS at 25 % / 50 % / end of run, MB | growth 25 % → end | aoai-probe ÷ client (max RSS) |',
+    '| client | requests done | rate /s | max RSS MB | RSS at 25 % / 50 % / end of run, MB | growth after 25 % (highest sample − 25 %) | aoai-probe ÷ client (max RSS) |',
     '|---|---|---|---|---|---|---|',
   ];
   for (const [client, figures] of Object.entries(result.clients)) {
@@ -129,7 +129,7 @@ export function renderMemory(result) {
       lines.push(`| ${client} | failed: ${figures.error.split('\n')[0].replace(/\|/g, '/')} | | | | | |`);
       continue;
     }
-    const growth = figures.curve?.at25 ? figures.curve.at100 - figures.curve.at25 : null;
+    const growth = figures.curve?.at25 ? figures.curve.maxSampled - figures.curve.at25 : null;
     const ratio = client !== 'aoai-probe' && ours?.maxRssMb && figures.maxRssMb ? fmt(ours.maxRssMb / figures.maxRssMb, 2) : '—';
     lines.push(`| ${client}${figures.via === 'modules' ? ' (via its modules: no steady command in this build)' : ''} | ${fmt(figures.recorded, 0)}${figures.dropped ? ` (+${fmt(figures.dropped, 0)} dropped)` : ''} | ${fmt(figures.rate, 0)} | ${fmt(figures.maxRssMb, 0)} | ${fmt(figures.curve?.at25, 0)} / ${fmt(figures.curve?.at50, 0)} / ${fmt(figures.curve?.at100, 0)} | ${growth === null ? '—' : `${growth >= 0 ? '+' : ''}${fmt(growth, 0)} MB`} | ${ratio} |`);
   }

@@ -7,11 +7,12 @@
  *   node bench/run.js                 full run → bench/RESULTS.md (+ bench/out/results.json)
  *   node bench/run.js --quick         fewer trials, shorter runs → bench/out/RESULTS.md
  *   node bench/run.js --only burst,steady   some measurements → bench/out/RESULTS.md
+ *   node bench/run.js --render bench/out/latest/results.json   RESULTS.md again from saved measurements
  *
  * Exit code: 0 when every measurement ran (goals met or not — RESULTS.md says which),
  * 1 when the harness itself failed or a measurement could not be taken.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { availableCommands, ensureBuilt } from './lib/aoai.js';
@@ -41,10 +42,11 @@ const MEASUREMENTS = [
 ];
 
 function parseArguments(argv) {
-  const options = { quick: false, only: null };
+  const options = { quick: false, only: null, render: null };
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index];
     if (argument === '--quick') options.quick = true;
+    else if (argument === '--render') options.render = argv[++index] ?? '';
     else if (argument === '--only') options.only = (argv[++index] ?? '').split(',').filter(Boolean);
     else if (argument.startsWith('--only=')) options.only = argument.slice(7).split(',').filter(Boolean);
     else throw new Error(`unknown argument ${argument}; use --quick and/or --only ${MEASUREMENTS.map(([name]) => name).join(',')}`);
@@ -59,8 +61,22 @@ function log(message) {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
+/**
+ * `--render FILE`: writes RESULTS.md again from a saved results.json (after a change to the
+ * wording or the tables), without measuring anything.
+ */
+function renderSaved(file) {
+  const { run, results } = JSON.parse(readFileSync(file, 'utf8'));
+  const partial = run.quick || run.only !== null;
+  const target = partial ? path.join(benchDir, 'out', 'RESULTS.md') : path.join(benchDir, 'RESULTS.md');
+  writeFileSync(target, renderResults({ run, results, benchDir }));
+  log(`wrote ${path.relative(repoRoot, target)} from ${file}`);
+  return 0;
+}
+
 async function main() {
   const options = parseArguments(process.argv.slice(2));
+  if (options.render !== null) return renderSaved(options.render);
   const partial = options.quick || options.only !== null;
   const outDir = path.join(benchDir, 'out', 'latest');
   rmSync(outDir, { recursive: true, force: true });

@@ -94,16 +94,16 @@ function memoryRow(results) {
   const peer = (name) => {
     const figures = clients[name];
     if (!figures || figures.error) return '—';
-    return `${fmt(figures.maxRssMb, 0)} MB (end − 25 %: ${fmt(figures.curve ? figures.curve.at100 - figures.curve.at25 : null, 0)} MB)`;
+    return `${fmt(figures.maxRssMb, 0)} MB (grew ${fmt(figures.curve ? figures.curve.maxSampled - figures.curve.at25 : null, 0)} MB after 25 %)`;
   };
   const ours = clients['aoai-probe'];
   let measured = 'not measured';
   let outcome = 'not measured';
   if (ours?.error) measured = 'failed';
   else if (ours) {
-    const growth = ours.curve ? ours.curve.at100 - ours.curve.at25 : null;
-    measured = `${fmt(ours.maxRssMb, 0)} MB max RSS; end − 25 %: ${fmt(growth, 0)} MB; ${fmt(ours.recorded, 0)} requests`;
-    // "Flat": RSS at the end of the run within 10 % of peak of RSS at a quarter of it.
+    const growth = ours.curve ? ours.curve.maxSampled - ours.curve.at25 : null;
+    measured = `${fmt(ours.maxRssMb, 0)} MB max RSS; grew ${fmt(growth, 0)} MB after 25 % of the run; ${fmt(ours.recorded, 0)} requests`;
+    // "Flat": the highest sampled RSS no more than 10 % of the peak above RSS at a quarter of the run.
     const flat = growth !== null && ours.maxRssMb !== null && growth <= ours.maxRssMb * 0.1;
     outcome = `peak: ${verdict(ours.maxRssMb, 150, 'max', 'MB', 0)}; flat: ${flat ? '**met**' : `**not met** (grew ${fmt(growth, 0)} MB after the first quarter)`}`;
     if (ours.recorded < results.memory.requests) outcome += `; only ${fmt(ours.recorded, 0)} of ${fmt(results.memory.requests, 0)} requests sent`;
@@ -194,7 +194,7 @@ const METHOD = `## How each figure was measured
 - **Burst spread**: first to last request segment of one burst. aoai-probe: \`aoai-probe burst --size N --bursts 3 --gap 500ms --max-in-flight 2N\` (its transport opens the connections before the first burst), two processes; every burst counts. undici: \`Pool({connections: N})\` warmed with N concurrent requests, then 3 bursts of N \`pool.request\` + body, 500 ms apart, two processes. raw sockets: N \`net.Socket\`s warmed by one request each, then one pre-serialised request written per socket in one synchronous loop (the Node floor). autocannon \`-c N -a N\`: one cold process per trial (it cannot reuse connections across runs).
 - **Steady 1000/s for 5 s**: achieved rate = (requests − 1) / (last − first arrival); gaps between consecutive arrivals; "gaps < ¼ period" counts clumps; |dev from grid| = |arrival_k − (arrival_0 + k/rate)| after removing its median. aoai-probe: \`steady --rate 1000/s --duration 5s --max-in-flight 200\`. undici: open loop, \`setTimeout\` to the next due time then send everything due, 50 warm connections. autocannon \`-R 1000 -c 10 -d 5\`.
 - **Max rate, all recorded**: aoai-probe is open loop (a request that finds 50 in flight is recorded as dropped, never queued), so two figures: at saturation — \`steady\` offered 1.25× the best rate it sent during the search, for the full duration, counting requests sent and recorded per second (the goal's verdict; comparable with the closed-loop peers) — and without drops — the highest rate of a rising search of short runs that was sent on time with ≥ 99 % of planned requests recorded, ≤ 1 % dropped, sent at ≥ 98 % of the rate, all 200, confirmed by one full-length run. Peers: closed loops with 50 in flight, best of two runs. Client CPU from /proc/PID/stat.
-- **Memory**: \`/usr/bin/time -v\` maximum resident set size of the client process, plus RSS sampled from /proc every 500 ms (the "25 % / 50 % / end" columns). "Flat" = RSS at the end no more than 10 % of the peak above RSS at a quarter of the run.
+- **Memory**: \`/usr/bin/time -v\` maximum resident set size of the client process, plus RSS sampled from /proc every 500 ms (the "25 % / 50 % / end" columns). "Flat" = the highest sampled RSS no more than 10 % of the peak above the RSS at a quarter of the run (the process's whole life is sampled, the final analysis of the recording included).
 - **Report**: \`/usr/bin/time -v node bin/aoai-probe.js report FILE --format json\`, wall time as seen by the bench (process start to exit), pinned.
 - **Simulator**: \`aoai-probe sim --port 0\` pinned to CPU 0, autocannon \`-c 50\` POSTing the bench's chat request from CPU 1; responses/s = all answers (200 and 429) / duration.
 - **Goals** are those of issue 4 ("Scenarios and pacing"); the peer columns of the goals table are this run's measurements, except the "floor" entries marked "not run here", which come from perf-baselines.md.
