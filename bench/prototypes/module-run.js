@@ -7,6 +7,7 @@
  *
  *   node bench/prototypes/module-run.js '{"repoRoot":"…","url":"…","phase":{…},"maxInFlight":50,"record":"…"}'
  *
+ * `clock` (optional) is passed to createRealClock (spinMs, waitSliceMs) for A/B runs.
  * `phase` is a schedule phase: {"kind":"steady","ratePerSecond":1000,"durationMs":5000}
  * or {"kind":"burst","size":100,"bursts":3,"gapMs":500}. Prints one JSON line with the
  * runner's result and the process's CPU time.
@@ -25,7 +26,7 @@ const { createRealClock } = await load('dist/run/real-clock.js');
 const { createRecordingWriter } = await load('dist/record/writer.js');
 const transportModule = await load(options.transport ?? 'dist/run/transport.js');
 
-const clock = createRealClock();
+const clock = createRealClock(options.clock ?? {});
 const writer = createRecordingWriter({ path: options.record });
 const phase = { name: options.phase.kind, ...options.phase };
 const plan = planScenario([phase]);
