@@ -17,7 +17,7 @@ import { canPin, runCommand, sleep, startChild, SERVER_CPU, tail } from './proc.
 /** The request path every client uses: the Azure classic chat-completions shape. */
 export const REQUEST_PATH = '/openai/deployments/bench/chat/completions';
 
-/** The request body every peer sends (91 bytes, as in the baselines). */
+/** The request body every peer sends (88 bytes; the baselines used a similar 91-byte body). */
 export const REQUEST_BODY = JSON.stringify({
   messages: [{ role: 'user', content: 'Reply with the single word: ok' }],
   max_tokens: 4,
