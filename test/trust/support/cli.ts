@@ -72,13 +72,17 @@ function newestMtime(folder: string): number {
 
 /**
  * Builds dist/ when it is missing or older than src/ (`npm test` builds it first; this
- * covers running these files alone). A lock folder keeps two of our test files from
- * building at once; a build that fails to produce the bin's entry fails the test.
+ * covers running these files alone), at most once per test run.
+ *
+ * Why once per run: other people edit src/ while the suite runs, so a freshness check in
+ * every file would rebuild dist/ under the feet of tests that are spawning the CLI. The
+ * first of our files checks (under a lock folder) and leaves a stamp named after the
+ * vitest process that runs all of them; the others see the stamp and go on.
  */
 export function ensureBuilt(): void {
   const entry = join(ROOT, 'dist', 'cli', 'main.js');
-  const fresh = (): boolean => existsSync(entry) && statSync(entry).mtimeMs >= newestMtime(join(ROOT, 'src'));
-  if (fresh()) return;
+  const stamp = join(tmpdir(), `aoai-probe-trust-built-${process.ppid}`);
+  if (existsSync(stamp) && existsSync(entry)) return;
   const lock = join(tmpdir(), 'aoai-probe-trust-build.lock');
   const deadline = Date.now() + 180_000;
   for (;;) {
@@ -86,14 +90,16 @@ export function ensureBuilt(): void {
       mkdirSync(lock);
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`could not take the build lock ${lock}`);
+      if (Date.now() > deadline) throw new Error(`could not take the build lock ${lock} (remove it if no test run is building)`);
       spawnSync('sleep', ['0.5']);
     }
   }
   try {
-    if (!fresh()) {
+    const fresh = existsSync(entry) && statSync(entry).mtimeMs >= newestMtime(join(ROOT, 'src'));
+    if (!existsSync(stamp) && !fresh) {
       spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'ignore' });
     }
+    writeFileSync(stamp, new Date().toISOString());
   } finally {
     rmdirSync(lock);
   }
