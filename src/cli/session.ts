@@ -205,14 +205,23 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   };
   const counters = new LiveCounters(fileSink);
   const clock = createRealClock();
-  const transport = createTransport({
-    target,
-    payload: settings.payload,
-    clock,
-    timeoutMs: settings.timeoutMs,
-    connections: Math.max(1, settings.maxInFlight ?? Math.min(plan.plannedRequests, 1000)),
-    payloadVariants: plan.payloadVariants ?? [],
-  });
+  let transport: HttpTransport;
+  try {
+    transport = createTransport({
+      target,
+      payload: settings.payload,
+      clock,
+      timeoutMs: settings.timeoutMs,
+      connections: Math.max(1, settings.maxInFlight ?? Math.min(plan.plannedRequests, 1000)),
+      payloadVariants: plan.payloadVariants ?? [],
+    });
+  } catch (error) {
+    // Building the payloads failed before anything was sent: leave nothing running or half-written.
+    await simulator?.close();
+    await writer.close().catch(() => undefined);
+    rmSync(recordingPath, { force: true });
+    throw error;
+  }
 
   const stopController = new AbortController();
   const abortController = new AbortController();
