@@ -87,6 +87,21 @@ export interface RunPlanResult {
  */
 const YIELD_EVERY = 256;
 
+/**
+ * Shortest time between two wake-ups of the schedule loop, ms.
+ *
+ * Why: every sleep costs a Promise, event-loop turns and a kernel wake-up, and on a shared
+ * core each wake-up is a chance to lose the CPU to another process. Above 2000
+ * requests/s (periods under 0.5 ms) sleeping once per request made the runner spend more
+ * time waking than sending (steady 5000/s: ~140 µs of CPU per request against ~60 µs at
+ * saturation, and drops). So when the next request is due sooner than this after the last
+ * wake-up, the runner sleeps to `last wake-up + MIN_WAKE_GAP_MS` instead and then sends
+ * every request already due in one synchronous loop. A request is then at most this late
+ * (never early), and times stay absolute: the plan is not shifted, so nothing drifts. At
+ * 2000/s and below (every burst, 1000/s pacing) each request still gets its own wake-up.
+ */
+const MIN_WAKE_GAP_MS = 0.5;
+
 /** Runs `plan` from now; see the module comment for the guarantees. */
 export async function runPlan(plan: ScenarioPlan, options: RunPlanOptions): Promise<RunPlanResult> {
   return new PlanRun(plan, options).run();
@@ -115,6 +130,8 @@ class PlanRun {
   private planned = 0;
   private cut = 0;
   private firedSinceYield = 0;
+  /** The time the schedule loop last slept until (see MIN_WAKE_GAP_MS). */
+  private lastWakeMs = Number.NEGATIVE_INFINITY;
   private interrupted = false;
   private budgetReached = false;
   private failure: { error: unknown } | null = null;
@@ -213,6 +230,7 @@ class PlanRun {
         if (this.stopping) return;
       }
       this.writePhaseLine(planned, phaseIndex, phaseStartMs);
+      this.lastWakeMs = phaseStartMs;
 
       let index = 0;
       while (index < offsets.length) {
@@ -222,7 +240,9 @@ class PlanRun {
 
         if (this.clock.now() < dueMs) {
           if (groupEnd - index > 1 && index !== preparedIndex) void this.prepareGroup(groupEnd - index);
-          await this.clock.sleepUntil(dueMs, this.stopController.signal);
+          const wakeMs = Math.max(dueMs, this.lastWakeMs + MIN_WAKE_GAP_MS);
+          this.lastWakeMs = wakeMs;
+          await this.clock.sleepUntil(wakeMs, this.stopController.signal);
           this.firedSinceYield = 0;
           if (this.stopping) return;
         } else if (this.firedSinceYield >= YIELD_EVERY || this.inFlight >= this.maxInFlight) {

@@ -52,6 +52,24 @@ describe('timing', () => {
     expect(requestsOf(sink.lines).map((line) => line.plannedMs)).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
   });
 
+  it('above 2000/s wakes at most every 0.5 ms and sends what is due together, never early, at most 0.5 ms late', async () => {
+    const { transport, run } = setup();
+    // 8000/s for 5 ms: due at 0, 0.125, 0.25, ... 4.875.
+    const result = await run([steady('s', 8000, 5)]);
+    expect(result).toMatchObject({ sent: 40, dropped: 0 });
+    const lateness = transport.sent.map((sent) => sent.atMs - sent.request.plannedMs);
+    expect(Math.min(...lateness)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...lateness)).toBeLessThanOrEqual(0.5 + 1e-9);
+    // Sends at 0, 0.5, 1, ... 5: eleven send times (the first alone, then four requests each, three last).
+    expect([...new Set(transport.sent.map((sent) => sent.atMs))]).toEqual([0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5]);
+  });
+
+  it('gives each request its own wake-up at 2000/s and below', async () => {
+    const { transport, run } = setup();
+    await run([steady('s', 2000, 5)]);
+    expect(transport.sent.map((sent) => sent.atMs)).toEqual(transport.sent.map((sent) => sent.request.plannedMs));
+  });
+
   it('sends every request of a burst instant in one synchronous loop', async () => {
     const { transport, run } = setup({ latencyMs: 5 });
     await run([burst('b', 50, 2, 1000)]);
