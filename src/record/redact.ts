@@ -88,6 +88,12 @@ export interface Redactor {
   mightContainSecret(text: string): boolean;
   /** A deep copy of a plain JSON value with every string value redacted (object keys kept). */
   value<T>(value: T): T;
+  /**
+   * True when `text` contains one of the known secrets (as is or JSON-escaped); the
+   * patterns are not tried. For text the program made itself, where only a known secret
+   * could have slipped in.
+   */
+  containsKnownSecret(text: string): boolean;
 }
 
 /** Options of {@link createRedactor}. */
@@ -128,16 +134,18 @@ export function createRedactor(secrets: readonly string[], options: RedactorOpti
     return urlsCleaned.replace(BEARER_IN_TEXT, `$1${REDACTED}`).replace(KEY_ASSIGNMENT_IN_TEXT, `$1${REDACTED}`);
   };
 
-  const mightContainSecret = (input: string): boolean => {
+  const containsKnownSecret = (input: string): boolean => {
     for (const form of searchForms) {
       if (input.includes(form)) return true;
     }
-    return ANY_PATTERN.test(input);
+    return false;
   };
+
+  const mightContainSecret = (input: string): boolean => containsKnownSecret(input) || ANY_PATTERN.test(input);
 
   const value = <T>(input: T): T => redactValue(input, text) as T;
 
-  return { text, mightContainSecret, value };
+  return { text, mightContainSecret, value, containsKnownSecret };
 }
 
 function redactValue(input: unknown, text: (value: string) => string): unknown {

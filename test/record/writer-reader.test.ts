@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { readRecording, readRecordings } from '../../src/record/reader.js';
 import { defaultRecordingPath } from '../../src/record/recording-path.js';
-import type { RecordLine } from '../../src/record/types.js';
+import type { RecordLine, RequestLine } from '../../src/record/types.js';
 import { createRecordingWriter } from '../../src/record/writer.js';
 import { sampleEndLine, samplePhaseLine, sampleRequestLine, sampleRunLine } from './sample-lines.js';
 
@@ -78,6 +78,31 @@ describe('recording writer and reader', () => {
       error: { message: 'Access denied due to invalid subscription key REDACTED. Authorization: Bearer REDACTED' },
       headers: { 'x-echo': 'Bearer REDACTED' },
     });
+  });
+
+  it('finds a secret in any single field of a request line: known ones anywhere, unknown ones in outside text', async () => {
+    const apiKey = 'k3y-0123456789abcdef';
+    const cases: { name: string; change: (line: RequestLine) => void; absent: string }[] = [
+      { name: 'known in phase', change: (line) => (line.phase = `p-${apiKey}`), absent: apiKey },
+      { name: 'known in target', change: (line) => (line.target = apiKey), absent: apiKey },
+      { name: 'known in clientRequestId', change: (line) => (line.clientRequestId = apiKey), absent: apiKey },
+      { name: 'known in a header value', change: (line) => (line.headers['x-ms-region'] = `r ${apiKey}`), absent: apiKey },
+      { name: 'bearer in a header value', change: (line) => (line.headers['x-echo'] = 'Bearer tok-abc123'), absent: 'tok-abc123' },
+      { name: 'api-key in error.code', change: (line) => (line.error = { code: 'api-key=zz-999', message: null, type: null }), absent: 'zz-999' },
+      { name: 'url password in error.type', change: (line) => (line.error = { code: null, message: null, type: 'https://u:pw-777@h/x' }), absent: 'pw-777' },
+      { name: 'sig in error.message', change: (line) => (line.error = { code: null, message: 'see /x?sig=sg-555', type: null }), absent: 'sg-555' },
+    ];
+    for (const testCase of cases) {
+      const path = join(folder, 'field.ndjson');
+      const writer = createRecordingWriter({ path, secrets: [apiKey] });
+      const line = sampleRequestLine(1);
+      testCase.change(line);
+      writer.write(line);
+      await writer.close();
+      const text = await readFile(path, 'utf8');
+      expect(text, testCase.name).not.toContain(testCase.absent);
+      expect(JSON.parse(text), testCase.name).toMatchObject({ type: 'request', seq: 1 });
+    }
   });
 
   it('writes the run line at once and other lines after the flush interval, without close', async () => {
