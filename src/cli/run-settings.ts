@@ -7,6 +7,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { PayloadSpec } from '../run/types.js';
 import { resolveTarget, type TargetOptions } from '../run/target.js';
+import { DEFAULT_TRANSPORT_KIND, TRANSPORT_KINDS, type TransportKind } from '../run/transport-choice.js';
 import { parseExpectations } from '../expect/parse.js';
 import { Problems, optionalChoice, optionalCount, optionalDuration, optionalNumber, type RawOptions } from './options.js';
 
@@ -26,6 +27,8 @@ export interface RunSettings {
   recordPath: string | null;
   json: boolean;
   format: 'table' | 'json' | 'markdown' | 'html' | null;
+  /** Which transport sends the requests (src/run/transport-choice.ts). */
+  transport: TransportKind;
   outPath: string | null;
   expectations: string[];
   junitPath: string | null;
@@ -116,6 +119,7 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
   const fromScenario = scenario.advertised?.tpm != null || scenario.advertised?.rpm != null;
 
   const format = optionalChoice(problems, raw.format, '--format', ['table', 'json', 'markdown', 'html'] as const);
+  const transport = optionalChoice(problems, raw.transport, '--transport', TRANSPORT_KINDS) ?? DEFAULT_TRANSPORT_KIND;
   const json = raw.json === true;
   if (json && format !== null && format !== 'json') {
     problems.add(`--json and --format ${format} both want stdout; use one of them (or --out FILE for the --format output)`);
@@ -129,6 +133,7 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
     recordPath: text('record') ?? null,
     json,
     format,
+    transport,
     outPath: text('out') ?? null,
     expectations: [...(scenario.expect ?? []), ...((raw.expect as string[] | undefined) ?? [])],
     junitPath: text('junit') ?? null,

@@ -24,7 +24,8 @@ import type { Phase } from '../schedule/types.js';
 import type { Clock } from '../run/clock.js';
 import type { PayloadOverrides, TargetSpec } from '../run/types.js';
 import { describeTarget, resolveTarget, simulatorTarget, targetSecrets } from '../run/target.js';
-import { createTransport, type HttpTransport } from '../run/transport.js';
+import type { HttpTransport } from '../run/transport.js';
+import { createTransportFor } from '../run/transport-choice.js';
 import { createRealClock } from '../run/real-clock.js';
 import { runPlan, type RunPlanOptions, type RunPlanResult } from '../run/runner.js';
 import { LiveCounters, formatProgress } from '../run/live-counters.js';
@@ -207,7 +208,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   const clock = createRealClock();
   let transport: HttpTransport;
   try {
-    transport = createTransport({
+    transport = createTransportFor(settings.transport, {
       target,
       payload: settings.payload,
       clock,

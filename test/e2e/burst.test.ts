@@ -85,9 +85,10 @@ describe('burst --url against any local HTTP server', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('sends exactly 100 POSTs to that URL, records 100 lines and reports the send spread', async () => {
-    const recording = join(workDir, 'url.ndjson');
-    const run = await runCli(['burst', '--url', url, '--size', '100', '--json', '--record', recording]);
+  it.each(['undici', 'lean'])('sends exactly 100 POSTs to that URL, records 100 lines and reports the send spread (--transport %s)', async (transport) => {
+    seen.length = 0;
+    const recording = join(workDir, `url-${transport}.ndjson`);
+    const run = await runCli(['burst', '--url', url, '--size', '100', '--json', '--record', recording, '--transport', transport]);
     expect(run.code).toBe(0);
     // Opening connections ahead of the burst must not spend quota: no extra request of any kind.
     expect(seen).toHaveLength(100);
