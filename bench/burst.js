@@ -32,6 +32,7 @@ export async function measureBurst(ctx) {
     sizes[size] = {};
     const clients = [
       ['aoai-probe', () => aoaiBurst(ctx, size, trials, processes)],
+      ['aoai-probe --transport lean', () => aoaiBurst(ctx, size, trials, processes, 'lean')],
       ['undici', () => undiciBurst(ctx, 'undici-burst', size, trials, processes)],
       ['autocannon', () => autocannonBurst(ctx, size, autocannonProcesses)],
       ['raw sockets', () => undiciBurst(ctx, 'raw-burst', size, trials, 1)],
@@ -124,21 +125,21 @@ async function autocannonBurst(ctx, size, processes) {
  * are 500 ms apart and each lasts well under that); any leading extra segments (a warm-up
  * POST, if the transport's prepare() sends one) are set aside and reported.
  */
-async function aoaiBurst(ctx, size, trials, processes) {
+async function aoaiBurst(ctx, size, trials, processes, cliTransport) {
   const all = [];
   let dropped = 0;
   const ownSpreads = [];
   let extraSegments = 0;
   let via = null;
   for (let process = 1; process <= processes; process += 1) {
-    const tag = `aoai-${size}-p${process}`;
+    const tag = `aoai${cliTransport ? `-${cliTransport}` : ''}-${size}-p${process}`;
     const recording = path.join(ctx.outDir, `burst-${tag}.ndjson`);
     const scenario = {
       kind: 'burst', size, bursts: trials, gapMs: 500, maxInFlight: size * 2,
       url: ctx.nginx.url(ctx.nginx.loggedPort, tag), record: recording,
     };
     const { segments, dropped: lost, runResult } = await captured(ctx, `burst-${tag}`, () =>
-      runScenario(ctx, scenario, { cpu: CLIENT_CPU, timeoutMs: 90_000 }),
+      runScenario(ctx, scenario, { cpu: CLIENT_CPU, timeoutMs: 90_000, cliTransport }),
     );
     via = runResult.via;
     dropped += lost ?? 0;

@@ -99,7 +99,7 @@ export function scenarioRoute(ctx, command) {
  * `maxInFlight`. Through the CLI when the command exists (its `--json` summary is
  * returned), otherwise through the modules (prototypes/module-run.js, summary null).
  */
-export async function runScenario(ctx, scenario, { cpu = null, timeoutMs = 120_000, onStart, wrapper = [], transport } = {}) {
+export async function runScenario(ctx, scenario, { cpu = null, timeoutMs = 120_000, onStart, wrapper = [], transport, cliTransport } = {}) {
   const route = transport ? 'modules' : scenarioRoute(ctx, scenario.kind);
   if (route === null) {
     throw new Error(ctx.aoai.unavailable ? `aoai-probe unavailable: ${ctx.aoai.unavailable}` : `this build of aoai-probe has neither a \`${scenario.kind}\` command nor the run modules`);
@@ -109,6 +109,7 @@ export async function runScenario(ctx, scenario, { cpu = null, timeoutMs = 120_0
       ? ['burst', '--size', String(scenario.size), '--bursts', String(scenario.bursts), '--gap', `${scenario.gapMs}ms`]
       : ['steady', '--rate', `${scenario.rate}/s`, '--duration', `${scenario.durationS}s`];
     args.push('--url', scenario.url, '--max-in-flight', String(scenario.maxInFlight), '--record', scenario.record, '--json', '--quiet');
+    if (cliTransport) args.push('--transport', cliTransport);
     const output = await runAoai(ctx.repoRoot, args, { cpu, timeoutMs, onStart, wrapper });
     let summary = null;
     try {

@@ -44,8 +44,8 @@ function burstRow(results, size, goal) {
     peer('autocannon'),
     peer('raw sockets'),
     `≤ ${goal} ms`,
-    ours && !ours.error ? `${fmt(value, 2)} ms (${fmt(ours.spread.min, 1)}–${fmt(ours.spread.max, 1)})` : ours?.error ? 'failed' : 'not measured',
-    verdict(value, goal, 'max', 'ms', 2),
+    `${ours && !ours.error ? `${fmt(value, 2)} ms (${fmt(ours.spread.min, 1)}–${fmt(ours.spread.max, 1)})` : ours?.error ? 'failed' : 'not measured'}; \`--transport lean\`: ${peer('aoai-probe --transport lean')}`,
+    `default: ${verdict(value, goal, 'max', 'ms', 2)}; lean: ${verdict(clients['aoai-probe --transport lean']?.spread?.median ?? null, goal, 'max', 'ms', 2)}`,
   ];
 }
 
