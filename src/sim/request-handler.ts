@@ -7,7 +7,6 @@
  * A generic limiter guards every path and method, so the first two checks are
  * skipped for it, and keys are checked only when one is configured.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AnswerWriter } from './answer-writer.js';
 import { chatCompletionBody, chatCompletionEvents, embeddingsBody, replyFor, responsesBody, type AnswerValues } from './bodies/success.js';
@@ -19,6 +18,7 @@ import { applyMinusOneHeaders, pickFault, removeRetryHints } from './faults.js';
 import type { SimulatorSettings } from './options.js';
 import type { AdmissionRequest, AnswerFamily, LimitPolicy, PolicyFactory } from './policies/policy.js';
 import { readRequestFacts } from './request-facts.js';
+import { RequestIds } from './request-ids.js';
 import { matchRoute, splitTarget } from './routes.js';
 
 /** The api-version quoted in messages when a classic path has none. */
@@ -37,6 +37,7 @@ export class RequestHandler {
   private readonly deployments = new Map<string, DeploymentState>();
   private readonly family: AnswerFamily;
   private readonly writer: AnswerWriter;
+  private readonly ids = new RequestIds();
 
   constructor(
     private readonly settings: SimulatorSettings,
@@ -89,18 +90,18 @@ export class RequestHandler {
     if (this.family === 'openai') {
       return {
         'content-type': 'application/json',
-        'x-request-id': `req_${randomUUID().replace(/-/g, '')}`,
+        'x-request-id': `req_${this.ids.hex()}`,
         'openai-organization': OPENAI_ORGANIZATION,
         'openai-processing-ms': '1',
         'openai-version': '2020-10-01',
       };
     }
-    const apimRequestId = randomUUID();
+    const apimRequestId = this.ids.uuid();
     const clientRequestId = request.headers['x-ms-client-request-id'];
     return {
       'content-type': 'application/json',
       'apim-request-id': apimRequestId,
-      'x-request-id': randomUUID(),
+      'x-request-id': this.ids.uuid(),
       'x-ms-region': this.settings.region,
       'x-ms-client-request-id': typeof clientRequestId === 'string' && clientRequestId !== '' ? clientRequestId : apimRequestId,
     };
@@ -211,7 +212,7 @@ export class RequestHandler {
       const finish = admission.finish;
       exchange.response.once('close', () => finish(this.settings.clock(), promptTokens + completionTokens));
     }
-    const values: AnswerValues = { id: randomUUID().replace(/-/g, ''), created: Math.floor(Date.now() / 1000), modelJson: model.json, promptTokens };
+    const values: AnswerValues = { id: this.ids.hex(), created: Math.floor(Date.now() / 1000), modelJson: model.json, promptTokens };
     const note = `${admission.note} charge=${admission.charge}`;
     this.writer.later(this.latencyMs(), exchange, () => {
       if (facts === undefined || operation === undefined) return this.writer.send(exchange, 200, admission.headers, '{"ok":true}', note);
