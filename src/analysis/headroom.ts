@@ -18,7 +18,7 @@
  * their exact send order on several sockets is noise): all admitted answers of the
  * instant come first, and the lowest remaining among them is the reference.
  *
- * Lines arrive in roughly the order requests finish, so events wait in a small heap
+ * Lines arrive in roughly the order requests finish, so events wait in a sorted list
  * ordered by (time, admitted-before-refused, seq) and leave it once more than
  * `reorderWindow` newer events have arrived — exact unless an answer is recorded
  * more than that many lines late.
@@ -55,7 +55,9 @@ function before(a: HeadroomEvent, b: HeadroomEvent): boolean {
 
 /** Counts refusals made while the headers showed capacity; feed every admitted answer with headers and every refusal. */
 export class HeadroomTracker {
-  private heap: HeadroomEvent[] = [];
+  /** Events waiting, sorted by `before`, from index `head` on (the ones before `head` were processed). */
+  private waiting: HeadroomEvent[] = [];
+  private head = 0;
   private readonly reorderWindow: number;
   private reference: { requests: number | null; tokens: number | null; requestsTime: number; tokensTime: number; instantTime: number | null } = {
     requests: null,
@@ -73,19 +75,18 @@ export class HeadroomTracker {
 
   add(event: HeadroomEvent): void {
     if (!Number.isFinite(event.timeMs)) return;
-    if (this.heap.length < this.reorderWindow) {
-      this.push(event);
+    if (this.waiting.length - this.head < this.reorderWindow) {
+      this.insert(event);
       return;
     }
     // Full: whichever of the new event and the earliest waiting one comes first is processed now.
-    const top = this.heap[0]!;
-    if (before(event, top)) {
+    const earliest = this.waiting[this.head]!;
+    if (before(event, earliest)) {
       this.process(event);
       return;
     }
-    this.heap[0] = event;
-    this.siftDown();
-    this.process(top);
+    this.insert(event);
+    this.process(this.takeEarliest());
   }
 
   /**
@@ -94,11 +95,10 @@ export class HeadroomTracker {
    */
   result(): { whileHeadersShowedCapacity: number; firstRefusal: HeadroomAtRefusal | null } {
     const copy = new HeadroomTracker(this.reorderWindow);
-    copy.heap.push(...this.heap);
     copy.reference = { ...this.reference };
     copy.count = this.count;
     copy.first = this.first;
-    while (copy.heap.length > 0) copy.process(copy.pop());
+    for (let index = this.head; index < this.waiting.length; index++) copy.process(this.waiting[index]!);
     return { whileHeadersShowedCapacity: copy.count, firstRefusal: copy.first };
   }
 
@@ -139,45 +139,52 @@ export class HeadroomTracker {
     reference.instantTime = event.instant ? event.timeMs : null;
   }
 
-  private push(event: HeadroomEvent): void {
-    const heap = this.heap;
-    let index = heap.length;
-    heap.push(event);
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      const parentEvent = heap[parent]!;
-      if (!before(event, parentEvent)) break;
-      heap[index] = parentEvent;
-      index = parent;
+  /**
+   * Puts an event at its place in the sorted waiting list.
+   *
+   * Why a sorted list and not a heap: lines arrive almost in admission order (out of
+   * order by about the number of requests in flight), so a new event nearly always
+   * belongs at the end, found with one or a few comparisons, where a heap of 20,000
+   * events paid ~30 comparisons per event to sift it down (5 % of `report` on a
+   * million-line recording). An event found further back is placed by binary search.
+   * The order is the same total order as the heap's, so the results are identical.
+   */
+  private insert(event: HeadroomEvent): void {
+    const waiting = this.waiting;
+    let index = waiting.length;
+    const linearFloor = Math.max(this.head, index - LINEAR_STEPS);
+    while (index > linearFloor && before(event, waiting[index - 1]!)) index--;
+    if (index === waiting.length) {
+      waiting.push(event);
+      return;
     }
-    heap[index] = event;
+    if (index === linearFloor && index > this.head && before(event, waiting[index - 1]!)) {
+      let low = this.head;
+      let high = index - 1;
+      // Invariant: event goes after waiting[low - 1] and before waiting[high].
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (before(event, waiting[middle]!)) high = middle;
+        else low = middle + 1;
+      }
+      index = low;
+    }
+    waiting.splice(index, 0, event);
   }
 
-  /** Moves the event at the top down to its place. */
-  private siftDown(): void {
-    const heap = this.heap;
-    const event = heap[0]!;
-    let index = 0;
-    for (;;) {
-      const left = 2 * index + 1;
-      if (left >= heap.length) break;
-      const right = left + 1;
-      const child = right < heap.length && before(heap[right]!, heap[left]!) ? right : left;
-      if (!before(heap[child]!, event)) break;
-      heap[index] = heap[child]!;
-      index = child;
+  /** Removes and returns the earliest waiting event; drops the processed prefix now and then. */
+  private takeEarliest(): HeadroomEvent {
+    const event = this.waiting[this.head]!;
+    this.head++;
+    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.waiting.length) {
+      this.waiting.splice(0, this.head);
+      this.head = 0;
     }
-    heap[index] = event;
-  }
-
-  private pop(): HeadroomEvent {
-    const heap = this.heap;
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      this.siftDown();
-    }
-    return top;
+    return event;
   }
 }
+
+/** Comparisons from the end before the insertion falls back to binary search. */
+const LINEAR_STEPS = 16;
+/** Processed events kept at the front of the list before it is compacted. */
+const COMPACT_AFTER = 4096;
