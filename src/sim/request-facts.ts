@@ -10,6 +10,9 @@ export type FactsResult =
   | { ok: true; facts: RequestFacts }
   | { ok: false; message: string; param: string | null; code: string | null };
 
+/** The fields that cap a reply's tokens, in the order they are looked for. */
+const LIMIT_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;
+
 /** Parses and checks a request body for `operation`. */
 export function readRequestFacts(operation: Operation, bodyText: string): FactsResult {
   let body: unknown;
@@ -52,7 +55,13 @@ export function readRequestFacts(operation: Operation, bodyText: string): FactsR
     }
   }
 
-  const limitField = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'].find((name) => fields[name] !== undefined && fields[name] !== null);
+  let limitField: string | undefined;
+  for (const name of LIMIT_FIELDS) {
+    if (fields[name] !== undefined && fields[name] !== null) {
+      limitField = name;
+      break;
+    }
+  }
   let maxTokens: number | undefined;
   if (limitField !== undefined) {
     const value = fields[limitField];

@@ -26,6 +26,9 @@ export const DEFAULT_API_VERSION = '2024-10-21';
 /** Bodies above this are refused with 413 (the service's own limit is far lower for chat). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
+/** A request stream's errors (a client that hangs up) end that request only; node:http closes its socket. */
+function ignoreError(): void {}
+
 /** Per-deployment state: its limits and the model names answers quote. */
 interface DeploymentState {
   policy: LimitPolicy;
@@ -69,7 +72,7 @@ export class RequestHandler {
       deployment: route?.deployment,
       startedMs: this.settings.log ? performance.now() : 0,
     };
-    request.on('error', () => undefined);
+    request.on('error', ignoreError);
     const method = request.method ?? 'GET';
     if (this.family !== 'generic') {
       if (route === undefined) return this.afterDrain(exchange, () => this.fail(exchange, 404, notFoundBody(this.family, method, path), 'no such path'));

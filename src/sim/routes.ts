@@ -30,21 +30,35 @@ export function splitTarget(target: string): { path: string; query: string } {
   return mark === -1 ? { path: target, query: '' } : { path: target.slice(0, mark), query: target.slice(mark + 1) };
 }
 
-/** Reads one query parameter (decoded), or undefined. */
+/**
+ * Reads one query parameter (decoded), or undefined. The first `name=value` pair
+ * wins; `name` alone reads as ''. Scans the query in place rather than splitting
+ * it, since every request asks for its api-version.
+ */
 export function queryParameter(query: string, name: string): string | undefined {
-  if (query === '') return undefined;
-  for (const pair of query.split('&')) {
-    const equals = pair.indexOf('=');
-    const key = equals === -1 ? pair : pair.slice(0, equals);
-    if (key === name) {
-      try {
-        return decodeURIComponent(equals === -1 ? '' : pair.slice(equals + 1).replace(/\+/g, ' '));
-      } catch {
-        return undefined;
-      }
+  let start = 0;
+  while (start < query.length) {
+    let end = query.indexOf('&', start);
+    if (end === -1) end = query.length;
+    const afterName = start + name.length;
+    if (query.startsWith(name, start) && (afterName === end || query.charCodeAt(afterName) === EQUALS_SIGN)) {
+      return decodeQueryValue(afterName === end ? '' : query.slice(afterName + 1, end));
     }
+    start = end + 1;
   }
   return undefined;
+}
+
+const EQUALS_SIGN = 0x3d;
+
+/** A query value with `+` as space and %-escapes decoded; undefined when an escape is malformed. */
+function decodeQueryValue(value: string): string | undefined {
+  if (!value.includes('%') && !value.includes('+')) return value;
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Matches a path (no query) to a route, or undefined when it names no API the simulator serves. */
@@ -57,12 +71,8 @@ export function matchRoute(path: string, query: string): Route | undefined {
     if (slash <= 0) return undefined;
     const operation = OPERATION_BY_SUFFIX[rest.slice(slash + 1)];
     if (operation === undefined || operation === 'responses') return undefined;
-    let deployment: string;
-    try {
-      deployment = decodeURIComponent(rest.slice(0, slash));
-    } catch {
-      return undefined;
-    }
+    const deployment = decodePathSegment(rest.slice(0, slash));
+    if (deployment === undefined) return undefined;
     return { operation, shape: 'classic', deployment, apiVersion };
   }
   if (trimmed === '/openai/responses') return { operation: 'responses', shape: 'classic', deployment: undefined, apiVersion };
@@ -75,4 +85,14 @@ export function matchRoute(path: string, query: string): Route | undefined {
     return operation === undefined ? undefined : { operation, shape: 'openai', deployment: undefined, apiVersion };
   }
   return undefined;
+}
+
+/** A path segment with %-escapes decoded; undefined when an escape is malformed. */
+function decodePathSegment(segment: string): string | undefined {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
