@@ -170,6 +170,15 @@ describe('reading damaged or foreign files', () => {
     expect(warnings).toEqual([`last line of ${path} is truncated (a run that was cut off); it was ignored`]);
   });
 
+  it('reads lines cut by chunk ends, longer than a chunk, and CRLF endings split across chunks', async () => {
+    const path = join(folder, 'long.ndjson');
+    const run = { ...sampleRunLine(), scenario: { note: 'x'.repeat(2_500_000) } };
+    const requests = Array.from({ length: 5000 }, (_, seq) => sampleRequestLine(seq));
+    // CRLF endings; with ~600-byte lines a CR/LF pair may fall on either side of a 1 MiB chunk end.
+    await writeFile(path, [run, ...requests].map((line) => `${JSON.stringify(line)}\r\n`).join(''));
+    expect(await readAll(path)).toEqual([run, ...requests]);
+  });
+
   it('accepts a complete last line without its newline', async () => {
     const path = await writeLines('no-newline.ndjson', [JSON.stringify(sampleRunLine()), JSON.stringify(sampleEndLine(0))], false);
     const warnings: string[] = [];
