@@ -34,7 +34,9 @@ import { watchTimes } from './watch-schedule.js';
 import { readHints, type HeaderHints } from './hints.js';
 import { analyseDimension, relativeSpread, type DimensionAnalysis } from '../analysis/inference/dimension.js';
 import { samplesFor } from '../analysis/inference/samples.js';
-import { admitsAt, earliestAdmission, earliestFullRecovery, replayedModel } from '../analysis/inference/predict.js';
+import { admitsAt, earliestAdmission, earliestFullRecovery, predictOutcomes, replayedModel } from '../analysis/inference/predict.js';
+import { figuresOf } from '../analysis/inference/figures.js';
+import { geometricGrid } from '../analysis/inference/fit.js';
 
 /** Why the request stage ended before its plan did. */
 export type RequestStageEnd = 'completed' | 'no-limit-seen' | 'no-recovery-seen' | 'target-failed' | 'stopped';
@@ -225,9 +227,9 @@ class RequestStage {
         done.cycles++;
         continue;
       }
-      // A window's rate is its limit over its length (settled by cycles); the overdrive
-      // stream is for buckets, and for telling whether refusals count.
-      if ((open.penalty || (bucketLike && (open.rate || analysis.best.variant.shape === 'token-bucket'))) && !done.rate && session.requestsLeft > rateCost + 10) {
+      // A stream measures a bucket's rate, shows whether refusals count, and tells apart
+      // hypotheses whose long-run rates differ (after the shape experiments above).
+      if ((open.rate || open.penalty || analysis.best.variant.shape === 'token-bucket') && !done.rate && session.requestsLeft > rateCost + 10) {
         await this.rateStream(analysis);
         done.rate = true;
         continue;
@@ -340,9 +342,9 @@ class RequestStage {
 
   /**
    * The overdrive rate: above the fastest rate any plausible hypothesis allows (at
-   * most 2.5 × the best estimate), so that every hypothesis is put to the test —
-   * offered only 1.3 × a rate estimated too low, a faster limiter would admit
-   * everything and the experiment would tell nothing.
+   * most 2.5 × the best estimate), so a bucket is measured at its refill rate and a
+   * limiter that counts refusals shows itself. Used when the hypotheses agree on the
+   * rate; when they do not, {@link chooseStreamRate} picks where they disagree.
    */
   private overdriveRate(analysis: DimensionAnalysis): number {
     const best = analysis.figures!.perSecond;
@@ -351,26 +353,60 @@ class RequestStage {
   }
 
   /** About 25 refills long (so the rate is known to a few percent), 1–25 s, at most about 100 requests. */
-  private rateStreamSeconds(analysis: DimensionAnalysis): number {
-    const rate = analysis.figures!.perSecond;
-    const seconds = Math.min(Math.max(25 / rate, 3), 25);
-    return Math.max(1, Math.min(seconds, 100 / this.overdriveRate(analysis), Math.max(0, this.session.secondsLeft - 1)));
+  private rateStreamSeconds(rate: number): number {
+    const seconds = Math.min(Math.max(25 / (rate / 1.3), 3), 25);
+    return Math.max(1, Math.min(seconds, 100 / rate, Math.max(0, this.session.secondsLeft - 1)));
   }
 
   private rateStreamCost(analysis: DimensionAnalysis): number {
-    return Math.ceil(this.overdriveRate(analysis) * this.rateStreamSeconds(analysis));
+    const rate = this.overdriveRate(analysis);
+    return Math.ceil(rate * this.rateStreamSeconds(rate));
   }
 
   /**
-   * Exhaust, then offer more than the fastest plausible rate: a bucket admits exactly
-   * its refill rate, a window its limit per window, and a limiter that counts refused
+   * The stream rate at which the plausible hypotheses disagree most: each one is
+   * replayed to now and run ahead over candidate streams (rates from well under the
+   * slowest to over the fastest), and the rate where their predicted admissions
+   * differ most wins. A stream between two hypotheses' rates is what tells "8 per
+   * 5 s" from "8 per 2 s with a 5-s block after a refusal"; one above both cannot.
+   */
+  private chooseStreamRate(analysis: DimensionAnalysis): number {
+    const session = this.session;
+    const rates = analysis.plausible.map((hypothesis) => figuresOf(hypothesis, true, analysis.latencyMs).perSecond).filter((rate) => Number.isFinite(rate) && rate > 0);
+    const fallback = this.overdriveRate(analysis);
+    if (rates.length < 2) return fallback;
+    const slowest = Math.min(...rates);
+    const fastest = Math.max(...rates);
+    if (fastest / slowest < 1.1) return fallback;
+    const samples = samplesFor(session.observations(), 'requests');
+    const models = analysis.plausible.map((hypothesis) => ({ hypothesis, model: replayedModel(hypothesis, samples) }));
+    const start = session.now() + 5;
+    let bestRate = fallback;
+    let bestSpread = -1;
+    for (const rate of geometricGrid(0.5 * slowest, Math.min(1.5 * fastest, 4 * fastest), 1.25)) {
+      const count = Math.max(4, Math.min(60, Math.ceil(rate * this.rateStreamSeconds(rate))));
+      const planned = Array.from({ length: count }, (_, index) => ({ atMs: start + (index * 1000) / rate, weight: 1, releaseMs: start + (index * 1000) / rate + analysis.latencyMs }));
+      const admitted = models.map(({ hypothesis, model }) => predictOutcomes(hypothesis, model, planned).filter(Boolean).length / count);
+      const spread = Math.max(...admitted) - Math.min(...admitted);
+      if (spread > bestSpread + 0.05) {
+        bestSpread = spread;
+        bestRate = rate;
+      }
+    }
+    return bestSpread <= 0.05 ? fallback : bestRate;
+  }
+
+  /**
+   * Exhaust, then stream at the rate that tells the plausible hypotheses apart (or,
+   * when they agree, more than the fastest of them): a bucket admits exactly its
+   * refill rate, a window its limit per window, and a limiter that counts refused
    * requests admits less and less — which is how the probe notices a penalty.
    */
   private async rateStream(analysis: DimensionAnalysis): Promise<void> {
     const session = this.session;
     await this.exhaust(analysis);
-    const rate = this.overdriveRate(analysis);
-    const seconds = this.rateStreamSeconds(analysis);
+    const rate = this.chooseStreamRate(analysis);
+    const seconds = this.rateStreamSeconds(rate);
     const count = Math.min(Math.ceil(rate * seconds), Math.floor(session.requestsLeft * 0.6));
     await stream(session, 'rate', rate, count, this.stage, { overSeconds: round(seconds) });
   }

@@ -31,8 +31,29 @@ export interface AzureRateLimitWording {
   tier?: string;
 }
 
+/**
+ * Bodies already built, by wording. Why: under overload nearly every answer is a
+ * 429 whose wording differs only in its wait (whole seconds), so the same few
+ * bodies are asked for again and again. Bounded: emptied when full, so a client
+ * cycling through endless deployment names cannot grow it.
+ */
+const rateLimitBodies = new Map<string, string>();
+const MAX_CACHED_RATE_LIMIT_BODIES = 512;
+
 /** The current (mid-2025 onwards) `RateLimitReached` 429 body. */
 export function azureRateLimitBody(wording: AzureRateLimitWording): string {
+  // JSON of the fields: unambiguous whatever characters a deployment name holds, and undefined stays apart from "undefined".
+  const key = JSON.stringify([wording.limit, wording.retryAfterSeconds, wording.operation, wording.apiVersion ?? null, wording.tier ?? null, wording.region, wording.model, wording.deployment]);
+  let body = rateLimitBodies.get(key);
+  if (body === undefined) {
+    body = buildAzureRateLimitBody(wording);
+    if (rateLimitBodies.size >= MAX_CACHED_RATE_LIMIT_BODIES) rateLimitBodies.clear();
+    rateLimitBodies.set(key, body);
+  }
+  return body;
+}
+
+function buildAzureRateLimitBody(wording: AzureRateLimitWording): string {
   const under = wording.apiVersion === undefined ? 'OpenAI Language Model Instance API' : `Azure OpenAI API version ${wording.apiVersion}`;
   const seconds = `${wording.retryAfterSeconds} second${wording.retryAfterSeconds === 1 ? '' : 's'}`;
   const message =

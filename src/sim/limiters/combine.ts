@@ -27,22 +27,35 @@ export interface CombinedDecision {
  * limiter (as a refusal), and the retry wait is computed after that charge.
  */
 export function admitAll(limiters: readonly Limiter[], costs: readonly number[], nowMs: number, penalty = false): CombinedDecision {
-  let checks = limiters.map((limiter, index) => limiter.check(nowMs, costs[index] ?? 0));
-  if (checks.every((decision) => decision.admitted)) {
-    limiters.forEach((limiter, index) => limiter.commit(nowMs, costs[index] ?? 0, true));
+  // Plain loops, no callbacks: this runs for every request the simulator serves.
+  const count = limiters.length;
+  let checks = new Array<LimiterDecision>(count);
+  let allAdmitted = true;
+  for (let index = 0; index < count; index++) {
+    const decision = limiters[index]!.check(nowMs, costs[index] ?? 0);
+    checks[index] = decision;
+    if (!decision.admitted) allAdmitted = false;
+  }
+  if (allAdmitted) {
+    for (let index = 0; index < count; index++) limiters[index]!.commit(nowMs, costs[index] ?? 0, true);
     return { admitted: true, decisions: checks, refusedBy: [], retryAfterMs: 0 };
   }
   if (penalty) {
-    limiters.forEach((limiter, index) => limiter.commit(nowMs, costs[index] ?? 0, false));
+    for (let index = 0; index < count; index++) limiters[index]!.commit(nowMs, costs[index] ?? 0, false);
     checks = limiters.map((limiter, index) => limiter.check(nowMs, costs[index] ?? 0));
   }
   const refusedBy: number[] = [];
   let retryAfterMs = 0;
-  const decisions = checks.map((decision, index) => {
-    if (decision.admitted) return { ...limiters[index]!.check(nowMs, 0), admitted: true };
+  const decisions = new Array<LimiterDecision>(count);
+  for (let index = 0; index < count; index++) {
+    const decision = checks[index]!;
+    if (decision.admitted) {
+      decisions[index] = { ...limiters[index]!.check(nowMs, 0), admitted: true };
+      continue;
+    }
     refusedBy.push(index);
     retryAfterMs = Math.max(retryAfterMs, decision.retryAfterMs);
-    return decision;
-  });
+    decisions[index] = decision;
+  }
   return { admitted: false, decisions, refusedBy, retryAfterMs };
 }

@@ -46,6 +46,8 @@ export class AzureStandardPolicy implements LimitPolicy {
   private readonly limiters: Limiter[];
   private readonly tokenIndex: number;
   private readonly limitHeaders: { requests: string; tokens: string };
+  /** The costs handed to admitAll, reused: 1 per request window, the charge last. */
+  private readonly costs: number[];
 
   constructor(private readonly settings: AzureStandardSettings) {
     this.requestWindow = new SlidingLogLimiter({ limit: settings.requestLimit, windowMs: settings.requestWindowMs });
@@ -53,6 +55,7 @@ export class AzureStandardPolicy implements LimitPolicy {
     this.tokenWindow = new SlidingLogLimiter({ limit: settings.tokenLimit, windowMs: settings.tokenWindowMs });
     this.limiters = this.subsecondWindow ? [this.requestWindow, this.subsecondWindow, this.tokenWindow] : [this.requestWindow, this.tokenWindow];
     this.tokenIndex = this.limiters.length - 1;
+    this.costs = this.limiters.map(() => 1);
     this.limitHeaders = { requests: String(settings.requestLimit), tokens: String(settings.tokenLimit) };
   }
 
@@ -78,13 +81,19 @@ export class AzureStandardPolicy implements LimitPolicy {
   admit(request: AdmissionRequest): Admission {
     const charge = this.chargeOf(request);
     if (charge > this.settings.tokenLimit) return this.never(request, charge);
-    const costs = this.subsecondWindow ? [1, 1, charge] : [1, charge];
+    const costs = this.costs;
+    costs[this.tokenIndex] = charge;
     const outcome = admitAll(this.limiters, costs, request.nowMs);
     const headers = this.headers(outcome.decisions[0]!.remaining, outcome.decisions[this.tokenIndex]!.remaining);
     if (outcome.admitted) return { admitted: true, status: 200, headers, charge, note: 'admitted' };
 
-    const requestWaitMs = Math.max(0, ...outcome.refusedBy.filter((index) => index !== this.tokenIndex).map((index) => outcome.decisions[index]!.retryAfterMs));
-    const tokenWaitMs = outcome.refusedBy.includes(this.tokenIndex) ? outcome.decisions[this.tokenIndex]!.retryAfterMs : 0;
+    let requestWaitMs = 0;
+    let tokenWaitMs = 0;
+    for (const index of outcome.refusedBy) {
+      const waitMs = outcome.decisions[index]!.retryAfterMs;
+      if (index === this.tokenIndex) tokenWaitMs = waitMs;
+      else requestWaitMs = Math.max(requestWaitMs, waitMs);
+    }
     const retryMs = wholeMillisecondsUp(outcome.retryAfterMs);
     const retrySeconds = wholeSecondsUp(retryMs);
     headers['retry-after'] = String(retrySeconds);

@@ -29,6 +29,8 @@ export interface RealResult {
   summary: Summary;
   /** Accuracy-goal failures; empty when the goal is met. */
   problems: string[];
+  /** Every line the probe wrote (for traces). */
+  lines: RecordLine[];
   /** Differences between the file's analysis and the in-memory inference (must be none). */
   reproduction: string[];
   sent: number;
@@ -90,6 +92,7 @@ export async function probeRealLimiter(limiter: RunningLimiter, budgetSeconds = 
     outcome,
     summary: result.summary,
     problems: requestProblems(limiter.truth, fromFile),
+    lines,
     reproduction,
     sent: requests.length,
     seconds: clock.now() / 1000,

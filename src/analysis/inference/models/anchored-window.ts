@@ -26,6 +26,12 @@ export class AnchoredWindowModel implements ReplayModel {
   }
 
   record(atMs: number, weight: number, admitted: boolean): void {
+    // Only an admitted request opens a window (the first hit of a window always fits).
+    // A refusal after the modelled end means the limiter was still closed — this
+    // setting's window or block is a little short. Opening (and blocking) a new window
+    // on it would turn that small error into wrong predictions for everything after;
+    // leaving the state alone costs only the requests in the gap.
+    if (!admitted && atMs >= this.endMs) return;
     if (atMs >= this.endMs) {
       this.endMs = atMs + this.windowMs;
       this.used = 0;
