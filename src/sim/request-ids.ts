@@ -5,39 +5,49 @@
  * Why not crypto.randomUUID() per id: the simulator hands out three ids per
  * request at tens of thousands of requests per second, and the ids only need to
  * be unique (clients echo and log them; nothing guesses them). One random UUID
- * per generator gives the first 20 hex digits, a counter the last 12, so ids
- * differ between servers and never repeat within one (2^48 ids).
+ * gives the first 24 hex digits, a counter the last 8; after 2^32 ids a fresh
+ * random UUID takes over. The counter stays a small integer, whose hex form V8
+ * writes fast (a 48-bit one is formatted as a double, several times slower).
  */
 import { randomUUID } from 'node:crypto';
 
+const COUNTER_RANGE = 0x1_0000_0000;
+
 /** A source of unique ids for one server. */
 export class RequestIds {
-  /** `xxxxxxxx-xxxx-4xxx-yxxx-` from one random UUID (version and variant kept). */
-  private readonly dashedPrefix: string;
-  /** The same 20 hex digits without dashes. */
-  private readonly hexPrefix: string;
-  private counter: number;
-
-  constructor() {
-    const seed = randomUUID();
-    this.dashedPrefix = seed.slice(0, 24);
-    this.hexPrefix = seed.slice(0, 23).replace(/-/g, '');
-    // Start at a random point of the counter, so two servers with the same prefix (never in practice) still differ.
-    this.counter = Number.parseInt(seed.slice(24, 35), 16);
-  }
+  /** `xxxxxxxx-xxxx-4xxx-yxxx-xxxx` from one random UUID (version and variant kept). */
+  private dashedPrefix = '';
+  /** The same 24 hex digits without dashes. */
+  private hexPrefix = '';
+  private counter = 0;
+  private remaining = 0;
 
   /** A UUID-shaped id: `8-4-4-4-12` hex digits. */
   uuid(): string {
-    return this.dashedPrefix + this.next();
+    const counter = this.next();
+    return this.dashedPrefix + counter;
   }
 
   /** 32 hex digits (a UUID without its dashes), for `chatcmpl-…` and `req_…` ids. */
   hex(): string {
-    return this.hexPrefix + this.next();
+    const counter = this.next();
+    return this.hexPrefix + counter;
   }
 
+  /** The next 8 hex digits; a new random prefix (read after this call) whenever the counter has gone round. */
   private next(): string {
-    this.counter = (this.counter + 1) % 0x1_0000_0000_0000;
-    return this.counter.toString(16).padStart(12, '0');
+    if (this.remaining === 0) this.reseed();
+    this.remaining--;
+    this.counter = (this.counter + 1) % COUNTER_RANGE;
+    return this.counter.toString(16).padStart(8, '0');
+  }
+
+  private reseed(): void {
+    const seed = randomUUID();
+    this.dashedPrefix = seed.slice(0, 28);
+    this.hexPrefix = seed.slice(0, 28).replace(/-/g, '');
+    // Start at a random point of the counter, so ids do not all begin at ...00000001.
+    this.counter = Number.parseInt(seed.slice(28, 36), 16);
+    this.remaining = COUNTER_RANGE;
   }
 }
