@@ -463,7 +463,7 @@ export function renderOutputs(io: CliIo, settings: RunSettings, result: Analysis
  * checked before the run; a failure now (disk full, a folder removed meanwhile) is
  * still the user's environment, not a bug: an InputError naming the flag, exit 2.
  */
-function writeUserFile(what: string, path: string, text: string, append = false): void {
+export function writeUserFile(what: string, path: string, text: string, append = false): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
     if (append) appendFileSync(path, text);

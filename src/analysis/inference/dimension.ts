@@ -12,7 +12,7 @@
  */
 import type { Confidence, LimiterShape } from '../summary-types.js';
 import { fitDimension, type FitReport, type Hypothesis } from './fit.js';
-import { figuresOf, type LimitFigures } from './figures.js';
+import { figuresOf, idleBurst, type LimitFigures } from './figures.js';
 import type { Observation } from './observations.js';
 import { samplesFor, type Dimension, type Sample } from './samples.js';
 import type { Variant } from './variants.js';
@@ -125,7 +125,8 @@ export function analyseDimension(observations: readonly Observation[], dimension
   const plausibleFits = report.fits.filter((fit) => fit.best.score <= bestScore + tolerance);
   const plausible = plausibleFits.flatMap((fit) => fit.representatives);
   const best = report.fits[0]!.best;
-  let figures = figuresOf(best, unitWeights, latencyMs);
+  const measuredBurst = unitWeights ? idleBurst(best, samples) : null;
+  let figures = figuresOf(best, unitWeights, latencyMs, measuredBurst);
   let secondLimit: DimensionAnalysis['secondLimit'] = null;
   if (unitWeights && options.secondLimit !== false) {
     const found = findSecondLimit(samples, best);
@@ -137,7 +138,7 @@ export function analyseDimension(observations: readonly Observation[], dimension
       figures = { ...figures, perSecond: Math.min(figures.perSecond, rate) };
     }
   }
-  const all = plausible.map((hypothesis) => figuresOf(hypothesis, unitWeights, latencyMs));
+  const all = plausible.map((hypothesis) => figuresOf(hypothesis, unitWeights, latencyMs, measuredBurst));
   const spread = {
     burst: spreadOf(all.map((figure) => figure.burst)),
     perSecond: spreadOf(all.map((figure) => figure.perSecond)),

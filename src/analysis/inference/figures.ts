@@ -12,6 +12,7 @@
  */
 import type { LimiterShape } from '../summary-types.js';
 import type { Hypothesis } from './fit.js';
+import type { Sample } from './samples.js';
 
 /** The figures one hypothesis implies. */
 export interface LimitFigures {
@@ -43,9 +44,13 @@ export function burstFromCapacity(low: number, high: number): number {
   return best;
 }
 
-/** The figures of a hypothesis. `unitWeights` is true for calls, false for tokens; `latencyMs` is the typical answer time. */
-export function figuresOf(hypothesis: Hypothesis, unitWeights: boolean, latencyMs: number): LimitFigures {
-  const burst = unitWeights ? burstFromCapacity(hypothesis.capacity, hypothesis.capacityHigh) : hypothesis.capacity;
+/**
+ * The figures of a hypothesis. `unitWeights` is true for calls, false for tokens;
+ * `latencyMs` is the typical answer time; `measuredBurst` (see idleBurst) replaces
+ * the burst read from the fitted capacity when the recording shows one directly.
+ */
+export function figuresOf(hypothesis: Hypothesis, unitWeights: boolean, latencyMs: number, measuredBurst: number | null = null): LimitFigures {
+  const burst = measuredBurst ?? (unitWeights ? burstFromCapacity(hypothesis.capacity, hypothesis.capacityHigh) : hypothesis.capacity);
   const { params, variant } = hypothesis;
   const shape = variant.shape;
   if (params.ratePerSecond !== null) {
@@ -59,4 +64,37 @@ export function figuresOf(hypothesis: Hypothesis, unitWeights: boolean, latencyM
   }
   const latencySeconds = Math.max(latencyMs, 1) / 1000;
   return { burst, perSecond: burst / latencySeconds, windowSeconds: latencySeconds, shape };
+}
+
+/**
+ * The burst as PRODUCT §7 defines it, read from the recording: the most requests
+ * admitted in one instant (within 50 ms) that began with the limiter idle — by the
+ * fitted model, a load under half a request — and that ended in refusals (so the
+ * limit, not the burst size, stopped it). Null when no instant qualifies.
+ *
+ * Why not only the fitted capacity: some limiters round (HAProxy's rate counter
+ * rounds the previous period's weighted count down), so the capacity that explains
+ * every request is a fraction above what an idle limiter admits at once.
+ */
+export function idleBurst(hypothesis: Hypothesis, samples: readonly Sample[]): number | null {
+  const model = hypothesis.variant.create(hypothesis.params, hypothesis.capacity);
+  let best: number | null = null;
+  let index = 0;
+  while (index < samples.length) {
+    const start = samples[index]!;
+    const idle = model.loadAt(start.atMs) < 0.5;
+    let admitted = 0;
+    let refused = false;
+    let end = index;
+    while (end < samples.length && samples[end]!.atMs - start.atMs <= 50) {
+      const sample = samples[end]!;
+      if (sample.admitted) admitted++;
+      if (sample.label === 0) refused = true;
+      model.record(sample.atMs, sample.weight, sample.admitted, sample.releaseMs);
+      end++;
+    }
+    if (idle && refused && admitted > 0) best = Math.max(best ?? 0, admitted);
+    index = end;
+  }
+  return best;
 }

@@ -12,13 +12,12 @@
  *     verdict      …
  *     spent        236 requests, ~3,400 billed tokens, ~160,000 estimated charged tokens, 71 s
  */
-import { mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { addAdvertisedOptions, addOutputOptions, addPayloadOptions, addTargetOptions, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
+import { addRunOptions, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
-import { abandonSession, analyseRecordingFile, openSession } from '../session.js';
+import { abandonSession, analyseRecordingFile, openSession, writeUserFile } from '../session.js';
 import { EXIT } from '../../errors.js';
 import type { Summary } from '../../analysis/summary-types.js';
 import type { AnalysisResult } from '../../analysis/result-types.js';
@@ -151,21 +150,12 @@ function renderProbeOutputs(io: CliIo, settings: RunSettings, result: AnalysisRe
   if (settings.json) io.stdout.write(renderReport(result, { format: 'json', color: false }));
   if (settings.format !== null) {
     const text = renderReport(result, { format: settings.format, color: settings.color && Boolean(io.stdout.isTTY), expectations });
-    if (settings.outPath !== null) {
-      const path = resolve(io.cwd, settings.outPath);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, text);
-    } else {
-      io.stdout.write(text);
-    }
+    if (settings.outPath !== null) writeUserFile('--out', resolve(io.cwd, settings.outPath), text);
+    else io.stdout.write(text);
   }
   const stepSummary = io.env.GITHUB_STEP_SUMMARY;
-  if (stepSummary) appendFileSync(stepSummary, renderReport(result, { format: 'markdown', color: false, expectations }));
-  if (settings.junitPath !== null) {
-    const path = resolve(io.cwd, settings.junitPath);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, renderJunit(expectations, result.summary));
-  }
+  if (stepSummary) writeUserFile('GITHUB_STEP_SUMMARY', stepSummary, renderReport(result, { format: 'markdown', color: false, expectations }), true);
+  if (settings.junitPath !== null) writeUserFile('--junit', resolve(io.cwd, settings.junitPath), renderJunit(expectations, result.summary));
 }
 
 /** Registers `probe`. */
@@ -176,10 +166,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--budget-requests <n>', `most requests to send (default ${DEFAULT_BUDGET.requests}; ${DEFAULT_BUDGET.requests + TOKEN_STAGE_REQUESTS} with --max-tokens)`)
     .option('--budget-tokens <n>', `most tokens billed, counting each request in flight at prompt + max_tokens (default ${DEFAULT_BUDGET.billedTokens.toLocaleString('en-US')})`)
     .option('--budget-time <duration>', `longest the probe runs (default ${DEFAULT_BUDGET.seconds}s; ${DEFAULT_BUDGET.seconds + TOKEN_STAGE_SECONDS}s with --max-tokens)`);
-  addTargetOptions(command);
-  addPayloadOptions(command);
-  addAdvertisedOptions(command);
-  addOutputOptions(command);
+  addRunOptions(command);
   command.action(async (raw: RawOptions) => {
     const problems = new Problems();
     const budgetRequests = optionalCount(problems, raw.budgetRequests, '--budget-requests', 5);
