@@ -12,33 +12,18 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLeanTransport, type LeanTransportExtras } from '../../src/run/lean-transport.js';
 import { DEFAULT_TRANSPORT_KIND, createTransportFor, isTransportKind } from '../../src/run/transport-choice.js';
 import type { HttpTransport, TransportOptions } from '../../src/run/transport.js';
-import type { PayloadSpec, SendRequest, TargetSpec } from '../../src/run/types.js';
-import { offsetClock, okHandler, settle, startTestServer, type TestServer } from './test-server.js';
+import type { TargetSpec } from '../../src/run/types.js';
+import { offsetClock, okHandler, settle } from './test-server.js';
+import { API_KEY, azureTarget, chat, never, request, testOptions, useTransportHarness } from './transport-harness.js';
 
-const API_KEY = 'key-0123456789abcdef0123456789abcdef';
-const chat: PayloadSpec = { kind: 'chat', model: null, maxTokens: 16, promptTokens: null, stream: false };
-const never = new AbortController().signal;
 const USAGE_BODY = JSON.stringify({ choices: [], usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 } });
 
-let servers: { close(): Promise<void> }[] = [];
-let transports: HttpTransport[] = [];
-
-afterEach(async () => {
-  await Promise.all(transports.map((transport) => transport.close()));
-  await Promise.all(servers.map((server) => server.close()));
-  servers = [];
-  transports = [];
-});
-
-async function server(handler?: Parameters<typeof startTestServer>[0]): Promise<TestServer> {
-  const started = await startTestServer(handler);
-  servers.push(started);
-  return started;
-}
+const harness = useTransportHarness((options) => createLeanTransport(options));
+const server = harness.server;
 
 /** A TCP server on 127.0.0.1 that answers each request's bytes with `answer(socket)`; counts connections. */
 async function rawServer(answer: (socket: Socket) => void): Promise<{ url: string; connections: () => number }> {
@@ -59,7 +44,7 @@ async function rawServer(answer: (socket: Socket) => void): Promise<{ url: strin
     });
   });
   await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
-  servers.push({
+  harness.ownServer({
     close: () => {
       for (const socket of sockets) socket.destroy();
       return new Promise((resolve) => raw.close(() => resolve()));
@@ -68,19 +53,8 @@ async function rawServer(answer: (socket: Socket) => void): Promise<{ url: strin
   return { url: `http://127.0.0.1:${(raw.address() as AddressInfo).port}`, connections: () => connections };
 }
 
-function azureTarget(base: string, auth: TargetSpec['auth'] = { apiKey: API_KEY }): TargetSpec {
-  return { id: 'default', kind: 'azure', url: `${base}/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21`, deployment: 'gpt-4o', auth };
-}
-
 function lean(target: TargetSpec, changes: Partial<TransportOptions> = {}, extras: LeanTransportExtras = {}): HttpTransport {
-  const transport = createLeanTransport({ target, payload: chat, clock: offsetClock(), timeoutMs: 5000, connections: 200, ...changes }, extras);
-  transports.push(transport);
-  return transport;
-}
-
-let seq = 0;
-function request(changes: Partial<SendRequest> = {}): SendRequest {
-  return { seq: seq++, phase: 'test', target: 'default', plannedMs: 999_999, ...changes };
+  return harness.ownTransport(createLeanTransport(testOptions(target, changes), extras));
 }
 
 describe('lean transport: body framings', () => {
@@ -268,7 +242,7 @@ describe('transport choice', () => {
     const target = await server();
     for (const kind of ['undici', 'lean'] as const) {
       const transport = createTransportFor(kind, { target: azureTarget(target.url), payload: chat, clock: offsetClock(), timeoutMs: 5000, connections: 4 });
-      transports.push(transport);
+      harness.ownTransport(transport);
       expect(await transport.send(request(), never)).toMatchObject({ status: 200, errorKind: null, usage: { totalTokens: 13 } });
     }
     expect(target.requests).toHaveLength(2);
