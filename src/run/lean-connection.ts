@@ -90,11 +90,11 @@ export class LeanConnection implements ExchangeCarrier {
         return 0;
       }
       this.keepAlive = info.shouldKeepAlive;
-      exchange.onHeaders(info.statusCode, info.headers);
+      exchange.readHeaders(info.statusCode, info.headers);
       return 0;
     };
     parser[HTTPParser.kOnBody] = (chunk, offset, length) => {
-      this.current?.onBody(chunk.subarray(offset, offset + length));
+      this.current?.readBody(chunk.subarray(offset, offset + length));
     };
     parser[HTTPParser.kOnMessageComplete] = () => {
       if (this.interim) {
@@ -105,7 +105,7 @@ export class LeanConnection implements ExchangeCarrier {
       this.current = null;
       if (exchange !== null) {
         exchange.carrier = null;
-        exchange.onComplete();
+        exchange.readComplete();
       }
       if (this.gone) return;
       if (this.keepAlive) this.owner.onIdle(this);

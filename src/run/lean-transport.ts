@@ -28,16 +28,17 @@
  * Not covered: HTTP/2, proxies (an injected undici `dispatcher`), client
  * certificates, request pipelining, redirects (not followed, like the undici transport).
  */
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { createRedactor } from '../record/redact.js';
 import type { RequestLine } from '../record/types.js';
 import { RequestAbortedError, RequestTimeoutError } from './error-kind.js';
 import { LeanConnection, type ConnectionOwner } from './lean-connection.js';
+import { InFlightRequests } from './in-flight.js';
 import { LeanExchange, type LeanExchangeContext } from './lean-exchange.js';
 import { RequestBytes } from './lean-request-bytes.js';
-import { PayloadCatalog, type PayloadEndpoint, type PreparedPayload } from './payload.js';
+import { PayloadCatalog, UNBUILDABLE_PAYLOAD, payloadContextOf, type PreparedPayload } from './payload.js';
+import { ClientRequestIds } from './request-ids.js';
 import type { HttpTransport, TransportOptions } from './transport.js';
 import type { SendRequest } from './types.js';
 
@@ -47,9 +48,6 @@ import type { SendRequest } from './types.js';
  * nothing per request, where a timer per request costs two timer-list operations.
  */
 export const SWEEP_INTERVAL_MS = 20;
-
-/** Stands in for a payload variant that could not be built; such a request is never sent. */
-const UNBUILDABLE_PAYLOAD: PreparedPayload = { body: Buffer.alloc(0), estimatedTokens: 0, maxTokens: null, stream: false, promptTokens: null };
 
 /** What only the lean transport takes, beside the shared {@link TransportOptions}. */
 export interface LeanTransportExtras {
@@ -92,8 +90,7 @@ class LeanTransport implements HttpTransport, ConnectionOwner {
   private readonly bytes: RequestBytes | null;
   /** Why no request can be sent (a header value that would break the request), or null. */
   private readonly unsendable: Error | null;
-  private readonly requestIdPrefix: string;
-  private requestCounter = 0;
+  private readonly requestIds = new ClientRequestIds();
   private readonly context: LeanExchangeContext;
   private readonly all = new Set<LeanConnection>();
   /** Connected and free; the last one parked is the first one used (warmest). */
@@ -101,8 +98,7 @@ class LeanTransport implements HttpTransport, ConnectionOwner {
   /** Requests waiting for a connection, oldest first. */
   private readonly waiting: LeanExchange[] = [];
   private opening = 0;
-  private readonly inFlight = new Set<LeanExchange>();
-  private readonly bySignal = new WeakMap<AbortSignal, Set<LeanExchange>>();
+  private readonly inFlight = new InFlightRequests<LeanExchange>();
   private readonly sweeper: NodeJS.Timeout;
   /** Resolvers of prepare() calls waiting for their connections to open or fail. */
   private readonly preparing = new Set<() => void>();
@@ -118,11 +114,7 @@ class LeanTransport implements HttpTransport, ConnectionOwner {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     this.endpoint = { secure, host, port: Number(url.port || (secure ? 443 : 80)), servername: net.isIP(host) === 0 ? host : undefined };
 
-    this.payloads = new PayloadCatalog(options.payload, {
-      endpoint: endpointOfPath(url.pathname),
-      // The deployment travels in the path for classic Azure URLs; elsewhere it is the model.
-      fallbackModel: url.pathname.includes('/deployments/') ? null : options.target.deployment,
-    });
+    this.payloads = new PayloadCatalog(options.payload, payloadContextOf(url, options.target.deployment));
     this.payloads.warm(options.payloadVariants ?? []);
 
     const { auth } = options.target;
@@ -142,10 +134,6 @@ class LeanTransport implements HttpTransport, ConnectionOwner {
     }
     this.bytes = bytes;
     this.unsendable = unsendable;
-
-    // A per-run random prefix plus a counter: unique UUID-shaped ids at the cost of a string concat.
-    const random = randomBytes(9).toString('hex');
-    this.requestIdPrefix = `${random.slice(0, 8)}-${random.slice(8, 12)}-4${random.slice(12, 15)}-8${random.slice(15, 18)}-`;
 
     this.context = {
       clock: options.clock,
@@ -199,7 +187,7 @@ class LeanTransport implements HttpTransport, ConnectionOwner {
 
   send(request: SendRequest, signal: AbortSignal): Promise<RequestLine> {
     const clock = this.options.clock;
-    const clientRequestId = this.requestIdPrefix + (this.requestCounter++).toString(16).padStart(12, '0');
+    const clientRequestId = this.requestIds.next();
     let payload: PreparedPayload;
     try {
       payload = this.payloads.get(request.payload);
@@ -218,7 +206,7 @@ class LeanTransport implements HttpTransport, ConnectionOwner {
       exchange.fail(new RequestAbortedError(this.closed ? 'the transport was closed' : undefined));
       return exchange.line;
     }
-    this.track(exchange, signal);
+    this.inFlight.add(exchange, signal);
     const connection = this.idle.pop();
     if (connection !== undefined) {
       connection.start(exchange, this.bytes!.build(payload, clientRequestId), clock);
@@ -233,7 +221,7 @@ class LeanTransport implements HttpTransport, ConnectionOwner {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweeper);
-    for (const exchange of [...this.inFlight]) exchange.fail(new RequestAbortedError('the transport was closed'));
+    this.inFlight.failAll(new RequestAbortedError('the transport was closed'));
     const closing = new Error('the transport was closed');
     for (const connection of [...this.all]) connection.destroy(closing);
     for (const check of [...this.preparing]) check();
@@ -300,7 +288,7 @@ class LeanTransport implements HttpTransport, ConnectionOwner {
     if (this.inFlight.size === 0) return;
     const now = this.options.clock.now();
     const expired: LeanExchange[] = [];
-    for (const exchange of this.inFlight) if (now >= exchange.deadlineMs) expired.push(exchange);
+    for (const exchange of this.inFlight.all) if (now >= exchange.deadlineMs) expired.push(exchange);
     if (expired.length === 0) return;
     const error = new RequestTimeoutError(this.options.timeoutMs);
     // Waiting ones first: failing a written one frees its slot, and no connection
@@ -309,42 +297,12 @@ class LeanTransport implements HttpTransport, ConnectionOwner {
     for (const exchange of expired) exchange.fail(error);
   }
 
-  /**
-   * One abort listener per signal (the runner passes the same signal to every
-   * request), not one per request: EventTarget listeners cost more than a Set.
-   */
-  private track(exchange: LeanExchange, signal: AbortSignal): void {
-    this.inFlight.add(exchange);
-    let group = this.bySignal.get(signal);
-    if (group === undefined) {
-      const members = new Set<LeanExchange>();
-      group = members;
-      this.bySignal.set(signal, members);
-      signal.addEventListener(
-        'abort',
-        () => {
-          for (const member of [...members]) member.fail(new RequestAbortedError());
-        },
-        { once: true },
-      );
-    }
-    group.add(exchange);
-    exchange.group = group;
-  }
-
   private release(exchange: LeanExchange): void {
     this.inFlight.delete(exchange);
-    exchange.group?.delete(exchange);
     if (exchange.carrier === null && this.waiting.length > 0) {
       // Given up while waiting for a connection: it must never be written.
       const index = this.waiting.indexOf(exchange);
       if (index !== -1) this.waiting.splice(index, 1);
     }
   }
-}
-
-function endpointOfPath(pathname: string): PayloadEndpoint {
-  if (/\/embeddings\/?$/.test(pathname)) return 'embeddings';
-  if (/\/responses\/?$/.test(pathname)) return 'responses';
-  return 'chat';
 }

@@ -46,6 +46,27 @@ export interface PayloadContext {
 }
 
 /**
+ * The catalog's context read from the target URL, the same for every transport:
+ * the operation from the path's last segment, and the deployment as `model` unless
+ * the path already names it (classic Azure `/deployments/NAME/` URLs).
+ */
+export function payloadContextOf(url: URL, deployment: string | null): PayloadContext {
+  return { endpoint: endpointOfPath(url.pathname), fallbackModel: url.pathname.includes('/deployments/') ? null : deployment };
+}
+
+function endpointOfPath(pathname: string): PayloadEndpoint {
+  if (/\/embeddings\/?$/.test(pathname)) return 'embeddings';
+  if (/\/responses\/?$/.test(pathname)) return 'responses';
+  return 'chat';
+}
+
+/**
+ * Stands in for a payload variant that could not be built (e.g. an impossible
+ * prompt size): the request is recorded as failed with these figures and never sent.
+ */
+export const UNBUILDABLE_PAYLOAD: PreparedPayload = { body: Buffer.alloc(0), estimatedTokens: 0, maxTokens: null, stream: false, promptTokens: null };
+
+/**
  * All payload variants of a run, built on first use and reused. `get` is
  * synchronous so the transport can call it inside a burst's loop; `warm` builds
  * variants ahead of time so the first request of a variant pays nothing.
