@@ -440,12 +440,14 @@ export async function analyseRecordingFile(io: CliIo, recordingPath: string): Pr
 /**
  * Where each rendering goes: the human table on stderr (people), the JSON or --format
  * output on stdout (data) or --out, markdown appended to $GITHUB_STEP_SUMMARY, JUnit to --junit.
+ * `humanText` replaces the table on stderr (the probe prints its own block).
  */
-export function renderOutputs(io: CliIo, settings: RunSettings, result: AnalysisResult, expectations: ExpectationResult[]): void {
+export function renderOutputs(io: CliIo, settings: RunSettings, result: AnalysisResult, expectations: ExpectationResult[], humanText?: (width: number) => string): void {
   const stdoutTaken = settings.json || settings.format !== null;
   if (!(settings.quiet && stdoutTaken)) {
     const color = settings.color && Boolean(io.stderr.isTTY);
-    io.stderr.write(renderReport(result, { format: 'table', color, width: io.stderr.columns ?? 80, expectations }));
+    const width = io.stderr.columns ?? 80;
+    io.stderr.write(humanText ? humanText(width) : renderReport(result, { format: 'table', color, width, expectations }));
   }
   if (settings.json) io.stdout.write(renderReport(result, { format: 'json', color: false }));
   if (settings.format !== null) {
@@ -463,7 +465,7 @@ export function renderOutputs(io: CliIo, settings: RunSettings, result: Analysis
  * checked before the run; a failure now (disk full, a folder removed meanwhile) is
  * still the user's environment, not a bug: an InputError naming the flag, exit 2.
  */
-export function writeUserFile(what: string, path: string, text: string, append = false): void {
+function writeUserFile(what: string, path: string, text: string, append = false): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
     if (append) appendFileSync(path, text);

@@ -92,7 +92,7 @@ describe.skipIf(process.env.PROBE_TABLE !== '1')('accuracy table for docs/probe.
     await simulated('sliding-window counter (sim)', genericCase('sliding-counter', 22));
     await simulated('concurrency cap (sim)', genericCase('concurrency', 21));
     await simulated('azure-standard (sim)', azureCase(23));
-    await simulated('azure-standard, no 1-s cap (sim)', azureCase(26));
+    await simulated('azure-standard, no 1-s cap (sim)', azureCase(30));
     await simulated('azure-standard tokens (sim)', azureCase(31, true), 4000);
     if (nginxPath() !== null) {
       await real('nginx limit_req', () => startNginx({ rate: 10, burst: 5 }));

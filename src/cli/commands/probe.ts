@@ -12,21 +12,16 @@
  *     verdict      …
  *     spent        236 requests, ~3,400 billed tokens, ~160,000 estimated charged tokens, 71 s
  */
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { addRunOptions, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
-import { abandonSession, analyseRecordingFile, openSession, writeUserFile } from '../session.js';
+import { abandonSession, analyseRecordingFile, openSession, renderOutputs } from '../session.js';
 import { EXIT } from '../../errors.js';
 import type { Summary } from '../../analysis/summary-types.js';
-import type { AnalysisResult } from '../../analysis/result-types.js';
 import { readRefusal } from '../../analysis/refusal-class.js';
 import { evaluateExpectations } from '../../expect/evaluate.js';
 import { assertExpectationsMet } from '../../expect/failures.js';
-import type { ExpectationResult } from '../../expect/types.js';
-import { renderReport } from '../../report/render.js';
-import { renderJunit } from '../../report/junit.js';
 import { runProbe, DEFAULT_BUDGET, TOKEN_STAGE_REQUESTS, TOKEN_STAGE_SECONDS, type ProbeBudget, type ProbeOutcome } from '../../probe/index.js';
 
 /** Prompt tokens assumed for the billed-tokens worst case when --prompt-tokens is not given (the default prompt is short). */
@@ -144,20 +139,6 @@ export function probeBudget(requests: number | null, billedTokens: number | null
   };
 }
 
-/** Where each output goes: as the session's renderOutputs, with the probe block in place of the table. */
-function renderProbeOutputs(io: CliIo, settings: RunSettings, result: AnalysisResult, expectations: ExpectationResult[]): void {
-  if (!settings.quiet) io.stderr.write(renderProbeBlock(result.summary, io.stderr.columns ?? 80));
-  if (settings.json) io.stdout.write(renderReport(result, { format: 'json', color: false }));
-  if (settings.format !== null) {
-    const text = renderReport(result, { format: settings.format, color: settings.color && Boolean(io.stdout.isTTY), expectations });
-    if (settings.outPath !== null) writeUserFile('--out', resolve(io.cwd, settings.outPath), text);
-    else io.stdout.write(text);
-  }
-  const stepSummary = io.env.GITHUB_STEP_SUMMARY;
-  if (stepSummary) writeUserFile('GITHUB_STEP_SUMMARY', stepSummary, renderReport(result, { format: 'markdown', color: false, expectations }), true);
-  if (settings.junitPath !== null) writeUserFile('--junit', resolve(io.cwd, settings.junitPath), renderJunit(expectations, result.summary));
-}
-
 /** Registers `probe`. */
 export function register(program: Command, io: CliIo): void {
   const command = program
@@ -212,7 +193,7 @@ export function register(program: Command, io: CliIo): void {
 
     const result = await analyseRecordingFile(io, session.recordingPath);
     const expectationResults = evaluateExpectations(session.expectations, result.summary);
-    renderProbeOutputs(io, runSettings, result, expectationResults);
+    renderOutputs(io, runSettings, result, expectationResults, (width) => renderProbeBlock(result.summary, width));
     for (const message of outcome.messages) io.stderr.write(`note: ${message}\n`);
     io.stderr.write(`Recording: ${session.recordingPath}\n`);
     if (reason === 'interrupted') {
