@@ -1,10 +1,12 @@
 /**
- * The runner with the real transport against the embedded simulator on loopback: the
- * §1 story end to end (a burst of 20 at one instant; the 1-second cap admits 5).
+ * The runner with each real transport (undici, lean) against the embedded simulator
+ * on loopback: the §1 story end to end (a burst of 20 at one instant; the 1-second
+ * cap admits 5). Each transport gets its own simulator, so its cap starts full.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
-import { createTransport } from '../../src/run/transport.js';
+import { createLeanTransport } from '../../src/run/lean-transport.js';
+import { createTransport, type HttpTransport, type TransportOptions } from '../../src/run/transport.js';
 import { simulatorTarget } from '../../src/run/target.js';
 import { createRealClock } from '../../src/run/real-clock.js';
 import { runPlan } from '../../src/run/runner.js';
@@ -12,7 +14,12 @@ import { LiveCounters } from '../../src/run/live-counters.js';
 import { planScenario } from '../../src/schedule/plan.js';
 import type { PhaseLine, RecordLine, RequestLine } from '../../src/record/types.js';
 
-describe('runner + transport + simulator', () => {
+const transports: [string, (options: TransportOptions) => HttpTransport][] = [
+  ['transport', createTransport],
+  ['lean transport', (options) => createLeanTransport(options)],
+];
+
+describe.each(transports)('runner + %s + simulator', (_name, create) => {
   let simulator: RunningSimulator;
   beforeAll(async () => {
     simulator = await startSimulator({ profile: 'azure-seed', port: 0 });
@@ -23,7 +30,7 @@ describe('runner + transport + simulator', () => {
 
   it('sends a burst of 20 in one instant: 5 admitted, 15 refused', async () => {
     const clock = createRealClock();
-    const transport = createTransport({
+    const transport = create({
       // The simulator wants a key like Azure does; any value passes.
       target: { ...simulatorTarget({ endpoint: simulator.url, deployment: 'gpt-4o', profile: 'azure-seed' }), auth: { apiKey: 'simulator-key' } },
       payload: { kind: 'chat', model: 'gpt-4o', maxTokens: 10, promptTokens: 20, stream: false },
