@@ -36,7 +36,7 @@ function summarise(session: ProbeSession, lines: RequestLine[]): ExperimentResul
 
 /** `size` requests at one instant, as soon as connections are warm. */
 export async function burst(session: ProbeSession, purpose: string, size: number, stage: StagePayload, params: PhaseParams = {}): Promise<ExperimentResult> {
-  const count = Math.max(0, Math.min(size, session.requestsLeft));
+  const count = Math.max(0, Math.min(size, session.affordable(stage.worstCaseTokens)));
   if (count === 0) return { lines: [], admitted: 0, refused: 0 };
   const phase = session.phase(purpose, { experiment: 'burst', size: count, ...params });
   if (count > 1) await session.prepare(count);
@@ -54,7 +54,7 @@ export async function burst(session: ProbeSession, purpose: string, size: number
  * that refills meanwhile is still read right.
  */
 export async function countingBurst(session: ProbeSession, purpose: string, size: number, stage: StagePayload, params: PhaseParams = {}): Promise<ExperimentResult> {
-  const count = Math.max(0, Math.min(size, session.requestsLeft));
+  const count = Math.max(0, Math.min(size, session.affordable(stage.worstCaseTokens)));
   if (count <= 3) return burst(session, purpose, count, stage, params);
   const first = Math.ceil(count / 2);
   const phase = session.phase(purpose, { experiment: 'burst', size: count, staged: true, ...params });

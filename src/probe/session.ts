@@ -99,6 +99,19 @@ export class ProbeSession {
     return Math.max(0, this.limits.requests - this.requests.length - this.inFlightCount);
   }
 
+  /**
+   * Requests of `worstCaseTokens` each that the budgets allow at this instant: the
+   * requests left, and the billed tokens left counting every request in flight at
+   * its worst case. Why a burst is sized by this and not only by requestsLeft: a
+   * burst cut short by the token budget would stop the probe for good (maySend's
+   * budget stop is final), although most of the tokens reserved for it come back
+   * unspent once the answers (short, or refused) are in.
+   */
+  affordable(worstCaseTokens: number): number {
+    const tokensLeft = this.limits.billedTokens - this.billed - this.reserved;
+    return Math.max(0, Math.min(this.requestsLeft, Math.floor(tokensLeft / Math.max(1, worstCaseTokens))));
+  }
+
   /** Seconds left before the deadline. */
   get secondsLeft(): number {
     return Math.max(0, (this.deadlineMs - this.now()) / 1000);
