@@ -13,6 +13,7 @@
  */
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { devNull } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { CliIo } from './io.js';
 import type { RunSettings } from './run-settings.js';
@@ -30,6 +31,7 @@ import { createRealClock } from '../run/real-clock.js';
 import { runPlan, type RunPlanOptions, type RunPlanResult } from '../run/runner.js';
 import { LiveCounters, formatProgress } from '../run/live-counters.js';
 import { planScenario } from '../schedule/plan.js';
+import { planNeedsWarmUp, warmUp } from '../run/warm-up.js';
 import { createRecordingWriter, defaultRecordingPath, type RecordingWriter } from '../record/writer.js';
 import { readRecordingBatches } from '../record/reader.js';
 import { analyseLineBatches } from '../analysis/summarise.js';
@@ -54,6 +56,8 @@ export interface SessionPlan {
   plannedRequests: number;
   /** Payload changes the phases will ask for, built before the clock starts so no request waits for one. */
   payloadVariants?: PayloadOverrides[];
+  /** Run the warm-up (src/run/warm-up.ts) before the run line: for plans fast enough that a cold start shows. Default false. */
+  warmUp?: boolean;
 }
 
 /** A run in progress: what a driver (a fixed plan, or the probe's controller) uses to send. */
@@ -111,11 +115,12 @@ export function isLoopbackUrl(url: string): boolean {
 /** Runs a fixed list of phases (burst, steady, ramp, run) from start to exit code. */
 export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: readonly Phase[]): Promise<number> {
   const payloadVariants = phases.flatMap((phase) => (phase.payload ? [phase.payload] : []));
-  const session = await openSession(io, { ...plan, payloadVariants });
+  const scenarioPlan = planScenario(phases);
+  const session = await openSession(io, { ...plan, payloadVariants, warmUp: planNeedsWarmUp(scenarioPlan) });
   if (session === null) return EXIT.ok;
   let result: RunPlanResult;
   try {
-    result = await runPlan(planScenario(phases), session.runnerOptions(plan.settings.maxInFlight ?? defaultMaxInFlight(phases)));
+    result = await runPlan(scenarioPlan, session.runnerOptions(plan.settings.maxInFlight ?? defaultMaxInFlight(phases)));
   } catch (error) {
     // What was measured before the failure is still written, with an honest end line.
     await abandonSession(session, error);
@@ -224,6 +229,8 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     throw error;
   }
 
+  if (plan.warmUp === true) await warmUpBeforeTheRun(settings, target, secrets, plan.payloadVariants ?? []);
+
   const stopController = new AbortController();
   const abortController = new AbortController();
   let interrupts = 0;
@@ -316,6 +323,39 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
       await simulator?.close();
     },
   };
+}
+
+/**
+ * The warm-up (src/run/warm-up.ts): the run's kind of transport, clock, counters and
+ * writer, aimed at a loopback server of this process; its lines go to the null device.
+ * Nothing reaches the target or the recording, and a failure only means a colder start.
+ */
+async function warmUpBeforeTheRun(settings: RunSettings, target: TargetSpec, secrets: readonly string[], payloadVariants: readonly PayloadOverrides[]): Promise<void> {
+  let writer: RecordingWriter;
+  try {
+    writer = createRecordingWriter({ path: devNull, secrets, fsync: false });
+  } catch {
+    return;
+  }
+  const clock = createRealClock();
+  try {
+    await warmUp({
+      targetUrl: target.url,
+      clock,
+      sink: new LiveCounters(writer),
+      createTransport: (url) =>
+        createTransportFor(settings.transport, {
+          target: { ...target, url },
+          payload: settings.payload,
+          clock,
+          timeoutMs: settings.timeoutMs,
+          connections: 64,
+          payloadVariants,
+        }),
+    });
+  } finally {
+    await writer.close().catch(() => undefined);
+  }
 }
 
 /** Starts the in-process simulator, turning its configuration errors into input errors (exit 2). */

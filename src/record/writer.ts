@@ -34,6 +34,8 @@ export interface WriterOptions {
   flushIntervalMs?: number;
   /** Pending size that triggers a write at once, bytes of UTF-8. Default 256 KiB. */
   chunkBytes?: number;
+  /** Whether `close()` fsyncs the file. Default true; false for a device such as /dev/null (the warm-up's lines), which refuses fsync. */
+  fsync?: boolean;
 }
 
 /** A RecordSink that writes to a file. `close()` must be awaited before the process exits. */
@@ -64,6 +66,7 @@ export function createRecordingWriter(options: WriterOptions): RecordingWriter {
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const redactor = createRedactor(options.secrets ?? []);
   const fd = openRecordingFile(path);
+  const syncOnClose = options.fsync ?? true;
 
   // Lines are encoded straight into this buffer as they come (see "Why encode each line").
   const capacity = chunkBytes + CHUNK_HEADROOM_BYTES;
@@ -148,7 +151,7 @@ export function createRecordingWriter(options: WriterOptions): RecordingWriter {
       closing ??= (async () => {
         await flushPending();
         try {
-          if (failure === null) await fsyncFile(fd);
+          if (failure === null && syncOnClose) await fsyncFile(fd);
         } finally {
           await closeFile(fd);
         }
