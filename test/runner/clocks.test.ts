@@ -94,6 +94,18 @@ describe('real clock', () => {
     expect(lateness.sort((a, b) => a - b)[10]).toBeLessThan(20);
   });
 
+  it('never wakes early for sub-millisecond sleeps, whichever way their last stretch is waited', async () => {
+    // 0.01-0.05 ms: spun through at once; 0.1-0.9 ms: blocking slices, then the last stretch spun.
+    for (const options of [{}, { waitSliceMs: 0 }]) {
+      const clock = createRealClock(options);
+      for (const aheadMs of [0.01, 0.05, 0.1, 0.3, 0.9]) {
+        const due = clock.now() + aheadMs;
+        await clock.sleepUntil(due);
+        expect(clock.now()).toBeGreaterThanOrEqual(due);
+      }
+    }
+  });
+
   it('never resolves synchronously, even when already due', async () => {
     const clock = createRealClock();
     let resolved = false;
@@ -103,6 +115,13 @@ describe('real clock', () => {
     expect(resolved).toBe(false);
     await sleep;
     expect(resolved).toBe(true);
+    // Nor when due within the stretch that is spun through.
+    let soon = false;
+    const short = clock.sleepUntil(clock.now() + 0.02).then(() => (soon = true));
+    await Promise.resolve();
+    expect(soon).toBe(false);
+    await short;
+    expect(soon).toBe(true);
   });
 
   it('returns early when the signal aborts', async () => {
