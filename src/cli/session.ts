@@ -32,6 +32,7 @@ import { runPlan, type RunPlanOptions, type RunPlanResult } from '../run/runner.
 import { LiveCounters, formatProgress } from '../run/live-counters.js';
 import { planScenario } from '../schedule/plan.js';
 import { planNeedsWarmUp, warmUp } from '../run/warm-up.js';
+import { pauseOptimiser, planIsPaced } from '../run/optimiser-pause.js';
 import { createRecordingWriter, defaultRecordingPath, type RecordingWriter } from '../record/writer.js';
 import { readRecordingBatches } from '../record/reader.js';
 import { analyseLineBatches } from '../analysis/summarise.js';
@@ -116,16 +117,21 @@ export function isLoopbackUrl(url: string): boolean {
 export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: readonly Phase[]): Promise<number> {
   const payloadVariants = phases.flatMap((phase) => (phase.payload ? [phase.payload] : []));
   const scenarioPlan = planScenario(phases);
-  const session = await openSession(io, { ...plan, payloadVariants, warmUp: planNeedsWarmUp(scenarioPlan) });
+  const warm = planNeedsWarmUp(scenarioPlan);
+  const session = await openSession(io, { ...plan, payloadVariants, warmUp: warm });
   if (session === null) return EXIT.ok;
+  // A fast paced plan runs on the code the warm-up optimised (src/run/optimiser-pause.ts).
+  const resumeOptimiser = warm && planIsPaced(scenarioPlan) ? pauseOptimiser() : () => undefined;
   let result: RunPlanResult;
   try {
     result = await runPlan(scenarioPlan, session.runnerOptions(plan.settings.maxInFlight ?? defaultMaxInFlight(phases)));
   } catch (error) {
+    resumeOptimiser();
     // What was measured before the failure is still written, with an honest end line.
     await abandonSession(session, error);
     throw error;
   }
+  resumeOptimiser();
   return finishSession(session, session.interrupted() ? 'interrupted' : result.reason, result.unsent);
 }
 
