@@ -3,7 +3,8 @@
  * (tcpdump on `lo`): achieved rate, p50/p99/max of inter-arrival gaps, the share of
  * clumped gaps (< ¼ of the period) and the p99 of |deviation from the grid|.
  *
- * Clients: aoai-probe (`steady --rate 1000/s --duration 5s`), a plain undici open-loop
+ * Clients: aoai-probe (`steady --rate 1000/s --duration 5s`, with its default transport and
+ * with `--transport lean`), a plain undici open-loop
  * scheduler (setTimeout with catch-up, 50 warm connections) and autocannon
  * (`-R 1000 -c 10 -d 5`, which spends each second's quota at the start of the second).
  */
@@ -24,6 +25,7 @@ export async function measureSteady(ctx) {
   const clients = {};
   const plan = [
     ['aoai-probe', (run) => aoaiSteady(ctx, run)],
+    ['aoai-probe --transport lean', (run) => aoaiSteady(ctx, run, 'lean')],
     ['undici', (run) => undiciSteady(ctx, run)],
     ['autocannon', (run) => autocannonSteady(ctx, run)],
   ];
@@ -66,8 +68,8 @@ function sampled(ctx) {
   };
 }
 
-async function aoaiSteady(ctx, run) {
-  const tag = `aoai-steady-${run}`;
+async function aoaiSteady(ctx, run, cliTransport) {
+  const tag = `aoai${cliTransport ? `-${cliTransport}` : ''}-steady-${run}`;
   const recording = path.join(ctx.outDir, `steady-${tag}.ndjson`);
   const scenario = {
     kind: 'steady', rate: RATE, durationS: DURATION_S, maxInFlight: 200,
@@ -75,7 +77,7 @@ async function aoaiSteady(ctx, run) {
   };
   const probe = sampled(ctx);
   const { times, droppedByKernel, runResult } = await wireTimes(ctx, `steady-${tag}`, tag, () =>
-    runScenario(ctx, scenario, { cpu: CLIENT_CPU, timeoutMs: 60_000, onStart: probe.onStart }),
+    runScenario(ctx, scenario, { cpu: CLIENT_CPU, timeoutMs: 60_000, onStart: probe.onStart, cliTransport }),
   );
   const clientCpu = probe.cpu();
   const requestLines = readFileSync(recording, 'utf8').split('\n').filter((line) => line.includes('"type":"request"')).length;

@@ -57,18 +57,23 @@ function steadyRow(results) {
     if (list.length === 0) return '—';
     return `${list.map((run) => fmt(run.gapP99Ms, 2)).join(' / ')} ms; rate ${list.map((run) => fmt(run.achievedRate, 1)).join(' / ')}/s; max gap ${fmt(Math.max(...list.map((run) => run.gapMaxMs)), 0)} ms`;
   };
-  const ours = runs('aoai-probe');
-  const gapP99 = median(ours.map((run) => run.gapP99Ms));
-  const rateError = median(ours.map((run) => Math.abs(run.achievedRate - results.steady.rate) / results.steady.rate));
-  let measured = 'not measured';
-  let outcome = 'not measured';
-  if (ours.length > 0) {
-    measured = `gap p99 ${ours.map((run) => fmt(run.gapP99Ms, 2)).join(' / ')} ms; rate ${ours.map((run) => fmt(run.achievedRate, 1)).join(' / ')}/s`;
-    const gapVerdict = verdict(gapP99, 1.2, 'max', 'ms', 2);
-    const rateVerdict = verdict(rateError * 100, 0.2, 'max', 'points of %', 2);
-    outcome = `gap: ${gapVerdict}; rate: ${rateVerdict}`;
-  } else if ((clients['aoai-probe']?.runs ?? []).length > 0) {
-    measured = 'failed';
+  const figures = (name) => {
+    const ours = runs(name);
+    if (ours.length === 0) return { measured: (clients[name]?.runs ?? []).length > 0 ? 'failed' : 'not measured', outcome: 'not measured' };
+    const gapP99 = median(ours.map((run) => run.gapP99Ms));
+    const rateError = median(ours.map((run) => Math.abs(run.achievedRate - results.steady.rate) / results.steady.rate));
+    return {
+      measured: `gap p99 ${ours.map((run) => fmt(run.gapP99Ms, 2)).join(' / ')} ms; rate ${ours.map((run) => fmt(run.achievedRate, 1)).join(' / ')}/s; max gap ${fmt(Math.max(...ours.map((run) => run.gapMaxMs)), 1)} ms`,
+      outcome: `gap: ${verdict(gapP99, 1.2, 'max', 'ms', 2)}; rate: ${verdict(rateError * 100, 0.2, 'max', 'points of %', 2)}`,
+    };
+  };
+  const ours = figures('aoai-probe');
+  let measured = ours.measured;
+  let outcome = ours.outcome;
+  if (clients['aoai-probe --transport lean']) {
+    const lean = figures('aoai-probe --transport lean');
+    measured += `; \`--transport lean\`: ${lean.measured}`;
+    outcome = `default: ${outcome}; lean: ${lean.outcome}`;
   }
   return ['1000/s, gap p99 (median of runs), rate', peer('undici'), peer('autocannon'), 'httperf (busy-poll) ~1.0 ms, not run here', '≤ 1.2 ms, rate within 0.2 %', measured, outcome];
 }
@@ -192,7 +197,7 @@ const METHOD = `## How each figure was measured
 - **Clients** run pinned to CPU 1 (\`taskset -c 1\`), one process at a time; tcpdump shares CPU 0 with nginx.
 - **Wire timing** (bursts, steady): \`tcpdump -i lo -nn --immediate-mode --time-stamp-precision=nano\` captures only TCP segments to the nginx port whose payload starts with \`POST\` (the first segment of each request); the capture is decoded with \`tcpdump -r -tt -A\` and split per trial by the \`?tag=\` each request carries. On loopback a segment is timestamped when the client transmits it, so this measures client dispatch, not nginx. Kernel drop counts are kept in \`bench/out/latest/results.json\`.
 - **Burst spread**: first to last request segment of one burst. aoai-probe: \`aoai-probe burst --size N --bursts 3 --gap 500ms --max-in-flight 2N\` (its transport opens the connections before the first burst), two processes; every burst counts. undici: \`Pool({connections: N})\` warmed with N concurrent requests, then 3 bursts of N \`pool.request\` + body, 500 ms apart, two processes. raw sockets: N \`net.Socket\`s warmed by one request each, then one pre-serialised request written per socket in one synchronous loop (the Node floor). autocannon \`-c N -a N\`: one cold process per trial (it cannot reuse connections across runs).
-- **Steady 1000/s for 5 s**: achieved rate = (requests − 1) / (last − first arrival); gaps between consecutive arrivals; "gaps < ¼ period" counts clumps; |dev from grid| = |arrival_k − (arrival_0 + k/rate)| after removing its median. aoai-probe: \`steady --rate 1000/s --duration 5s --max-in-flight 200\`. undici: open loop, \`setTimeout\` to the next due time then send everything due, 50 warm connections. autocannon \`-R 1000 -c 10 -d 5\`.
+- **Steady 1000/s for 5 s**: achieved rate = (requests − 1) / (last − first arrival); gaps between consecutive arrivals; "gaps < ¼ period" counts clumps; |dev from grid| = |arrival_k − (arrival_0 + k/rate)| after removing its median. aoai-probe: \`steady --rate 1000/s --duration 5s --max-in-flight 200\`, with its default transport and with \`--transport lean\`. undici: open loop, \`setTimeout\` to the next due time then send everything due, 50 warm connections. autocannon \`-R 1000 -c 10 -d 5\`.
 - **Max rate, all recorded**: aoai-probe is open loop (a request that finds 50 in flight is recorded as dropped, never queued), so two figures: at saturation — \`steady\` offered 1.25× the best rate it sent during the search, for the full duration, counting requests sent and recorded per second (the goal's verdict; comparable with the closed-loop peers) — and without drops — the highest rate of a rising search of short runs that was sent on time with ≥ 99 % of planned requests recorded, ≤ 1 % dropped, sent at ≥ 98 % of the rate, all 200, confirmed by one full-length run. Peers: closed loops with 50 in flight, best of two runs. Client CPU from /proc/PID/stat.
 - **Memory**: \`/usr/bin/time -v\` maximum resident set size of the client process, plus RSS sampled from /proc every 500 ms (the "25 % / 50 % / end" columns). "Flat" = the highest sampled RSS no more than 10 % of the peak above the RSS at a quarter of the run (the process's whole life is sampled, the final analysis of the recording included).
 - **Report**: \`/usr/bin/time -v node bin/aoai-probe.js report FILE --format json\`, wall time as seen by the bench (process start to exit), pinned.

@@ -47,10 +47,29 @@ test('a failed measurement is shown as failed, not as a number', () => {
   const results = { burst: { sizes: { 100: { 'aoai-probe': { error: 'boom' } }, 500: {} } } };
   const markdown = renderResults({ run, results, benchDir });
   assert.match(markdown, /\| aoai-probe \| failed: boom/);
-  assert.match(markdown.split('\n').find((line) => line.startsWith('| burst 100')), /\| failed \| not measured \|/);
+  // Since the lean row was added, the cell names both transports.
+  assert.match(markdown.split('\n').find((line) => line.startsWith('| burst 100')), /\| failed; `--transport lean`: — \| default: not measured; lean: not measured \|/);
 });
 
 test('a partial run is labelled as such', () => {
   const markdown = renderResults({ run: { ...run, quick: true }, results: {}, benchDir });
   assert.match(markdown, /Partial run/);
+});
+
+test('the steady goal row gives the default and the lean transport their own verdicts', () => {
+  const steadyRun = (gapP99Ms, achievedRate) => ({ requests: 5000, achievedRate, gapP50Ms: 1, gapP99Ms, gapMaxMs: 3, shortGapShare: 0, gridDeviationP99Ms: 0.2 });
+  const results = {
+    steady: {
+      rate: 1000,
+      durationS: 5,
+      clients: {
+        'aoai-probe': { runs: [steadyRun(1.1, 1000.1), steadyRun(1.15, 1000.0)] },
+        'aoai-probe --transport lean': { runs: [steadyRun(1.5, 1000.0), steadyRun(1.4, 1000.0)] },
+      },
+    },
+  };
+  const markdown = renderResults({ run, results, benchDir });
+  const row = markdown.split('\n').find((line) => line.startsWith('| 1000/s'));
+  assert.match(row, /gap p99 1\.10 \/ 1\.15 ms; rate 1,000\.1 \/ 1,000\.0\/s; max gap 3\.0 ms; `--transport lean`: gap p99 1\.50 \/ 1\.40 ms/);
+  assert.match(row, /default: gap: \*\*met\*\*; rate: \*\*met\*\*; lean: gap: \*\*not met\*\*: 0\.25 ms over/);
 });
