@@ -121,7 +121,7 @@ export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: rea
   const session = await openSession(io, { ...plan, payloadVariants, warmUp: warm });
   if (session === null) return EXIT.ok;
   // A fast paced plan runs on the code the warm-up optimised (src/run/optimiser-pause.ts).
-  const resumeOptimiser = warm && planIsPaced(scenarioPlan) ? pauseOptimiser() : () => undefined;
+  const resumeOptimiser = warm && planIsPaced(scenarioPlan) ? pauseOptimiser(io.execArgv ?? [], io.env.NODE_OPTIONS ?? '') : () => undefined;
   let result: RunPlanResult;
   try {
     result = await runPlan(scenarioPlan, session.runnerOptions(plan.settings.maxInFlight ?? defaultMaxInFlight(phases)));

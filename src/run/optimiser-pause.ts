@@ -55,9 +55,11 @@ export function hasOwnOptimiserFlags(execArgv: readonly string[], nodeOptions: s
 
 /**
  * Stops V8 from making new optimised code until the returned function is called.
- * Returns a no-op when the process has optimiser flags of its own.
+ * Returns a no-op when the process has optimiser flags of its own (`execArgv` and
+ * `nodeOptions` are the process's, handed in by src/cli, the one module that reads
+ * `process`).
  */
-export function pauseOptimiser(execArgv: readonly string[] = process.execArgv, nodeOptions: string = process.env.NODE_OPTIONS ?? ''): () => void {
+export function pauseOptimiser(execArgv: readonly string[], nodeOptions: string): () => void {
   if (hasOwnOptimiserFlags(execArgv, nodeOptions)) return () => undefined;
   setFlagsFromString('--no-opt');
   let resumed = false;

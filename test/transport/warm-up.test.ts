@@ -10,7 +10,7 @@ import { createRealClock } from '../../src/run/real-clock.js';
 import { createLeanTransport } from '../../src/run/lean-transport.js';
 import { createTransport } from '../../src/run/transport.js';
 import { planNeedsWarmUp, warmUp } from '../../src/run/warm-up.js';
-import { hasOwnOptimiserFlags, pauseOptimiser, planIsPaced } from '../../src/run/optimiser-pause.js';
+import { hasOwnOptimiserFlags, planIsPaced } from '../../src/run/optimiser-pause.js';
 import { planScenario } from '../../src/schedule/plan.js';
 import type { Phase } from '../../src/schedule/types.js';
 import { azureTarget, chat, testOptions, useTransportHarness, type CreateTransport } from './transport-harness.js';
@@ -113,13 +113,7 @@ describe('planIsPaced (the optimiser pause of src/run/optimiser-pause.ts)', () =
   });
 });
 
-describe('pauseOptimiser', () => {
-  it('returns a resume function that may be called twice', () => {
-    const resume = pauseOptimiser();
-    resume();
-    resume();
-  });
-
+describe('hasOwnOptimiserFlags', () => {
   it('leaves the optimiser alone when the process was given optimiser flags', () => {
     for (const execArgv of [['--no-opt'], ['--jitless'], ['--max-opt=2'], ['--trace-gc', '--opt']]) expect(hasOwnOptimiserFlags(execArgv, '')).toBe(true);
     expect(hasOwnOptimiserFlags([], '--no-opt --max-old-space-size=64')).toBe(true);
