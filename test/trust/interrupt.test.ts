@@ -2,6 +2,7 @@
  * Ctrl-C (PRODUCT §9, issue 7), with real signals sent to the real CLI:
  *   - the first stops scheduling, lets in-flight requests finish (bounded grace), writes
  *     the end line `interrupted`, prints the summary of what was measured, exit 130;
+ *     (a probe too, mid-experiment);
  *   - the second cuts what is in flight and leaves at once, exit 130, with a readable
  *     recording whose end line counts every request line.
  * Every request that left the machine (seen by the server) is in the recording.
@@ -72,6 +73,30 @@ describe('the first Ctrl-C', () => {
     expect(requests.filter((line) => line.errorKind === 'aborted')).toEqual([]);
     // The summary table of what was measured was printed too.
     expect(run.stderr).toContain('(interrupted)');
+  });
+
+  it('stops a probe mid-experiment: exit 130, end line, figures of what was sent, nothing lost', async () => {
+    const recording = join(folder, 'probe-sim.ndjson');
+    const cli = startCli(['probe', '--json', '--record', recording], { cwd: folder, timeoutMs: 60_000 });
+    // Past the first burst and into the later experiments.
+    await waitFor(() => requestCount(recording) >= 60, 30_000, 'sixty request lines');
+    cli.child.kill('SIGINT');
+    const run = await cli.done;
+
+    expect(run.stderr).not.toContain('internal error');
+    expect(hasStackTrace(run.stderr)).toBe(false);
+    expect(run.code).toBe(130);
+    const lines = readLines(recording);
+    const requests = lines.filter((line): line is RequestLine => line.type === 'request');
+    const end = lines.at(-1) as EndLine;
+    const summary = JSON.parse(run.stdout) as Summary;
+    expect(end).toMatchObject({ type: 'end', reason: 'interrupted' });
+    expect(summary.requests.sent).toBe(requests.length);
+    expect(end.sent).toBe(requests.length);
+    expect(requests.filter((line) => line.errorKind === 'aborted')).toEqual([]);
+    // The burst was measured before the stop, and the summary says so.
+    expect(summary.effective.requests.burst).toBe(5);
+    expect(summary.verdict).toMatch(/interrupted; the figures cover what was sent before it stopped/);
   });
 
   it('lets slow in-flight requests finish within the grace, and records every request the server saw', async () => {
