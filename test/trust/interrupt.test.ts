@@ -1,8 +1,8 @@
 /**
  * Ctrl-C (PRODUCT §9, issue 7), with real signals sent to the real CLI:
  *   - the first stops scheduling, lets in-flight requests finish (bounded grace), writes
- *     the end line `interrupted`, prints the summary of what was measured, exit 130;
- *     (a probe too, mid-experiment);
+ *     the end line `interrupted`, prints the summary of what was measured, exit 130
+ *     (a steady run, and a probe mid-experiment);
  *   - the second cuts what is in flight and leaves at once, exit 130, with a readable
  *     recording whose end line counts every request line.
  * Every request that left the machine (seen by the server) is in the recording.
