@@ -229,6 +229,37 @@ describe('observations', () => {
     expect(observations[0]!.purpose).toBe('burst');
     expect(samplesFor(observations, 'tokens')[0]!.weight).toBe(26);
   });
+
+  it('orders each burst admitted-first over its own arrival times, whatever order sentMs recorded', () => {
+    const phases: PhaseLine[] = [{ type: 'phase', name: 'b', kind: 'probe', startMs: 0, params: { purpose: 'burst' } }];
+    // Planned for the same instant (40); on a busy machine the refusals were stamped first.
+    const requests = [
+      line(0, 'b', 41, 429, { plannedMs: 40 }),
+      line(1, 'b', 39, 429, { plannedMs: 40 }),
+      line(2, 'b', 43, 200, { plannedMs: 40 }),
+      line(3, 'b', 42, 200, { plannedMs: 40 }),
+      // A different instant keeps its own time.
+      line(4, 'b', 1000, 429, { plannedMs: 1000 }),
+    ];
+    const observations = toObservations(phases, requests, () => 'requests');
+    expect(observations.map((observation) => [observation.seq, observation.arrivalMs])).toEqual([
+      [2, 40],
+      [3, 42],
+      [0, 43],
+      [1, 44],
+      [4, 1001],
+    ]);
+  });
+
+  it('gives a burst stamped refusals-first the samples a counting limiter saw: its admissions first', () => {
+    // A sliding log of 5 per 1 s: a burst of 12 at 0 (5 admitted, stamped last), then single requests.
+    const requests: RequestLine[] = [];
+    for (let index = 0; index < 12; index++) requests.push(line(index, 'b', index < 7 ? index * 0.5 : 4 + index * 0.1, index < 7 ? 429 : 200, { plannedMs: 0 }));
+    const phases: PhaseLine[] = [{ type: 'phase', name: 'b', kind: 'probe', startMs: 0, params: { purpose: 'burst' } }];
+    const samples = samplesFor(toObservations(phases, requests, () => 'requests'), 'requests');
+    expect(samples.slice(0, 5).every((sample) => sample.admitted)).toBe(true);
+    expect(samples.slice(5).every((sample) => !sample.admitted)).toBe(true);
+  });
 });
 
 describe('inferEffectiveLimits', () => {

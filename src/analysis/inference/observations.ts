@@ -121,6 +121,42 @@ export function toObservations(
       status: request.status,
     };
   });
+  orderInstants(requests, observations, oneWay);
   observations.sort((a, b) => a.arrivalMs - b.arrivalMs || a.seq - b.seq);
   return observations;
+}
+
+/**
+ * Puts the admitted requests of each burst first.
+ *
+ * Why: requests planned for one instant (same phase, same `plannedMs`) leave
+ * within a few milliseconds over different connections, and on a busy machine
+ * their `sentMs` order is not the order the limiter saw them in: a burst can
+ * record refusals a millisecond *before* the admissions. Every counting limiter
+ * admits the first requests of an instant and refuses the rest, so the order
+ * the limiter saw is the one with the admitted requests first. The burst keeps
+ * its own spread of arrival times; only which request gets which time changes
+ * (admitted first, then the others, each in seq order). Without this, a model
+ * that is right is blamed for the scheduler's jitter, and on a loaded machine
+ * a wrong shape can win the fit.
+ */
+function orderInstants(requests: readonly RequestLine[], observations: Observation[], oneWay: number): void {
+  const instants = new Map<string, number[]>();
+  requests.forEach((request, index) => {
+    const key = `${request.phase}\u0000${request.plannedMs}`;
+    const members = instants.get(key);
+    if (members) members.push(index);
+    else instants.set(key, [index]);
+  });
+  for (const members of instants.values()) {
+    if (members.length < 2) continue;
+    const times = members.map((index) => observations[index]!.arrivalMs).sort((a, b) => a - b);
+    const rank = (index: number): number => (observations[index]!.outcome === 'admitted' ? 0 : 1);
+    const ordered = [...members].sort((a, b) => rank(a) - rank(b) || observations[a]!.seq - observations[b]!.seq);
+    ordered.forEach((index, position) => {
+      const observation = observations[index]!;
+      observation.arrivalMs = times[position]!;
+      observation.releaseMs = Math.max(observation.arrivalMs, requests[index]!.doneMs - oneWay);
+    });
+  }
 }
