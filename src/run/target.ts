@@ -151,17 +151,8 @@ export function simulatorTarget(options: SimulatorTargetOptions): TargetSpec {
   };
 }
 
-interface CleanOptions {
-  url?: string;
-  endpoint?: string;
-  deployment?: string;
-  apiVersion?: string;
-  api?: 'classic' | 'v1';
-  apiKey?: string;
-  bearer?: string;
-  kind?: EndpointKind;
-  id?: string;
-}
+/** TargetOptions with blank values left out (see cleanOptions): the same fields. */
+type CleanOptions = TargetOptions;
 
 interface CleanEnvironment {
   endpoint?: string;
