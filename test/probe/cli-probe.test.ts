@@ -95,6 +95,8 @@ describe('npx aoai-probe probe --max-tokens 4000', () => {
     expect(Math.abs(tokens.windowSeconds! / 60 - 1)).toBeLessThan(0.25);
     expect(tokens.confidence).not.toBe('none');
     expect(summary.effective.requests.burst).toBe(5);
+    // The verdict's sentence gives the summary's own figure, not a second one.
+    expect(summary.verdict).toContain(`about ${tokens.burst!.toLocaleString('en-US')} estimated tokens from idle`);
   });
 
   it('paces its token requests under the request cap: refused for tokens, never for calls', () => {

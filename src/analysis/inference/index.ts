@@ -134,7 +134,7 @@ export function inferEffectiveLimits(input: InferenceInput): InferenceResult | n
         windowSeconds: rounded(figures.windowSeconds, 3),
         confidence: tokenAnalysis.confidence,
       };
-      notes.push(...tokenNotes(tokenAnalysis, input.advertised));
+      notes.push(...tokenNotes(tokenAnalysis, input.advertised, effectiveTokens.burst ?? figures.burst));
       const thin = confidenceNote(tokenAnalysis, 'token');
       if (thin !== null) notes.push(thin);
     }

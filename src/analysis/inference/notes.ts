@@ -128,8 +128,11 @@ export function requestNotes(analysis: DimensionAnalysis, advertised: Advertised
   return notes;
 }
 
-/** Sentences about the token dimension. */
-export function tokenNotes(analysis: DimensionAnalysis, advertised: AdvertisedFigures): string[] {
+/**
+ * Sentences about the token dimension. `burst` is the summary's
+ * effective.tokens.burst, so the sentence and the summary give one figure.
+ */
+export function tokenNotes(analysis: DimensionAnalysis, advertised: AdvertisedFigures, burst: number): string[] {
   const { figures } = analysis;
   if (figures === null) return [];
   const perMinute = figures.perSecond * 60;
@@ -142,7 +145,7 @@ export function tokenNotes(analysis: DimensionAnalysis, advertised: AdvertisedFi
           ? 'a sliding window (each request counts for the whole window)'
           : 'a limit whose kind the experiments could not tell';
   const notes = [
-    `The token limit admitted about ${formatFigure(figures.burst, 0)} estimated tokens from idle and ${formatFigure(perMinute, 0)} per minute, ` +
+    `The token limit admitted about ${formatFigure(burst, 0)} estimated tokens from idle and ${formatFigure(perMinute, 0)} per minute, ` +
       `recovering in ${formatSeconds(figures.windowSeconds)}: ${shape}.`,
   ];
   if (advertised.tpm !== null && advertised.tpm > 0) {
