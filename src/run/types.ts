@@ -3,7 +3,7 @@
  * The runner decides *when*; the transport decides *how*; neither knows about files,
  * tables or process.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from './pacing/clock.js';
 import type { PayloadDescription, RecordSink, RequestLine, TargetKind } from '../record/types.js';
 
 /** Secrets for a target. Held in memory only; never written anywhere (see src/record/redact.ts). */
