@@ -10,7 +10,7 @@ import { runCommand } from './proc.js';
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Built modules the module-level driver (prototypes/module-run.js) needs. */
-const RUN_MODULES = ['dist/schedule/plan.js', 'dist/run/runner.js', 'dist/run/real-clock.js', 'dist/record/writer.js', 'dist/run/transport.js'];
+const RUN_MODULES = ['dist/schedule/plan.js', 'dist/run/runner.js', 'dist/run/pacing/real-clock.js', 'dist/record/writer.js', 'dist/run/transport/transport.js'];
 
 /** Newest modification time (ms) of files under `dir` whose names end with `suffix`. */
 function newestMtime(dir, suffix) {

@@ -22,17 +22,17 @@ import { EXIT, InputError } from '../errors.js';
 import { RECORDING_VERSION, type AdvertisedLimits, type RecordLine, type RecordSink, type TargetDescription } from '../record/types.js';
 import { secretsOfUrl } from '../record/redact.js';
 import type { Phase } from '../schedule/types.js';
-import type { Clock } from '../run/clock.js';
+import type { Clock } from '../run/pacing/clock.js';
 import type { PayloadOverrides, TargetSpec } from '../run/types.js';
 import { describeTarget, resolveTarget, simulatorTarget, targetSecrets } from '../run/target.js';
-import type { HttpTransport } from '../run/transport.js';
-import { createTransportFor } from '../run/transport-choice.js';
-import { createRealClock } from '../run/real-clock.js';
+import type { HttpTransport } from '../run/transport/transport.js';
+import { createTransportFor } from '../run/transport/transport-choice.js';
+import { createRealClock } from '../run/pacing/real-clock.js';
 import { runPlan, type RunPlanOptions, type RunPlanResult } from '../run/runner.js';
 import { LiveCounters, formatProgress } from '../run/live-counters.js';
 import { planScenario } from '../schedule/plan.js';
 import { planNeedsWarmUp, warmUp } from '../run/warm-up.js';
-import { pauseOptimiser, planIsPaced } from '../run/optimiser-pause.js';
+import { pauseOptimiser, planIsPaced } from '../run/pacing/optimiser-pause.js';
 import { createRecordingWriter, defaultRecordingPath, type RecordingWriter } from '../record/writer.js';
 import { readRecordingBatches } from '../record/reader.js';
 import { analyseLineBatches } from '../analysis/summarise.js';
@@ -120,7 +120,7 @@ export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: rea
   const warm = planNeedsWarmUp(scenarioPlan);
   const session = await openSession(io, { ...plan, payloadVariants, warmUp: warm });
   if (session === null) return EXIT.ok;
-  // A fast paced plan runs on the code the warm-up optimised (src/run/optimiser-pause.ts).
+  // A fast paced plan runs on the code the warm-up optimised (src/run/pacing/optimiser-pause.ts).
   const resumeOptimiser = warm && planIsPaced(scenarioPlan) ? pauseOptimiser(io.execArgv ?? [], io.env.NODE_OPTIONS ?? '') : () => undefined;
   let result: RunPlanResult;
   try {

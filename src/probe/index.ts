@@ -7,7 +7,7 @@
  * the recording by the analysis (src/analysis/inference), so `aoai-probe report`
  * on the recording gives the same figures. See docs/probe.md for the algorithm.
  */
-import type { Clock } from '../run/clock.js';
+import type { Clock } from '../run/pacing/clock.js';
 import type { Transport } from '../run/types.js';
 import type { PhaseLine, RecordSink, RequestLine } from '../record/types.js';
 import type { RefusalClass } from '../analysis/summary-types.js';

@@ -14,7 +14,7 @@
  * Budgets are enforced here, request by request (see budget.ts); a request that
  * would break one is not sent, and the session remembers why it stopped.
  */
-import type { Clock } from '../run/clock.js';
+import type { Clock } from '../run/pacing/clock.js';
 import type { PayloadOverrides, Transport } from '../run/types.js';
 import type { PhaseLine, RecordSink, RequestLine } from '../record/types.js';
 import type { RefusalClass } from '../analysis/summary-types.js';

@@ -23,7 +23,7 @@
  * the process was started with its own optimiser flags (`--no-opt`, `--jitless`...).
  */
 import { setFlagsFromString } from 'node:v8';
-import type { ScenarioPlan } from '../schedule/plan.js';
+import type { ScenarioPlan } from '../../schedule/plan.js';
 
 /** Fastest paced rate: the runner gives each request its own wake-up up to here (MIN_WAKE_GAP_MS = 0.5 ms). */
 const PACED_MAX_RATE_PER_SECOND = 2000;
