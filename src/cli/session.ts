@@ -49,7 +49,7 @@ import { SimulatorConfigError } from '../sim/config-error.js';
 
 /** What a command hands to the session. */
 export interface SessionPlan {
-  command: 'burst' | 'steady' | 'ramp' | 'run' | 'probe';
+  command: 'burst' | 'steady' | 'ramp' | 'run' | 'probe' | 'retry';
   settings: RunSettings;
   /** Non-secret description of what was asked (flags or the scenario), for the run line. */
   scenario: unknown;
@@ -59,6 +59,18 @@ export interface SessionPlan {
   payloadVariants?: PayloadOverrides[];
   /** Run the warm-up (src/run/warm-up.ts) before the run line: for plans fast enough that a cold start shows. Default false. */
   warmUp?: boolean;
+  /**
+   * The retry lab: when the target is the embedded simulator, one fresh simulator per id
+   * (same profile and limits), each a target of its own with that id, so every policy
+   * meets the same limiter from the same start. Ignored for a real target.
+   */
+  simulatorLanes?: readonly string[];
+}
+
+/** One target of a session with its own transport (the retry lab's lanes). */
+export interface SessionTarget {
+  id: string;
+  transport: HttpTransport;
 }
 
 /** A run in progress: what a driver (a fixed plan, or the probe's controller) uses to send. */
@@ -79,6 +91,8 @@ export interface Session {
   readonly abortSignal: AbortSignal;
   /** The embedded simulator, when it is the target. */
   readonly simulator: RunningSimulator | null;
+  /** Every target with its transport: the one target, or one per simulator lane (SessionPlan.simulatorLanes). */
+  readonly targets: readonly SessionTarget[];
   /** Validated --expect expressions (parsed before anything was sent). */
   readonly expectations: Expectation[];
   /** Whether a Ctrl-C arrived. */
@@ -171,6 +185,9 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
 
   let target: TargetSpec;
   let simulator: RunningSimulator | null = null;
+  /** The extra simulators of the retry lab's lanes (the first lane uses `simulator`). */
+  const laneSimulators: RunningSimulator[] = [];
+  const laneIds = given === null && plan.simulatorLanes !== undefined && plan.simulatorLanes.length > 0 ? plan.simulatorLanes : null;
   let advertised: AdvertisedLimits = { tpm: settings.advertised.tpm, rpm: settings.advertised.rpm, source: settings.advertised.source };
   if (given !== null) {
     target = given;
@@ -183,13 +200,21 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     };
     try {
       simulator = await startEmbeddedSimulator(simulatorOptions);
+      if (laneIds !== null) {
+        const started = await Promise.allSettled(laneIds.slice(1).map(() => startEmbeddedSimulator(simulatorOptions)));
+        for (const outcome of started) if (outcome.status === 'fulfilled') laneSimulators.push(outcome.value);
+        const failure = started.find((outcome) => outcome.status === 'rejected');
+        if (failure !== undefined) throw (failure as PromiseRejectedResult).reason;
+      }
     } catch (error) {
+      await Promise.all([simulator, ...laneSimulators].map((running) => running?.close()));
       await writer.close().catch(() => undefined);
       rmSync(recordingPath, { force: true });
       throw error;
     }
     const opening = settings.simProfile === null ? 'No target given: started the embedded Azure OpenAI simulator' : 'Started the embedded simulator';
-    io.stderr.write(`${opening} (${simulator.describe()}) on ${simulator.url}\n`);
+    const lanesNote = laneIds === null ? '' : `, one fresh instance for each of ${laneIds.length} lanes`;
+    io.stderr.write(`${opening} (${simulator.describe()}) on ${simulator.url}${lanesNote}\n`);
     target = {
       ...simulatorTarget({
         endpoint: simulator.url,
@@ -218,17 +243,31 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   const counters = new LiveCounters(fileSink);
   const clock = createRealClock();
   let transport: HttpTransport;
+  const targetSpecs: TargetSpec[] =
+    laneIds === null
+      ? [target]
+      : laneIds.map((id, index) => ({ ...target, id, url: index === 0 ? target.url : target.url.replace(simulator!.url, laneSimulators[index - 1]!.url) }));
+  const sessionTargets: SessionTarget[] = [];
   try {
-    transport = createTransportFor(settings.transport, {
-      target,
-      payload: settings.payload,
-      clock,
-      timeoutMs: settings.timeoutMs,
-      connections: Math.max(1, settings.maxInFlight ?? Math.min(plan.plannedRequests, 1000)),
-      payloadVariants: plan.payloadVariants ?? [],
-    });
+    for (const spec of targetSpecs) {
+      sessionTargets.push({
+        id: spec.id,
+        transport: createTransportFor(settings.transport, {
+          target: spec,
+          payload: settings.payload,
+          clock,
+          timeoutMs: settings.timeoutMs,
+          connections: Math.max(1, settings.maxInFlight ?? Math.min(plan.plannedRequests, 1000)),
+          payloadVariants: plan.payloadVariants ?? [],
+        }),
+      });
+    }
+    transport = sessionTargets[0]!.transport;
+    if (laneIds !== null) target = targetSpecs[0]!;
   } catch (error) {
     // Building the payloads failed before anything was sent: leave nothing running or half-written.
+    await Promise.all(sessionTargets.map((entry) => entry.transport.close()));
+    await Promise.all(laneSimulators.map((running) => running.close()));
     await simulator?.close();
     await writer.close().catch(() => undefined);
     rmSync(recordingPath, { force: true });
@@ -271,6 +310,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   });
 
   const targetDescription = describeTarget(target);
+  const targetDescriptions = targetSpecs.map((spec) => describeTarget(spec));
   counters.write({
     type: 'run',
     v: RECORDING_VERSION,
@@ -278,7 +318,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     command: plan.command,
     startedAt: new Date().toISOString(),
     advertised,
-    targets: [targetDescription],
+    targets: targetDescriptions,
     payload: {
       kind: settings.payload.kind,
       model: settings.payload.model,
@@ -304,6 +344,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     stopSignal: stopController.signal,
     abortSignal: abortController.signal,
     simulator,
+    targets: sessionTargets,
     expectations,
     writer,
     stopProgress,
@@ -324,8 +365,9 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
       if (aborting !== null) return aborting;
       stopProgress();
       unsubscribe();
-      await transport.close();
+      await Promise.all(sessionTargets.map((entry) => entry.transport.close()));
       await writer.close();
+      await Promise.all(laneSimulators.map((running) => running.close()));
       await simulator?.close();
     },
   };

@@ -153,6 +153,12 @@ export interface EndLine {
   message?: string;
 }
 
+/**
+ * Prefix of a retry policy's parameter in a phase line's params (`policy.base: "500ms"`):
+ * the retry lab writes its phases' parameters so, and the analysis reads them back.
+ */
+export const POLICY_PARAM_PREFIX = 'policy.';
+
 /** Any line of a version-1 recording. */
 export type RecordLine = RunLine | PhaseLine | RequestLine | DroppedLine | EndLine;
 

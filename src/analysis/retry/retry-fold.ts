@@ -4,14 +4,11 @@
  * `policy` give that policy's start, its parameters and the caller limits of the run.
  * Pure: it reads only what the fold hands it, in recording order.
  */
-import type { PhaseLine } from '../../record/types.js';
+import { POLICY_PARAM_PREFIX, type PhaseLine } from '../../record/types.js';
 import type { RefusalClass } from '../summary-types.js';
 import { PolicyFold, type AttemptFacts } from './policy-fold.js';
 import { RETRY_RULE, bestPolicy, retryVerdict } from './ranking.js';
 import type { CallerCounts, RetrySummary, RetryTimeline } from './types.js';
-
-/** Prefix of a policy parameter in a phase line's params (`policy.base: "500ms"`). */
-export const POLICY_PARAM_PREFIX = 'policy.';
 
 /** One attempt as the main fold sees it. */
 export interface RetryAttemptInput {
