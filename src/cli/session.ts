@@ -46,6 +46,9 @@ import { renderJunit } from '../report/junit.js';
 import { startSimulatorInWorker, type RunningSimulator, type WorkerSimulatorOptions } from '../sim/index.js';
 import { resolveSimulatorSettings, type SimulatorProfile } from '../sim/options.js';
 import { SimulatorConfigError } from '../sim/config-error.js';
+import type { RetryPolicy } from '../retry/types.js';
+import type { CallerLimits } from '../retry/caller-book.js';
+import { lanePhaseParams } from '../run/retry-lab-source.js';
 
 /** What a command hands to the session. */
 export interface SessionPlan {
@@ -65,6 +68,8 @@ export interface SessionPlan {
    * meets the same limiter from the same start. Ignored for a real target.
    */
   simulatorLanes?: readonly string[];
+  /** `--retry`: every planned request is a caller that retries by this policy, within these limits. */
+  retry?: { policy: RetryPolicy; limits: CallerLimits; seed: number };
 }
 
 /** One target of a session with its own transport (the retry lab's lanes). */
@@ -132,13 +137,23 @@ export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: rea
   const payloadVariants = phases.flatMap((phase) => (phase.payload ? [phase.payload] : []));
   const scenarioPlan = planScenario(phases);
   const warm = planNeedsWarmUp(scenarioPlan);
-  const session = await openSession(io, { ...plan, payloadVariants, warmUp: warm });
+  // With --retry the consent plan counts each caller's worst case: all its attempts.
+  const attemptsPerRequest = plan.retry === undefined ? 1 : (plan.retry.policy.maxAttempts ?? plan.retry.limits.maxAttempts);
+  const session = await openSession(io, { ...plan, plannedRequests: plan.plannedRequests * attemptsPerRequest, payloadVariants, warmUp: warm });
   if (session === null) return EXIT.ok;
   // A fast paced plan runs on the code the warm-up optimised (src/run/pacing/optimiser-pause.ts).
   const resumeOptimiser = warm && planIsPaced(scenarioPlan) ? pauseOptimiser(io.execArgv ?? [], io.env.NODE_OPTIONS ?? '') : () => undefined;
   let result: RunPlanResult;
   try {
-    result = await runPlan(scenarioPlan, session.runnerOptions(plan.settings.maxInFlight ?? defaultMaxInFlight(phases)));
+    const options = session.runnerOptions(plan.settings.maxInFlight ?? defaultMaxInFlight(phases));
+    if (plan.retry !== undefined) {
+      const epochOffset = Date.now() - session.clock.now();
+      options.retry = { ...plan.retry, epochAt: (clockMs) => epochOffset + clockMs };
+      // Each phase line names the policy and its parameters, so the recording alone says how it retried.
+      const policyParams = lanePhaseParams({ policy: plan.retry.policy, target: '' });
+      options.phaseParams = () => ({ ...policyParams, maxAttempts: plan.retry!.limits.maxAttempts, giveUpAfterMs: plan.retry!.limits.giveUpAfterMs });
+    }
+    result = await runPlan(scenarioPlan, options);
   } catch (error) {
     resumeOptimiser();
     // What was measured before the failure is still written, with an honest end line.

@@ -55,7 +55,8 @@ export class PolicyFold {
 
   /** The phase line of the policy: its start and parameters. */
   setPhase(startMs: number, params: Record<string, string | number>): void {
-    this.startMs = startMs;
+    // A run of several phases retries by one policy throughout: it starts with the first.
+    this.startMs = this.startMs === null ? startMs : Math.min(this.startMs, startMs);
     this.params = params;
   }
 
