@@ -81,6 +81,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--max-attempts <k>', `attempts per caller at most, the first included (default ${DEFAULT_CALLER_LIMITS.maxAttempts}; the SDK replicas keep their own)`)
     .option('--give-up-after <duration>', `a caller gives up when its next attempt would leave later than this after its first (default ${DEFAULT_CALLER_LIMITS.giveUpAfterMs / 1000}s)`)
     .option('--seed <n>', `seed of every policy's jitter (default ${DEFAULT_SEED})`)
+    .option('--recovery <duration>', 'sequential order: the pause after a policy whose refusals named no wait (default 60s); with hints the pause lasts until every hinted wait has passed (at least 1 s)')
     .option('--order <order>', 'parallel (each policy its own fresh simulator; the default on the simulator) or sequential (one after another with a recovery pause; always on a real target)');
   addRunOptions(command);
   command.addHelpText('after', `\n${policiesHelp()}\n`);
@@ -99,6 +100,7 @@ export function register(program: Command, io: CliIo): void {
     const maxAttempts = optionalCount(problems, raw.maxAttempts, '--max-attempts') ?? DEFAULT_CALLER_LIMITS.maxAttempts;
     const giveUpAfterMs = optionalDuration(problems, raw.giveUpAfter, '--give-up-after') ?? DEFAULT_CALLER_LIMITS.giveUpAfterMs;
     const seed = optionalCount(problems, raw.seed, '--seed', 0) ?? DEFAULT_SEED;
+    const recoveryMs = optionalDuration(problems, raw.recovery, '--recovery');
     const orderFlag = optionalChoice(problems, raw.order, '--order', ['parallel', 'sequential'] as const);
     const settings = problems.attempt(() => readRunSettings(raw, io.cwd, io.env));
     problems.throwIfAny();
@@ -137,6 +139,7 @@ export function register(program: Command, io: CliIo): void {
       seed,
       order,
       epochAt: (clockMs) => epochOffset + clockMs,
+      ...(recoveryMs !== null ? { unhintedPauseMs: recoveryMs } : {}),
     });
     let result: LoopResult;
     try {
