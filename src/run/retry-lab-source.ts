@@ -45,6 +45,8 @@ export interface RetryLabOptions {
   order: 'parallel' | 'sequential';
   /** Wall-clock ms since the epoch at a clock time: what an HTTP-date hint counts from. */
   epochAt: (clockMs: number) => number;
+  /** Sequential order: whether lanes share one limit that must recover (false: each lane has its own fresh limiter). Default true. */
+  pauseBetweenLanes?: boolean;
   /** Sequential order: shortest pause between lanes, ms. Default 1000. */
   minimumPauseMs?: number;
   /** Sequential order: the pause after a lane with a refusal that named no wait, ms. Default 60 000. */
@@ -184,6 +186,11 @@ export class RetryLabSource implements Source {
     if (this.options.order !== 'sequential') return;
     const next = this.lanes.find((candidate) => candidate.startMs === null);
     if (next === undefined) return;
+    if (this.options.pauseBetweenLanes === false) {
+      next.startMs = nowMs;
+      this.view?.wake();
+      return;
+    }
     const minimum = this.options.minimumPauseMs ?? 1000;
     let pauseMs = Math.max(minimum, state.hintedUntilMs - nowMs);
     let basis = Number.isFinite(state.hintedUntilMs) ? 'the longest wait its refusals asked for' : 'no refusal';

@@ -120,17 +120,18 @@ export function register(program: Command, io: CliIo): void {
       settings: runSettings,
       scenario: { policies: policies.map((policy) => ({ name: policy.name, policy: policy.base, params: policy.params })), callers, arrival: arrivalText, maxAttempts, giveUpAfterMs, seed, order },
       plannedRequests: worstCase,
-      ...(order === 'parallel' ? { simulatorLanes: laneIds } : {}),
+      // On the simulator every lane has its own fresh simulator, in either order.
+      ...(simulated ? { simulatorLanes: laneIds } : {}),
     });
     if (session === null) {
       io.setExitCode(EXIT.ok);
       return;
     }
     io.stderr.write(
-      `${callers} callers per policy (${arrival.kind === 'burst' ? 'all at once' : `arriving at ${arrivalText}`}), each needs one answer; up to ${maxAttempts} attempts, give up after ${giveUpAfterMs / 1000} s; ${policies.length} policies, ${order === 'parallel' ? 'each against its own fresh simulator, at the same time' : 'one after another with a recovery pause'}\n`,
+      `${callers} callers per policy (${arrival.kind === 'burst' ? 'all at once' : `arriving at ${arrivalText}`}), each needs one answer; up to ${maxAttempts} attempts, give up after ${giveUpAfterMs / 1000} s; ${policies.length} policies, ${simulated ? `each against its own fresh simulator, ${order === 'parallel' ? 'at the same time' : 'one after another'}` : 'one after another with a recovery pause'}\n`,
     );
     const epochOffset = Date.now() - session.clock.now();
-    const laneTarget = (index: number): string => (order === 'parallel' ? session.targets[index]!.id : session.targets[0]!.id);
+    const laneTarget = (index: number): string => session.targets[Math.min(index, session.targets.length - 1)]!.id;
     const source = new RetryLabSource({
       lanes: policies.map((policy, index) => ({ policy, target: laneTarget(index), phaseParams: { callers, arrival: arrivalText, maxAttempts, giveUpAfterMs, seed } })),
       callers,
@@ -139,7 +140,8 @@ export function register(program: Command, io: CliIo): void {
       seed,
       order,
       epochAt: (clockMs) => epochOffset + clockMs,
-      ...(recoveryMs !== null ? { unhintedPauseMs: recoveryMs } : {}),
+      // Fresh simulators need no recovery; a real limit gets the measured pause.
+      ...(simulated ? { pauseBetweenLanes: false } : recoveryMs !== null ? { unhintedPauseMs: recoveryMs } : {}),
     });
     let result: LoopResult;
     try {
