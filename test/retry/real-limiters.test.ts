@@ -19,7 +19,7 @@ import { POLICY_NAMES } from '../../src/retry/catalogue.js';
 const CASE_TIMEOUT_MS = 240_000;
 
 /** Runs every policy against the limiter, then replays the recording; returns the live summary. */
-async function retryAndReplay(start: () => Promise<RunningLimiter>): Promise<Record<string, any>> {
+async function retryAndReplay(start: () => Promise<RunningLimiter>): Promise<{ summary: Record<string, any>; pauses: Array<{ pauseMs: number; basis: string }> }> {
   const limiter = await start();
   const folder = mkdtempSync(join(tmpdir(), 'aoai-probe-retry-'));
   const recording = join(folder, 'retry.ndjson');
@@ -45,10 +45,14 @@ async function retryAndReplay(start: () => Promise<RunningLimiter>): Promise<Rec
     const liveTable = live.stderr.slice(start, live.stderr.indexOf('Recording:', start));
     expect(replayTable.stdout).toBe(liveTable);
     // Every attempt is a request line with its caller, attempt, policy and wait.
-    const requests = readFileSync(recording, 'utf8').split('\n').filter((line) => line.includes('"type":"request"')).map((line) => JSON.parse(line));
+    const lines = readFileSync(recording, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const requests = lines.filter((line) => line.type === 'request');
     expect(requests.length).toBe(summary.requests.sent);
     for (const request of requests) expect(request).toEqual(expect.objectContaining({ caller: expect.any(Number), attempt: expect.any(Number), policy: expect.any(String), waitedMs: expect.any(Number) }));
-    return summary;
+    // One policy after another on the one limit, a recovery pause between each two.
+    const pauses = lines.filter((line) => line.type === 'phase' && line.kind === 'pause').map((line) => line.params);
+    expect(pauses).toHaveLength(POLICY_NAMES.length - 1);
+    return { summary, pauses };
   } finally {
     await limiter.stop();
   }
@@ -58,15 +62,21 @@ const nginxMissing = nginxPath() === null;
 
 describe.skipIf(nginxMissing)(`retry against nginx limit_req${nginxMissing ? ' (skipped: nginx is not installed; apt-get install nginx)' : ''}`, () => {
   it('10r/s burst=2 nodelay (429): every policy runs and the recording replays to the same table', async () => {
-    const summary = await retryAndReplay(() => startNginx({ rate: 10, burst: 2, status: 429 }));
-    // nginx sends no hint: the header policies fall back to their backoff.
+    const { summary, pauses } = await retryAndReplay(() => startNginx({ rate: 10, burst: 2, status: 429 }));
+    // nginx sends no hint: the header policies fall back to their backoff, and each pause is --recovery.
     expect(summary.throttled.retryAfterMs.max).toBeNull();
+    for (const pause of pauses) expect(pause).toEqual({ pauseMs: 1000, basis: 'a refusal without a hint: the default pause' });
   }, CASE_TIMEOUT_MS);
 });
 
 describe('retry against express-rate-limit (IETF draft-8 headers)', () => {
   it('limit 4 per 1 s: every policy runs and the recording replays to the same table', async () => {
-    const summary = await retryAndReplay(() => startExpressRateLimit({ limit: 4, windowMs: 1000, standardHeaders: 'draft-8' }));
+    const { summary, pauses } = await retryAndReplay(() => startExpressRateLimit({ limit: 4, windowMs: 1000, standardHeaders: 'draft-8' }));
     expect(summary.headers.families).toContain('ietf');
+    // Its refusals name their wait: each pause lasts until the hinted waits have passed (at least 1 s).
+    for (const pause of pauses) {
+      expect(pause.basis).toMatch(/the longest wait its refusals asked for|no refusal/);
+      expect(pause.pauseMs).toBeGreaterThanOrEqual(1000);
+    }
   }, CASE_TIMEOUT_MS);
 });
