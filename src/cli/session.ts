@@ -90,7 +90,7 @@ export interface Session {
 }
 
 /** How long in-flight requests may finish after the plan ends or the first Ctrl-C, ms. */
-const GRACE_MS = 5_000;
+export const GRACE_MS = 5_000;
 /** The progress line appears once a run has lasted this long (PRODUCT §7). */
 const PROGRESS_AFTER_MS = 2_000;
 const PROGRESS_EVERY_MS = 250;
