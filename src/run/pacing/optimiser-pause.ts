@@ -11,7 +11,7 @@
  * stalls every few hundred ms and a gap p99 of 1.4-1.7 ms; with the optimiser off
  * the gap p99 was 1.16 ms and the longest gap 2-3 ms, for ~5 points more CPU.
  *
- * So while a *paced* plan runs (every request due at its own instant, at most
+ * Opt-in (the CLI reads AOAI_PROBE_PAUSE_OPTIMISER=1): when asked, while a *paced* plan runs (every request due at its own instant, at most
  * 2000/s: below the runner's MIN_WAKE_GAP_MS batching, where precision matters and
  * the CPU has room), no new optimised code is made: what the warm-up optimised
  * stays optimised, anything else runs in V8's baseline tiers. Faster plans and
