@@ -5,8 +5,9 @@
  * it runs: `aoai-probe sim --stats` prints one line per second, and
  * `GET /_sim/stats` returns the same as JSON.
  *
- * Seconds are counted on the simulator's clock from its start, so a test with a
- * fake clock gets exact seconds. The last minute of seconds is kept.
+ * Seconds are counted on the simulator's clock from the first request it
+ * decided on (the clock is not read before: an injected clock is the tests'),
+ * so a test with a fake clock gets exact seconds. The last minute is kept.
  */
 import type { RefusalClass } from './policies/policy.js';
 
@@ -54,15 +55,12 @@ function isEmpty(counts: StatsCounts): boolean {
 
 /** The counters of one simulator. */
 export class SimulatorStats {
-  private readonly startMs: number;
+  private startMs: number | undefined;
   private readonly completed: SecondCounts[] = [];
   private readonly totals = emptyCounts();
-  private current: SecondCounts;
+  private current: SecondCounts = { second: 0, ...emptyCounts() };
 
-  constructor(private readonly clock: () => number) {
-    this.startMs = clock();
-    this.current = { second: 0, ...emptyCounts() };
-  }
+  constructor(private readonly clock: () => number) {}
 
   /** An admitted request and its charge. */
   admitted(charge: number): void {
@@ -96,7 +94,7 @@ export class SimulatorStats {
     add(totals, this.totals);
     add(totals, current);
     return {
-      uptimeSeconds: Math.max(0, (this.clock() - this.startMs) / 1000),
+      uptimeSeconds: Math.max(0, (this.clock() - (this.startMs ?? this.clock())) / 1000),
       totals,
       current: structuredClone(current),
       seconds: this.completed.filter((counts) => !isEmpty(counts)).map((counts) => structuredClone(counts)),
@@ -105,7 +103,9 @@ export class SimulatorStats {
 
   /** The counts of the current second, closing the seconds that have passed. */
   private now(): SecondCounts {
-    const second = Math.max(0, Math.floor((this.clock() - this.startMs) / 1000));
+    const nowMs = this.clock();
+    this.startMs ??= nowMs;
+    const second = Math.max(0, Math.floor((nowMs - this.startMs) / 1000));
     if (second !== this.current.second) {
       add(this.totals, this.current);
       this.completed.push(this.current);
