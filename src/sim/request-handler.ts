@@ -1,8 +1,11 @@
 /**
  * The life of one request, in the order the real service checks things:
  * unknown path (404) → method (405) → key (401) → body (400) → deployment (404)
- * → injected fault → admission by the deployment's policy (429/503) → latency →
+ * → operation the deployment's model serves (400 OperationNotSupported) →
+ * injected fault → admission by the deployment's policy (429/503) → latency →
  * the answer (whole, slow, or streamed). Nothing is charged before admission.
+ * With `--replay`, the recorded answer takes the place of fault and admission.
+ * `GET /_sim/stats` is answered before all of this: it is the simulator's own.
  *
  * A generic limiter guards every path and method, so the first two checks are
  * skipped for it, and keys are checked only when one is configured.

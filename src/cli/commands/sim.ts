@@ -55,7 +55,8 @@ Profiles:
   azure-standard  (default) sliding 10-s request window of TPM/1000 (= RPM/6), a 1-s cap
                   of RPM/60, a sliding 60-s token window of TPM; each request is charged
                   max_tokens + ceil(prompt characters / 4) at admission (640 + prompt when
-                  max_tokens is unset, 16 for gpt-35 deployments); refusals are not charged.
+                  max_tokens is unset, 16 for gpt-35 deployments; embeddings ceil(chars / 4) per
+                  input); refusals are not charged. Usage in answers is tiktoken's real count.
   azure-seed      the same limits, every request charged a flat 648 tokens (PRODUCT §1):
                   a burst gets 5 answers (49 … 45 requests left) and then 429s.
   azure-ptu       utilization bucket of TPM tokens draining TPM/60 per second; header
