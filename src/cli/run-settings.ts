@@ -64,10 +64,35 @@ const DEFAULT_MAX_ESTIMATED_TOKENS = 1_000_000;
 const MAX_TOKENS_PER_REQUEST = 1_048_576;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
+/**
+ * Flags whose empty value is refused, with the fix to name. Why: `--url "$AZURE_URL"` with
+ * the variable unset arrives as `--url ""`; taken as "no target", it measured the embedded
+ * simulator and passed a CI check against a fake. An empty key sent no key at all.
+ */
+const EMPTY_VALUE_FIXES: readonly (readonly [key: string, flag: string, fix: string])[] = [
+  ['url', '--url', 'give the full request URL, or leave --url out to run against the embedded simulator'],
+  ['endpoint', '--endpoint', 'give the resource URL (https://NAME.openai.azure.com), or leave --endpoint out to run against the embedded simulator'],
+  ['deployment', '--deployment', 'give the deployment name, e.g. --deployment gpt-4o'],
+  ['apiVersion', '--api-version', 'give a dated version, e.g. --api-version 2024-10-21, or leave it out for the default'],
+  ['apiKey', '--api-key', 'give the key, or leave --api-key out (AZURE_OPENAI_API_KEY is read then)'],
+  ['bearer', '--bearer', 'give the token, or leave --bearer out (AZURE_OPENAI_AD_TOKEN is read then)'],
+  ['sim', '--sim', 'give a profile, e.g. --sim azure-seed'],
+  ['model', '--model', 'give a model name, e.g. --model gpt-4o, or leave --model out'],
+  ['body', '--body', 'give a file holding the JSON request body'],
+  ['record', '--record', 'give a file path, or leave --record out for a new file under ./aoai-probe-runs/'],
+  ['out', '--out', 'give a file path, or leave --out out to print on stdout'],
+  ['junit', '--junit', 'give a file path, e.g. --junit results.xml'],
+];
+
 /** Reads and validates the shared flags; throws one InputError listing every problem. */
 export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string, string | undefined>, scenario: ScenarioDefaults = {}): RunSettings {
   const problems = new Problems();
-  const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  for (const [key, flag, fix] of EMPTY_VALUE_FIXES) {
+    const value = raw[key];
+    if (typeof value === 'string' && value.trim() === '') problems.add(`${flag} is empty (an unset variable?); ${fix}`);
+  }
+  // An empty value was named above; it then counts as absent, so it gets one message, not two.
+  const text = (key: string): string | undefined => (typeof raw[key] === 'string' && (raw[key] as string).trim() !== '' ? (raw[key] as string) : undefined);
 
   const targetFlags: TargetFlags = { ...scenario.target };
   for (const key of ['url', 'endpoint', 'deployment', 'apiVersion', 'apiKey', 'bearer'] as const) {
@@ -156,7 +181,8 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
   }
   // The target and the expectations are checked here too, so one message lists every
   // problem of the command line (the session resolves them again from valid input).
-  if (simProfile === null) problems.attempt(() => resolveTarget({ ...targetFlags }, env));
+  const emptyTarget = ['url', 'endpoint'].some((key) => typeof raw[key] === 'string' && text(key) === undefined);
+  if (simProfile === null && !emptyTarget) problems.attempt(() => resolveTarget({ ...targetFlags }, env));
   problems.attempt(() => parseExpectations(settings.expectations));
   problems.throwIfAny();
   return settings;
