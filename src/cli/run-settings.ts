@@ -99,6 +99,11 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
     const value = text(key);
     if (value !== undefined) targetFlags[key] = value;
   }
+  for (const [key, flag] of [['url', '--url'], ['endpoint', '--endpoint']] as const) {
+    if (hasUserInformation(targetFlags[key])) {
+      problems.add(`${flag} holds a user name or password (user:password@host); aoai-probe sends no basic auth, so it would be dropped: give the key with --api-key or --bearer and remove it from the URL`);
+    }
+  }
   const api = optionalChoice(problems, raw.api, '--api', ['classic', 'v1'] as const);
   if (api !== null) targetFlags.api = api;
   const kind = optionalChoice(problems, raw.kind, '--kind', ['chat', 'embeddings', 'responses'] as const) ?? 'chat';
@@ -117,7 +122,14 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
   const bodyPath = text('body');
   let body: unknown;
   if (bodyPath !== undefined) {
+    for (const [key, flag] of [['maxTokens', '--max-tokens'], ['promptTokens', '--prompt-tokens']] as const) {
+      if (raw[key] !== undefined) problems.add(`${flag} does not change a --body file (it is sent as is); put the value in the file, or leave --body out`);
+    }
     try {
+      const bytes = statSync(resolve(cwd, bodyPath)).size;
+      if (bytes > LARGEST_BODY_BYTES) {
+        throw new BodyTooLarge(`is ${(bytes / 1024 / 1024).toFixed(1)} MiB, larger than the ${LARGEST_BODY_BYTES / 1024 / 1024} MiB one request may carry (every request sends it, and it is held in memory for the run)`);
+      }
       body = JSON.parse(readFileSync(resolve(cwd, bodyPath), 'utf8'));
     } catch (error) {
       problems.add(`--body: ${bodyPath}: ${bodyProblem(error)}; give a file holding the JSON request body`);
@@ -176,7 +188,7 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
   }
   // Files written after the run are checked now, so a typo cannot waste a measurement.
   for (const [flag, path] of [['--record', settings.recordPath], ['--out', settings.outPath], ['--junit', settings.junitPath], ['GITHUB_STEP_SUMMARY', env.GITHUB_STEP_SUMMARY || null]] as const) {
-    const problem = path === null ? null : outputPathProblem(resolve(cwd, path));
+    const problem = path === null ? null : flag === '--record' ? recordingPathProblem(resolve(cwd, path)) : outputPathProblem(resolve(cwd, path));
     if (problem !== null) problems.add(`${flag}: ${path} ${problem}; give a file path in a folder you can write to`);
   }
   // The target and the expectations are checked here too, so one message lists every
@@ -186,6 +198,17 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
   problems.attempt(() => parseExpectations(settings.expectations));
   problems.throwIfAny();
   return settings;
+}
+
+/** Whether a URL carries `user:password@` (silently dropped by the transports). */
+function hasUserInformation(url: string | undefined): boolean {
+  if (url === undefined) return false;
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** A token count flag: a whole number no larger than any model's context window. */
@@ -206,6 +229,21 @@ function positiveDuration(problems: Problems, raw: unknown, flag: string, exampl
     return null;
   }
   return value;
+}
+
+/**
+ * {@link outputPathProblem}, and the recording must be a regular file: the run reads it
+ * back for its analysis, so a device such as /dev/full (or /dev/null) or a pipe cannot
+ * hold it. Found before sending, rather than an internal error after.
+ */
+function recordingPathProblem(path: string): string | null {
+  try {
+    const info = statSync(path);
+    if (!info.isFile() && !info.isDirectory()) return 'is not a regular file (a device or a pipe); the recording is read back for the analysis';
+  } catch {
+    // Missing: outputPathProblem decides whether it can be created.
+  }
+  return outputPathProblem(path);
 }
 
 /**
@@ -243,8 +281,17 @@ function writable(path: string): boolean {
   }
 }
 
+/**
+ * The largest --body file. Azure OpenAI refuses request bodies above about 20 MB (images
+ * included); a larger file is a mistake, not a measurement.
+ */
+const LARGEST_BODY_BYTES = 16 * 1024 * 1024;
+
+class BodyTooLarge extends Error {}
+
 /** Why a --body file could not be used, in a few words. */
 function bodyProblem(error: unknown): string {
+  if (error instanceof BodyTooLarge) return error.message;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'is a folder';

@@ -107,18 +107,17 @@ describe('a short or common key never rewrites output or recordings', () => {
     expect(outputs.get('usage error stderr')).toContain('--api-key was given without a target');
   }, 120_000);
 
-  it('a URL password is left out of the target and does not rewrite the summary', async () => {
+  it('a URL password is refused by name, and leaves report output as it was', async () => {
     const url = `http://u:s@127.0.0.1:${new URL(simulator.url).port}/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21`;
-    const recording = join(folder, 'password.ndjson');
-    const outcome = await cli(['burst', '--size', '3', '--url', url, '--json', '--record', recording]);
-    const text = outcome.out + outcome.err + readFileSync(recording, 'utf8');
-    expect(text).not.toContain('REDACTED');
-    expect(text).not.toContain('u:s@');
-    const summary = JSON.parse(outcome.out) as Record<string, unknown>;
-    expect(Object.keys(summary)).toContain('schema');
-    expect(Object.keys(summary)).toContain('advertised');
-    const report = await cli(['report', recording, '--format', 'json'], { AZURE_OPENAI_ENDPOINT: url });
-    expect(report.out).not.toContain('REDACTED');
+    const refused = await cli(['burst', '--size', '3', '--url', url, '--json']);
+    expect(refused.code).toBe(2);
+    expect(refused.out).toBe('');
+    expect(refused.err).toContain('--url holds a user name or password');
+    expect(refused.err).not.toContain('REDACTED');
+    const recording = join(folder, 'burst-0.ndjson');
+    const plain = await cli(['report', recording, '--format', 'json']);
+    const report = await cli(['report', recording, '--format', 'json'], { AZURE_OPENAI_ENDPOINT: url.replace(/\/openai.*$/, '') });
+    expect(report.out).toBe(plain.out);
     expect(Object.keys(JSON.parse(report.out) as Record<string, unknown>)).toContain('schema');
   }, 60_000);
 });
