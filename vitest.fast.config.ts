@@ -52,5 +52,11 @@ export const FAST_TESTS = [
   'test/trust/properties/units.test.ts',
 ];
 
-// Not mergeConfig: it would append this list to the base's include instead of replacing it.
-export default defineConfig({ ...base, test: { ...base.test, include: FAST_TESTS } });
+/*
+ * Why threads without isolation: these files touch no process state (no env changes, no
+ * module mocks, no servers), so they can share one module cache per worker. Importing
+ * the sources once per worker instead of once per file cuts the CPU time to a third
+ * (32 s → 10 s of user time measured on this suite). Not mergeConfig: it would append
+ * this list to the base's include instead of replacing it.
+ */
+export default defineConfig({ ...base, test: { ...base.test, include: FAST_TESTS, pool: 'threads', isolate: false } });
