@@ -42,6 +42,10 @@ const request: Required<RequestLine> = {
   estimatedTokens: 656,
   maxTokens: null,
   clientRequestId: 'id',
+  caller: 0,
+  attempt: 1,
+  policy: 'exponential',
+  waitedMs: 0,
 };
 const dropped: Required<DroppedLine> = { type: 'dropped', seq: 1, phase: 'burst', target: 'default', plannedMs: 1, reason: 'max-in-flight' };
 const end: Required<EndLine> = { type: 'end', reason: 'completed', endMs: 5, sent: 1, dropped: 1, unsent: 0, message: 'done' };
