@@ -8,7 +8,7 @@
  * and per-instant aggregates. Per-request detail is kept only for burst and probe
  * phases (capped), because limit inference needs it.
  *
- * Field definitions are PRODUCT §7's; where it leaves a choice, the rule is written
+ * Field definitions are docs/summary.md's; where it leaves a choice, the rule is written
  * next to the code that applies it (see headroom.ts, bursts.ts, phase-rates.ts,
  * advertised.ts, timeline.ts).
  */

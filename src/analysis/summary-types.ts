@@ -1,5 +1,5 @@
 /**
- * The summary JSON (PRODUCT §7), schema "aoai-probe/summary@1".
+ * The summary JSON (docs/summary.md), schema "aoai-probe/summary@1".
  *
  * Users' CI scripts read these names: add fields, never rename or remove them.
  * Every figure here is computed by src/analysis from recording lines alone, so a
@@ -8,7 +8,7 @@
 import type { CallerCounts, RetrySummary } from './retry/types.js';
 import type { TargetKind } from '../record/types.js';
 
-/** Refusal classes (PRODUCT §6). */
+/** Refusal classes (docs/summary.md). */
 export type RefusalClass = 'requests' | 'tokens' | 'capacity' | 'never' | 'quota' | 'gateway' | 'unknown';
 
 /** The limiter shapes the analysis can tell apart. */

@@ -1,5 +1,5 @@
 /**
- * Flags shared by every command that sends requests (PRODUCT §2): target, payload,
+ * Flags shared by every command that sends requests: target, payload,
  * advertised limits, output and safety. Each `add*Options` adds flags to a commander
  * command; `readRunOptions` turns commander's raw strings into typed values and
  * collects EVERY problem before anything is sent (one InputError, exit 2).
@@ -12,7 +12,7 @@ import { MAX_BURST_SIZE, MAX_PLANNED_REQUESTS } from '../scenario/schema.js';
 /** Raw values as commander hands them over (strings, booleans, arrays). */
 export type RawOptions = Record<string, unknown>;
 
-/** Target flags (PRODUCT §3). Keys may also come from the environment; never echo them. */
+/** Target flags. Keys may also come from the environment; never echo them. */
 export function addTargetOptions(command: Command): Command {
   return command
     .option('--url <url>', 'full request URL of any OpenAI-compatible or other HTTP API')
@@ -25,7 +25,7 @@ export function addTargetOptions(command: Command): Command {
     .option('--sim <profile>', 'use the embedded simulator with this profile (azure-standard, azure-seed, azure-ptu, openai)');
 }
 
-/** Payload flags (PRODUCT §4). */
+/** Payload flags. */
 export function addPayloadOptions(command: Command): Command {
   return command
     .option('--kind <kind>', 'endpoint kind: chat, embeddings or responses (default chat)')

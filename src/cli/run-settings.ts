@@ -150,7 +150,7 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
   const ratio = optionalNumber(problems, raw.rpmPer1kTpm, '--rpm-per-1k-tpm') ?? scenario.advertised?.rpmPer1kTpm ?? DEFAULT_RPM_PER_1K_TPM;
   const tpm = tpmFlag ?? scenario.advertised?.tpm ?? null;
   const explicitRpm = rpmFlag ?? scenario.advertised?.rpm ?? null;
-  // Azure derives RPM from TPM (6 per 1,000 TPM for gpt-4o-era models): azure-limits-facts.md §1.1.
+  // Azure derives RPM from TPM (6 per 1,000 TPM for gpt-4o-era models).
   const rpm = explicitRpm ?? (tpm !== null ? (ratio * tpm) / 1000 : null);
   const fromFlags = tpmFlag !== null || rpmFlag !== null;
   const fromScenario = scenario.advertised?.tpm != null || scenario.advertised?.rpm != null;

@@ -118,12 +118,12 @@ export const PAUSE_OPTIMISER_ENV = 'AOAI_PROBE_PAUSE_OPTIMISER';
 
 /** How long in-flight requests may finish after the plan ends or the first Ctrl-C, ms. */
 export const GRACE_MS = 5_000;
-/** The progress line appears once a run has lasted this long (PRODUCT §7). */
+/** The progress line appears once a run has lasted this long (docs/summary.md). */
 const PROGRESS_AFTER_MS = 2_000;
 const PROGRESS_EVERY_MS = 250;
 
 /**
- * Is every request going to this machine? Loopback targets need no consent (PRODUCT §9).
+ * Is every request going to this machine? Loopback targets need no consent.
  * Only literal loopback addresses and `localhost` count: a name such as
  * `127.0.0.1.example.com` resolves wherever its owner wants, so it is a real target.
  */
@@ -342,7 +342,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
       stopController.abort();
       return;
     }
-    // The second Ctrl-C: cut what is in flight, write what was measured and leave at once (PRODUCT §9).
+    // The second Ctrl-C: cut what is in flight, write what was measured and leave at once.
     aborting ??= abortNow();
   });
 
@@ -473,7 +473,7 @@ export function plannedTokens(plan: SessionPlan): number {
 
 /**
  * Against anything but loopback, plans above --max-requests or above the token budget
- * (--max-estimated-tokens) need --yes (PRODUCT §9). Throws before anything is sent;
+ * (--max-estimated-tokens) need --yes. Throws before anything is sent;
  * both limits are named when both are exceeded.
  */
 export function checkConsent(plan: SessionPlan): void {

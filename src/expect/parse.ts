@@ -1,5 +1,5 @@
 /**
- * Parser for `--expect` expressions (PRODUCT §7): one comparison of a summary field
+ * Parser for `--expect` expressions (docs/summary.md): one comparison of a summary field
  * with a value, e.g. `effective.requests.perSecond >= 4.5`, `throttled.ratio < 1%`,
  * `latency.p95 < 2s`, `effective.requests.shape == "fixed-window"`.
  *

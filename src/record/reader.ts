@@ -1,5 +1,5 @@
 /**
- * Reads NDJSON v1 recordings back (PRODUCT §5): `report saved.ndjson` and the
+ * Reads NDJSON v1 recordings back (docs/recording.md): `report saved.ndjson` and the
  * probe's own replays go through here.
  *
  * The reader streams the file in 256 KiB chunks and parses one line at a time, so a

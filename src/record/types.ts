@@ -1,5 +1,5 @@
 /**
- * The recording format, version 1 (PRODUCT.md §5). One JSON object per line.
+ * The recording format, version 1 (docs/recording.md). One JSON object per line.
  *
  * Why this file matters: the recording is the contract between running and
  * analysing. The runner only writes these lines; the analysis only reads them.
@@ -104,7 +104,7 @@ export interface RequestLine {
   status: number | null;
   errorKind: ErrorKind | null;
   /**
-   * Response headers whose names match the rate-limit families (PRODUCT §6), request
+   * Response headers whose names match the rate-limit families (docs/summary.md), request
    * ids, region, deployment and utilization. Lower-case names, raw string values.
    */
   headers: Record<string, string>;

@@ -1,5 +1,5 @@
 /**
- * The HTML report (PRODUCT §7): one self-contained file, opened from disk or attached
+ * The HTML report (docs/summary.md): one self-contained file, opened from disk or attached
  * to a CI run, with charts of the timeline (admitted against refused per slice with
  * the first refusal marked, the remaining-* headers over time), latency over time,
  * refusal classes and the summary tables.

@@ -1,5 +1,5 @@
 /**
- * The summary JSON (PRODUCT §7) as text: keys in the contract's order whatever order
+ * The summary JSON (docs/summary.md) as text: keys in the contract's order whatever order
  * the analysis built the object in, 2-space indent. CI scripts diff and grep this
  * output, so the same summary always prints byte for byte the same.
  */

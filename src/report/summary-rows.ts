@@ -37,7 +37,7 @@ export interface SummarySection {
   rows: SummaryRow[];
 }
 
-/** The order refusal classes are listed in (PRODUCT §6). */
+/** The order refusal classes are listed in (docs/summary.md). */
 export const REFUSAL_CLASS_ORDER: readonly RefusalClass[] = ['requests', 'tokens', 'capacity', 'never', 'quota', 'gateway', 'unknown'];
 
 /** Refusal classes with a non-zero count, in contract order, then any class the analysis added later. */

@@ -1,5 +1,5 @@
 /**
- * The terminal summary a person reads in ten seconds (PRODUCT §7): requests and
+ * The terminal summary a person reads in ten seconds (docs/summary.md): requests and
  * refusals, what the remaining-* headers said, advertised next to effective limits,
  * latency and schedule precision, the verdict and the recording path.
  *

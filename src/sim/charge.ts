@@ -30,7 +30,7 @@ export type Operation = 'chat' | 'embeddings' | 'responses' | 'completions';
 export const AZURE_DEFAULT_COMPLETION_ESTIMATE = DEFAULT_COMPLETION_ESTIMATE;
 /** Azure's flat charge for gpt-35-turbo chat when max_tokens is unset. */
 export const AZURE_GPT35_DEFAULT_CHARGE = GPT35_FLAT_CHARGE;
-/** The flat charge of the azure-seed profile (PRODUCT §1). */
+/** The flat charge of the azure-seed profile. */
 export const SEED_FLAT_CHARGE = 648;
 /** Characters per token of the character-based estimates. */
 export const CHARACTERS_PER_TOKEN = 4;

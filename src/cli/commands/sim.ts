@@ -1,5 +1,5 @@
 /**
- * `aoai-probe sim`: serves the simulator (src/sim) until Ctrl-C (PRODUCT §8).
+ * `aoai-probe sim`: serves the simulator (src/sim) until Ctrl-C.
  * Prints one ready line with the URL on stdout; with --verbose, one line per
  * request on stderr. Bad flags → InputError (exit 2) listing every problem.
  */

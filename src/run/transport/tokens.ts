@@ -1,5 +1,5 @@
 /**
- * Token arithmetic for payloads (PRODUCT §4): which encoding a model uses, prompts
+ * Token arithmetic for payloads: which encoding a model uses, prompts
  * of an exact token count, and the `max_tokens` the service assumes when a request
  * leaves it unset.
  *
@@ -45,7 +45,7 @@ export function encodingForModel(model: string | null | undefined): EncodingName
 
 /**
  * The `max_tokens` Azure Standard charges at admission when a chat request leaves
- * it unset. This mirrors research/azure-limits-facts.md §1.3 (measured in 2024):
+ * it unset. This mirrors what Azure was measured to do (in 2024):
  * a flat 16 for the gpt-35-turbo family; about 600+ for gpt-4 and gpt-4o (648 for a
  * short body), rounded here to 650. Newer families (gpt-4.1, gpt-5, o-series) were
  * not measured and get the gpt-4 figure, the safer (larger) guess.
@@ -132,7 +132,7 @@ export function lastTokenizerLoadMs(): number | null {
 /**
  * Filler words for long prompts. Picked pseudo-randomly (fixed seed, so the same N
  * gives the same prompt in every run) rather than repeated: Azure refuses prompts
- * of "repetitive patterns" with 400 invalid_prompt (azure-limits-facts.md §3).
+ * of "repetitive patterns" with 400 invalid_prompt.
  */
 const FILLER_WORDS = (
   'apple river stone cloud garden window silver forest candle market bridge winter ' +

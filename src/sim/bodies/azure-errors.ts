@@ -1,6 +1,6 @@
 /**
  * Azure OpenAI error bodies, worded as the service words them
- * (research/azure-limits-facts.md §3.1, §3.2). The prober classifies refusals
+ *. The prober classifies refusals
  * from these texts ("call rate limit", "token rate limit", "high demand",
  * "86400"), so the wording is part of the simulator's contract.
  */
