@@ -111,7 +111,7 @@ function parseField(scanner: Scanner): SummaryFieldPath {
   const suggestions = closeMatches(path, FIELD_PATHS);
   const fix = suggestions.length > 0
     ? `did you mean ${suggestions.join(', ')}?`
-    : `use a summary field such as ${['effective.requests.perSecond', 'throttled.ratio', 'latency.p95', 'requests.failed'].join(', ')} (PRODUCT §7 lists them)`;
+    : `use a summary field such as ${['effective.requests.perSecond', 'throttled.ratio', 'latency.p95', 'requests.failed'].join(', ')} (the summary JSON has them all)`;
   return scanner.fail(`unknown field "${path}"`, fix, start + 1);
 }
 

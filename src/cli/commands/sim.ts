@@ -57,7 +57,7 @@ Profiles:
                   max_tokens + ceil(prompt characters / 4) at admission (640 + prompt when
                   max_tokens is unset, 16 for gpt-35 deployments; embeddings ceil(chars / 4) per
                   input); refusals are not charged. Usage in answers is tiktoken's real count.
-  azure-seed      the same limits, every request charged a flat 648 tokens (PRODUCT §1):
+  azure-seed      the same limits, every request charged a flat 648 tokens:
                   a burst gets 5 answers (49 … 45 requests left) and then 429s.
   azure-ptu       utilization bucket of TPM tokens draining TPM/60 per second; header
                   azure-openai-deployment-utilization; 429 + retry-after-ms above 100 %.
