@@ -144,6 +144,10 @@ export function isLoopbackUrl(url: string): boolean {
 export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: readonly Phase[]): Promise<number> {
   const payloadVariants = phases.flatMap((phase) => (phase.payload ? [phase.payload] : []));
   const scenarioPlan = planScenario(phases);
+  if (scenarioPlan.totalRequests === 0) {
+    // Waiting out a plan that sends nothing, then exiting 0, would pass a CI check that measured nothing.
+    throw new InputError([`this plan sends no request (${NO_REQUEST_FIX[plan.command] ?? 'give it a phase that sends'})`]);
+  }
   const warm = planNeedsWarmUp(scenarioPlan);
   // With --retry the consent plan counts each caller's worst case: all its attempts.
   const attemptsPerRequest = plan.retry === undefined ? 1 : (plan.retry.policy.maxAttempts ?? plan.retry.limits.maxAttempts);
@@ -173,9 +177,18 @@ export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: rea
   return finishSession(session, session.interrupted() ? 'interrupted' : result.reason, result.unsent);
 }
 
+/** How to make a plan that sends nothing send something, by command. */
+const NO_REQUEST_FIX: Partial<Record<SessionPlan['command'], string>> = {
+  steady: 'the rate is too low for the duration; raise --rate or lengthen --duration so at least one request is due, e.g. --rate 1/s --duration 10s',
+  ramp: 'the rates are too low for the duration; raise --from/--to or lengthen --duration',
+  run: 'every phase is a pause or too slow to send one; add a burst, steady or ramp phase',
+};
+
 /** A burst needs all its requests in flight at once; steady runs get a generous ceiling. */
 export function defaultMaxInFlight(phases: readonly Phase[]): number {
-  const largestBurst = Math.max(0, ...phases.map((phase) => (phase.kind === 'burst' ? phase.size : 0)));
+  // A loop, not Math.max(...spread): a scenario of 800,000 phases overflowed the stack.
+  let largestBurst = 0;
+  for (const phase of phases) if (phase.kind === 'burst') largestBurst = Math.max(largestBurst, phase.size);
   return Math.max(largestBurst, 1000);
 }
 
@@ -555,8 +568,8 @@ export async function analyseRecordingFile(io: CliIo, recordingPath: string): Pr
  * `humanText` replaces the table on stderr (the probe prints its own block).
  */
 export function renderOutputs(io: CliIo, settings: RunSettings, result: AnalysisResult, expectations: ExpectationResult[], humanText?: (width: number) => string): void {
-  const stdoutTaken = settings.json || settings.format !== null;
-  if (!(settings.quiet && stdoutTaken)) {
+  // --quiet means no table at all (its help says so), whether or not stdout carries data.
+  if (!settings.quiet) {
     const color = settings.color && Boolean(io.stderr.isTTY);
     const width = io.stderr.columns ?? 80;
     io.stderr.write(humanText ? humanText(width) : renderReport(result, { format: 'table', color, width, expectations }));

@@ -47,6 +47,8 @@ export function register(program: Command, io: CliIo): void {
     const size = optionalBurstCount(problems, raw.size, '--size');
     const bursts = optionalBurstCount(problems, raw.bursts, '--bursts') ?? 1;
     const gapMs = optionalDuration(problems, raw.gap, '--gap') ?? 10_000;
+    if (raw.gap !== undefined && bursts === 1) problems.add('--gap is the pause between bursts and there is one burst; add --bursts N (e.g. --bursts 3 --gap 10s), or leave --gap out');
+    if (bursts > 1 && gapMs === 0) problems.add('--gap: 0 fires every burst at the same instant (one burst of their sum); give a pause, e.g. --gap 10s, or raise --size instead');
     if (size !== null) checkPlanSize(problems, size * bursts, 'lower --size or --bursts');
     const settings = problems.attempt(() => readRunSettings(raw, io.cwd, io.env));
     const retry = readRetryOptions(problems, raw);
