@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Clock } from '../../src/run/clock.js';
+import type { Clock } from '../../src/run/pacing/clock.js';
 
 export interface CapturedRequest {
   method: string;

@@ -16,7 +16,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { addRunOptions, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
-import { abandonSession, analyseRecordingFile, openSession, renderOutputs } from '../session.js';
+import { GRACE_MS, abandonSession, analyseRecordingFile, openSession, renderOutputs } from '../session.js';
 import { EXIT } from '../../errors.js';
 import type { Summary } from '../../analysis/summary-types.js';
 import { readRefusal } from '../../analysis/refusal-class.js';
@@ -181,6 +181,8 @@ export function register(program: Command, io: CliIo): void {
         refusalClassOf: (request) => readRefusal(request)?.refusalClass ?? null,
         stopSignal: session.stopSignal,
         abortSignal: session.abortSignal,
+        graceMs: GRACE_MS,
+        ...(runSettings.maxInFlight !== null ? { maxInFlight: runSettings.maxInFlight } : {}),
       });
     } catch (error) {
       await abandonSession(session, error);

@@ -20,14 +20,14 @@
  * or indirection per request (the lean transport is tuned for burst latency).
  */
 import { StringDecoder } from 'node:string_decoder';
-import { SERVER_DATE_HEADER, isRecordedHeader, keepsServerDate } from '../record/header-names.js';
-import type { Redactor } from '../record/redact.js';
-import type { ErrorKind, RequestLine } from '../record/types.js';
-import type { Clock } from './clock.js';
+import { SERVER_DATE_HEADER, isRecordedHeader, keepsServerDate } from '../../record/header-names.js';
+import type { Redactor } from '../../record/redact.js';
+import type { ErrorKind, RequestLine } from '../../record/types.js';
+import type { Clock } from '../pacing/clock.js';
 import { errorCodeOf, errorKindOf } from './error-kind.js';
 import { EventStreamReader, errorFieldsOf, trimMessage, usageOfJsonBody, type ErrorFields, type UsageFields } from './http-response.js';
 import type { PreparedPayload } from './payload.js';
-import type { SendRequest } from './types.js';
+import type { SendRequest } from '../types.js';
 
 /** Largest 2xx body kept to read `usage`; beyond it the body is still read, but usage is not known. */
 export const MAX_SUCCESS_BODY_BYTES = 4 * 1024 * 1024;

@@ -28,16 +28,16 @@
  * targets (any API), only a body labelled JSON is checked.
  */
 import { Pool, buildConnector, type Dispatcher } from 'undici';
-import { createRedactor } from '../record/redact.js';
-import type { RequestLine } from '../record/types.js';
-import type { Clock } from './clock.js';
+import { createRedactor } from '../../record/redact.js';
+import type { RequestLine } from '../../record/types.js';
+import type { Clock } from '../pacing/clock.js';
 import { RequestAbortedError, RequestTimeoutError } from './error-kind.js';
 import { InFlightRequests } from './in-flight.js';
 import { PayloadCatalog, UNBUILDABLE_PAYLOAD, payloadContextOf, type PreparedPayload } from './payload.js';
 import { ClientRequestIds } from './request-ids.js';
 import { ResponseReader, type ResponseRules } from './response-reader.js';
 import { WarmConnections } from './transport-connections.js';
-import type { PayloadOverrides, PayloadSpec, SendRequest, TargetSpec, Transport } from './types.js';
+import type { PayloadOverrides, PayloadSpec, SendRequest, TargetSpec, Transport } from '../types.js';
 
 /** Options of {@link createTransport}. */
 export interface TransportOptions {

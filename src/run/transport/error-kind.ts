@@ -7,7 +7,7 @@
  * (sometimes on a `cause`, or on each error of an AggregateError when several
  * addresses were tried), so the codes are collected from all of them.
  */
-import type { ErrorKind } from '../record/types.js';
+import type { ErrorKind } from '../../record/types.js';
 
 /** The transport's own timeout (timeoutMs elapsed before the body was read). */
 export class RequestTimeoutError extends Error {

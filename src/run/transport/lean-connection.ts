@@ -18,7 +18,7 @@
  */
 import type { Socket } from 'node:net';
 import { HTTPParser } from 'http-parser-js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../pacing/clock.js';
 import type { ExchangeCarrier, LeanExchange } from './lean-exchange.js';
 
 /** What a connection tells its pool. */

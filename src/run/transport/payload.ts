@@ -8,8 +8,8 @@
  * once, and the same Buffer goes out with every request of that variant, so a burst
  * spends no time in JSON.stringify or tiktoken.
  */
-import type { PayloadDescription } from '../record/types.js';
-import type { PayloadOverrides, PayloadSpec } from './types.js';
+import type { PayloadDescription } from '../../record/types.js';
+import type { PayloadOverrides, PayloadSpec } from '../types.js';
 import {
   DEFAULT_PROMPT,
   DEFAULT_PROMPT_TOKENS,

@@ -6,7 +6,7 @@
  * Kept apart from the transport so the parsing rules can be tested on plain
  * strings, without sockets.
  */
-import type { RequestLine } from '../record/types.js';
+import type { RequestLine } from '../../record/types.js';
 
 /** The `error` field of a request line. */
 export type ErrorFields = NonNullable<RequestLine['error']>;

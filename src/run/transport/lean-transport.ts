@@ -1,6 +1,6 @@
 /**
  * The lean HTTP/1.1 transport: the same `Transport` contract and the same
- * RequestLine semantics as the undici transport (src/run/transport.ts, the default
+ * RequestLine semantics as the undici transport (src/run/transport/transport.ts, the default
  * and the reference), with a write path built for bursts.
  *
  * Why it exists (bench/NOTES.md, findings 1, 3 and 5): undici's write path costs
@@ -30,8 +30,8 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { createRedactor } from '../record/redact.js';
-import type { RequestLine } from '../record/types.js';
+import { createRedactor } from '../../record/redact.js';
+import type { RequestLine } from '../../record/types.js';
 import { RequestAbortedError, RequestTimeoutError } from './error-kind.js';
 import { LeanConnection, type ConnectionOwner } from './lean-connection.js';
 import { InFlightRequests } from './in-flight.js';
@@ -40,7 +40,7 @@ import { RequestBytes } from './lean-request-bytes.js';
 import { PayloadCatalog, UNBUILDABLE_PAYLOAD, payloadContextOf, type PreparedPayload } from './payload.js';
 import { ClientRequestIds } from './request-ids.js';
 import type { HttpTransport, TransportOptions } from './transport.js';
-import type { SendRequest } from './types.js';
+import type { SendRequest } from '../types.js';
 
 /**
  * How often in-flight requests are checked against their deadline, ms. A timeout
@@ -69,8 +69,8 @@ export function createLeanTransport(options: TransportOptions, extras: LeanTrans
 }
 
 /**
- * Same name as src/run/transport.ts's factory, so either module can be loaded by
- * the bench's A/B scripts (`bench/prototypes/ab-burst.js`), which call `createTransport`.
+ * Same name as src/run/transport/transport.ts's factory, so either module can be loaded by
+ * the bench's A/B scripts (kept in git history, removed from the tree), which call `createTransport`.
  */
 export const createTransport = createLeanTransport;
 

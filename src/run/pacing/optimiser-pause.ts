@@ -11,7 +11,7 @@
  * stalls every few hundred ms and a gap p99 of 1.4-1.7 ms; with the optimiser off
  * the gap p99 was 1.16 ms and the longest gap 2-3 ms, for ~5 points more CPU.
  *
- * So while a *paced* plan runs (every request due at its own instant, at most
+ * Opt-in (the CLI reads AOAI_PROBE_PAUSE_OPTIMISER=1): when asked, while a *paced* plan runs (every request due at its own instant, at most
  * 2000/s: below the runner's MIN_WAKE_GAP_MS batching, where precision matters and
  * the CPU has room), no new optimised code is made: what the warm-up optimised
  * stays optimised, anything else runs in V8's baseline tiers. Faster plans and
@@ -23,7 +23,7 @@
  * the process was started with its own optimiser flags (`--no-opt`, `--jitless`...).
  */
 import { setFlagsFromString } from 'node:v8';
-import type { ScenarioPlan } from '../schedule/plan.js';
+import type { ScenarioPlan } from '../../schedule/plan.js';
 
 /** Fastest paced rate: the runner gives each request its own wake-up up to here (MIN_WAKE_GAP_MS = 0.5 ms). */
 const PACED_MAX_RATE_PER_SECOND = 2000;

@@ -8,7 +8,7 @@
  */
 import type { PreparedPayload } from './payload.js';
 import { ResponseReader, type ResponseRules } from './response-reader.js';
-import type { SendRequest } from './types.js';
+import type { SendRequest } from '../types.js';
 
 /** What every exchange of one lean transport shares. */
 export interface LeanExchangeContext extends ResponseRules {
