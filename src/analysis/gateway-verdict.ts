@@ -34,7 +34,7 @@ export function gatewaySentence(summary: Omit<Summary, 'verdict'>): string | nul
   if (failovers.length > 0) {
     const first = failovers[0]!;
     sentences.push(
-      `It failed over ${failovers.length === 1 ? 'once' : `${formatNumber(failovers.length, 0)} times`} (first at ${formatNumber(first.atMs / 1000, 2)} s: ${first.from} → ${first.to}).`,
+      `The answering region changed ${failovers.length === 1 ? 'once' : `${formatNumber(failovers.length, 0)} times`} (first at ${formatNumber(first.atMs / 1000, 2)} s: ${first.from} → ${first.to}): the gateway failed over.`,
     );
   }
   const breaker = gateway.signs.find((sign) => sign.code === 'breaker-503');
