@@ -45,7 +45,7 @@ export interface GatewayObservation {
   error: RequestLine['error'];
 }
 
-/** At most this many failovers are listed; more region changes than this read as load spreading. */
+/** At most this many failovers are listed (the region-change sign counts them all). */
 const MAX_FAILOVERS = 20;
 /** Burst instants whose admitted remaining values are remembered (most recent). */
 const MAX_INSTANTS = 256;
@@ -58,6 +58,8 @@ interface TargetState {
   /** Region index of the first answer with a region (the primary), -1 before it. */
   firstRegion: number;
   regions: Set<number>;
+  /** Answers with a region. */
+  answers: number;
   changes: number;
   failovers: Failover[];
   limitRequests: Set<number>;
@@ -141,6 +143,7 @@ export class GatewaySigns {
       }
       state.lastRegion = index;
       state.regions.add(index);
+      state.answers++;
     }
     if (observation.outcome === 'admitted' && observation.instantMs !== null && view.remainingRequests !== null) {
       const key = `${observation.target}\u0000${observation.instantMs}`;
@@ -158,7 +161,7 @@ export class GatewaySigns {
   private stateOf(target: string): TargetState {
     let state = this.targets.get(target);
     if (state === undefined) {
-      state = { lastRegion: -1, firstRegion: -1, regions: new Set(), changes: 0, failovers: [], limitRequests: new Set(), limitTokens: new Set() };
+      state = { lastRegion: -1, firstRegion: -1, regions: new Set(), answers: 0, changes: 0, failovers: [], limitRequests: new Set(), limitTokens: new Set() };
       this.targets.set(target, state);
     }
     return state;
@@ -176,9 +179,9 @@ export class GatewaySigns {
 
     for (const [target, state] of this.targets) {
       const changes = state.changes;
-      // More region changes than failovers listed is a pool spreading load (weighted, round-robin), not failing over.
-      const spreading = changes > MAX_FAILOVERS;
-      if (!spreading) failovers.push(...state.failovers.slice(0, MAX_FAILOVERS - failovers.length));
+      failovers.push(...state.failovers.slice(0, MAX_FAILOVERS - failovers.length));
+      // Changes among more than a quarter of the answers read as a pool spreading load (weighted, round-robin).
+      const spreading = changes > MAX_FAILOVERS && changes > state.answers / 4;
       const regionsOfTarget = state.regions;
       if (changes > 0) {
         const names = [...regionsOfTarget].map((index) => this.regions[index]!).join(', ');

@@ -33,8 +33,9 @@ export function gatewaySentence(summary: Omit<Summary, 'verdict'>): string | nul
   const failovers = gateway.failovers;
   if (failovers.length > 0) {
     const first = failovers[0]!;
+    const changes = gateway.signs.filter((sign) => sign.code === 'region-change').reduce((total, sign) => total + sign.count, 0);
     sentences.push(
-      `The answering region changed ${failovers.length === 1 ? 'once' : `${formatNumber(failovers.length, 0)} times`} (first at ${formatNumber(first.atMs / 1000, 2)} s: ${first.from} → ${first.to}): the gateway failed over.`,
+      `The answering region changed ${changes === 1 ? 'once' : `${formatNumber(changes, 0)} times`} (first at ${formatNumber(first.atMs / 1000, 2)} s: ${first.from} → ${first.to}): the gateway failed over.`,
     );
   }
   const breaker = gateway.signs.find((sign) => sign.code === 'breaker-503');
