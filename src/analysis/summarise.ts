@@ -30,6 +30,7 @@ import { PhaseStats, type PhaseKind } from './phase-rates.js';
 import { readRefusal } from './refusal-class.js';
 import { TimelineBuilder } from './timeline.js';
 import { buildVerdict, type VerdictEvidence } from './verdict.js';
+import { RetryFold } from './retry/retry-fold.js';
 
 /** Options of an analysis. */
 export interface AnalysisOptions {
@@ -159,6 +160,7 @@ class RecordingFold implements Analysis {
   private readonly targets = new TargetBreakdowns();
   private readonly kept: RequestLine[] = [];
   private keptSkipped = 0;
+  private readonly retry = new RetryFold();
 
   /**
    * Per-target and per-region figures. Why whole sub-analyses: each entry repeats the
@@ -256,6 +258,7 @@ class RecordingFold implements Analysis {
     this.phaseLines.push(shifted);
     if (!this.phaseKinds.has(line.name)) this.phaseKinds.set(line.name, line.kind);
     this.timeline.phase(line.name, shifted.startMs);
+    this.retry.phase(shifted);
   }
 
   private onEnd(line: EndLine): void {
@@ -364,6 +367,12 @@ class RecordingFold implements Analysis {
     const targetId = typeof raw.target === 'string' ? raw.target : '';
     this.targets.add(targetId, view.region, seq, outcome);
     if (this.grouped) this.addToGroups(raw, targetId, view, { seq, kind, plannedMs, sentMs, doneMs, status, outcome });
+
+    // Attempts of retrying callers (the retry lab, --retry): the caller-level figures.
+    const caller = finite(raw.caller);
+    if (typeof raw.policy === 'string' && caller !== null) {
+      this.retry.attempt({ policy: raw.policy, caller, attempt: finite(raw.attempt) ?? 1, sentMs, doneMs, admitted: outcome === 'admitted', refusalClass });
+    }
 
     if (kind === 'burst' || kind === 'probe') {
       if (this.kept.length < MAX_KEPT_REQUESTS) {
@@ -608,17 +617,24 @@ class RecordingFold implements Analysis {
       advertisedNote: advertisedReading.note,
       inferenceNotes,
     };
+    const retry = this.retry.seen ? this.retry.summary() : null;
+    // The lab compares policies, each against its own limiter: its verdict is the retry one.
+    const verdict = retry !== null && this.run?.command === 'retry' ? retry.verdict : buildVerdict(summaryWithoutVerdict, evidence);
     const groups = this.groups(summaryWithoutVerdict);
     const withGroups = { ...summaryWithoutVerdict, ...groups };
-    const verdict = buildVerdict(summaryWithoutVerdict, evidence);
     const gatewayText = groups.gateway === undefined ? null : gatewaySentence(withGroups);
-    const summary: Summary = { ...withGroups, verdict: gatewayText === null ? verdict : `${verdict} ${gatewayText}` };
+    const summary: Summary = {
+      ...withGroups,
+      ...(retry !== null ? { callers: this.retry.callers(), retry } : {}),
+      verdict: gatewayText === null ? verdict : `${verdict} ${gatewayText}`,
+    };
 
     return {
       summary,
       timeline: this.timeline.finish(spanMs),
       byTarget: this.targets.list(),
       warnings,
+      ...(retry !== null ? { retryTimelines: this.retry.timelines() } : {}),
     };
   }
 }

@@ -5,6 +5,7 @@
  * Every figure here is computed by src/analysis from recording lines alone, so a
  * live run and `aoai-probe report saved.ndjson` produce the same object.
  */
+import type { CallerCounts, RetrySummary } from './retry/types.js';
 import type { TargetKind } from '../record/types.js';
 
 /** Refusal classes (PRODUCT §6). */
@@ -99,6 +100,10 @@ export interface Summary {
   ended: string;
   /** Wall-clock length of the run, seconds. */
   durationSeconds: number;
+  /** Retrying callers (the retry lab, --retry): how many got their one answer; absent otherwise. */
+  callers?: CallerCounts;
+  /** The retry lab's per-policy figures, best policy and rule; absent when no caller retried. */
+  retry?: RetrySummary;
   /**
    * The same top-level figures for each target of the run, by target id (one entry
    * for a one-target run). Absent in summaries written before several targets existed.
@@ -140,7 +145,7 @@ export interface GatewaySign {
 
 /** A change of answering region for one target: the gateway sent this request elsewhere. */
 export interface Failover {
-  /** Send time of the first answer from the new region, ms from run start. */
+  /** When the first answer from the new region came back, ms from run start. */
   atMs: number;
   target: string;
   from: string;
