@@ -23,6 +23,8 @@ describe('burst through a simulated APIM pool', () => {
   beforeAll(async () => {
     // Each backend: 30,000 TPM → 180 RPM → a 1-s cap of 3. The pool can admit 3 + 3 + 3 at one instant.
     gateway = await startGatewaySimulator({
+      // A clock that stands still: the burst is one instant for every limiter and breaker, however busy the machine.
+      clock: () => 0,
       backends: 'primary:tpm=30000:region=East US,second:tpm=30000:region=West US:priority=2,third:tpm=30000:region=Sweden Central:priority=2',
       routing: 'priority',
       breaker: parseBreaker('count=1,interval=1m,trip=1m,accept-retry-after'),
