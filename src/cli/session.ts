@@ -239,6 +239,8 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   let stopProgress: () => void = () => {};
   /** The ending of a second Ctrl-C: writes the end line, closes the file and exits. */
   const abortNow = async (): Promise<void> => {
+    // Synchronously, before the cut lets the sending end: this ending's end line wins.
+    recording.reserveEnd();
     abortController.abort();
     // Why two turns of the event loop: the cut requests settle synchronously in the
     // transport, and their lines reach the sink in the promise callbacks that follow.
@@ -246,7 +248,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     await nextTurn();
     await nextTurn();
     stopProgress();
-    recording.end({ reason: 'interrupted', message: 'aborted by a second interrupt' }, clock.now());
+    recording.end({ reason: 'interrupted', message: 'aborted by a second interrupt' }, clock.now(), true);
     try {
       await recording.close();
     } finally {

@@ -9,10 +9,10 @@
  * including the two other endings:
  *   - failed: whatever was measured before the failure stays in the file, under an end
  *     line with reason "error" and the failure's message; the failure is rethrown;
- *   - interrupted at once (a second Ctrl-C): whoever cuts the run writes the end line
- *     (reason "interrupted") through `end`, and the normal ending that may race it finds
- *     the recording ended and writes nothing. `end` writes at most one end line and
- *     nothing reaches the file after it, whichever path gets there first.
+ *   - interrupted at once (a second Ctrl-C): whoever cuts the run reserves the end line
+ *     (`reserveEnd`) and writes it (reason "interrupted") once the cut requests are
+ *     recorded; the normal ending that races it writes nothing. `end` writes at most one
+ *     end line and nothing reaches the file after it, whichever path gets there first.
  */
 import { rmSync } from 'node:fs';
 import type { EndLine, RecordLine, RecordSink, RunLine } from '../record/types.js';
@@ -42,6 +42,8 @@ export class RecordedRun {
   readonly sink: LiveCounters;
   private readonly writer: RecordingWriter;
   private endWritten = false;
+  /** Set by an abort that will write the end line itself shortly (see reserveEnd). */
+  private endReserved = false;
   private closing: Promise<void> | null = null;
 
   private constructor(readonly path: string, options: RecordingOptions) {
@@ -67,14 +69,34 @@ export class RecordedRun {
     this.sink.write(line);
   }
 
+  /** Whether an abort reserved the end line: it writes it and closes the file itself. */
+  get endReservedByAbort(): boolean {
+    return this.endReserved;
+  }
+
   /** Whether the end line was written (by this run's ending, or by an abort). */
   get ended(): boolean {
     return this.endWritten;
   }
 
-  /** Writes the end line with the counts of what was written, unless one was written already. */
-  end(ending: RunEnding, endMs: number): void {
-    if (this.endWritten) return;
+  /**
+   * Reserves the end line for an abort that writes it shortly (after the lines of the
+   * requests it cut): a normal ending that arrives meanwhile writes nothing.
+   *
+   * Why: cut requests settle at once, so the sending can end before the abort's own end
+   * line is written; without the reservation the normal ending would write its end line
+   * first, without the abort's reason and message.
+   */
+  reserveEnd(): void {
+    this.endReserved = true;
+  }
+
+  /**
+   * Writes the end line with the counts of what was written, unless one was written
+   * already or an abort reserved it (`byAbort` is that abort's own call).
+   */
+  end(ending: RunEnding, endMs: number, byAbort = false): void {
+    if (this.endWritten || (this.endReserved && !byAbort)) return;
     const { sent, dropped } = this.sink;
     this.sink.write({
       type: 'end',
@@ -110,7 +132,7 @@ export interface RecordRunOptions {
 /**
  * Sends through `send` and ends the recording honestly: the ending `send` returns, or an
  * "error" end line when it throws (then rethrows). The end line is skipped when someone
- * else ended the recording already (an abort); the file is closed either way.
+ * else ended the recording or reserved its end (an abort, which then closes the file).
  */
 export async function recordRun<Outcome extends RunEnding>(recording: RecordedRun, options: RecordRunOptions, send: (sink: RecordSink) => Promise<Outcome>): Promise<Outcome> {
   let outcome: Outcome;
@@ -119,11 +141,12 @@ export async function recordRun<Outcome extends RunEnding>(recording: RecordedRu
   } catch (error) {
     options.beforeEnd?.();
     recording.end({ reason: 'error', message: error instanceof Error ? error.message : String(error) }, options.now());
-    await recording.close().catch(() => undefined);
+    if (!recording.endReservedByAbort) await recording.close().catch(() => undefined);
     throw error;
   }
   options.beforeEnd?.();
   recording.end(outcome, options.now());
-  await recording.close();
+  // An abort that reserved the end line writes it after this and closes the file itself.
+  if (!recording.endReservedByAbort) await recording.close();
   return outcome;
 }
