@@ -4,11 +4,11 @@
  *
  *   cli      → anything; nothing imports cli
  *   probe    → run, analysis (the inference through its index only), record
- *   run      → schedule, record
+ *   run      → schedule, record, retry (the policies a retrying source follows)
  *   analysis → record types only
  *   report   → analysis, and the types of expect
  *   sim      → shares nothing with analysis or run (either way)
- *   schedule, scenario, record, parse, expect → below run: never run, probe, report or sim
+ *   schedule, scenario, record, parse, expect, retry → below run: never run, probe, report or sim
  *
  * Type-only imports count (tsPreCompilationDeps): a type is a dependency a newcomer has to
  * follow too. src/index.ts, the programmatic API, is the library's front door: like cli it
@@ -49,10 +49,10 @@ module.exports = {
     },
     {
       name: 'run-uses-schedule-record',
-      comment: 'The runner only produces records, from a plan: it never analyses, renders, probes or simulates.',
+      comment: 'The runner only produces records, from a plan (and, retrying, a policy): it never analyses, renders, probes or simulates.',
       severity: 'error',
       from: { path: inside('run') },
-      to: { path: '^src/', pathNot: [inside('run'), inside('schedule'), inside('record'), '^src/errors\\.ts$'] },
+      to: { path: '^src/', pathNot: [inside('run'), inside('schedule'), inside('record'), inside('retry'), '^src/errors\\.ts$'] },
     },
     {
       name: 'analysis-reads-record-types-only',
@@ -86,7 +86,7 @@ module.exports = {
       name: 'lower-layers-stay-below-run',
       comment: 'Plans, scenarios, records, units and expectations are what the runner and the analysis build on, never the other way round.',
       severity: 'error',
-      from: { path: [inside('schedule'), inside('scenario'), inside('record'), inside('parse'), inside('expect')] },
+      from: { path: [inside('schedule'), inside('scenario'), inside('record'), inside('parse'), inside('expect'), inside('retry')] },
       to: { path: [inside('run'), inside('probe'), inside('report'), inside('sim'), '^src/analysis/(?!summary-types\\.ts$)'] },
     },
     {

@@ -19,21 +19,34 @@ export interface EmbeddedSimulator {
   advertised: AdvertisedLimits;
 }
 
-/** Starts the simulator the settings ask for; its configuration errors become input errors (exit 2). */
-export async function startEmbeddedSimulator(settings: RunSettings, advertisedGiven: AdvertisedLimits): Promise<EmbeddedSimulator> {
-  const profile = (settings.simProfile ?? 'azure-standard') as SimulatorProfile;
-  const simulatorOptions: WorkerSimulatorOptions = {
-    profile,
+/** The simulator's options from the run's settings: the profile, and the advertised limits it should enforce. */
+function simulatorOptionsFor(settings: RunSettings): WorkerSimulatorOptions {
+  return {
+    profile: (settings.simProfile ?? 'azure-standard') as SimulatorProfile,
     ...(settings.advertised.tpm !== null ? { tpm: settings.advertised.tpm } : {}),
     ...(settings.advertised.source !== 'none' && settings.advertised.rpm !== null ? { rpm: settings.advertised.rpm } : {}),
   };
-  let simulator: RunningSimulator;
+}
+
+/** Starts one simulator in a worker; its configuration errors become input errors (exit 2). */
+async function startWorker(options: WorkerSimulatorOptions): Promise<RunningSimulator> {
   try {
-    simulator = await startSimulatorInWorker(simulatorOptions);
+    return await startSimulatorInWorker(options);
   } catch (error) {
     if (error instanceof SimulatorConfigError) throw new InputError(error.problems);
     throw error;
   }
+}
+
+/** One more simulator like the embedded one (same profile and limits): a lane of the retry lab. */
+export function startLaneSimulator(settings: RunSettings): Promise<RunningSimulator> {
+  return startWorker(simulatorOptionsFor(settings));
+}
+
+/** Starts the simulator the settings ask for; its configuration errors become input errors (exit 2). */
+export async function startEmbeddedSimulator(settings: RunSettings, advertisedGiven: AdvertisedLimits): Promise<EmbeddedSimulator> {
+  const simulatorOptions = simulatorOptionsFor(settings);
+  const simulator = await startWorker(simulatorOptions);
   const target: TargetSpec = {
     ...simulatorTarget({
       endpoint: simulator.url,

@@ -53,8 +53,8 @@ export async function analyseRecordingFile(io: CliIo, recordingPath: string): Pr
  * `humanText` replaces the table on stderr (the probe prints its own block).
  */
 export function renderOutputs(io: CliIo, settings: RunSettings, result: AnalysisResult, expectations: ExpectationResult[], humanText?: (width: number) => string): void {
-  const stdoutTaken = settings.json || settings.format !== null;
-  if (!(settings.quiet && stdoutTaken)) {
+  // --quiet means no table at all (its help says so), whether or not stdout carries data.
+  if (!settings.quiet) {
     const color = settings.color && Boolean(io.stderr.isTTY);
     const width = io.stderr.columns ?? 80;
     io.stderr.write(humanText ? humanText(width) : renderReport(result, { format: 'table', color, width, expectations }));

@@ -15,7 +15,7 @@ import { resolve } from 'node:path';
 import type { CliIo } from './io.js';
 import type { RunSettings } from './run-settings.js';
 import { TOOL_VERSION } from './version.js';
-import { EXIT } from '../errors.js';
+import { EXIT, InputError } from '../errors.js';
 import { RECORDING_VERSION, type AdvertisedLimits, type RecordSink, type TargetDescription } from '../record/types.js';
 import { secretsOfUrl } from '../record/redact.js';
 import type { Phase } from '../schedule/types.js';
@@ -39,7 +39,10 @@ import type { Expectation } from '../expect/types.js';
 import type { AnalysisResult } from '../analysis/result-types.js';
 import type { RunningSimulator } from '../sim/index.js';
 import { checkConsent, isLoopbackUrl, planText } from './consent.js';
-import { startEmbeddedSimulator } from './embedded-simulator.js';
+import { startEmbeddedSimulator, startLaneSimulator } from './embedded-simulator.js';
+import type { RetryPolicy } from '../retry/types.js';
+import type { CallerLimits } from '../retry/caller-book.js';
+import { lanePhaseParams } from '../run/retry-lab-source.js';
 import { watchInterrupts } from './interrupts.js';
 import { analyseRecordingFile, renderOutputs, startProgress } from './outputs.js';
 
@@ -48,7 +51,7 @@ export { analyseRecordingFile, renderOutputs } from './outputs.js';
 
 /** What a command hands to the session. */
 export interface SessionPlan {
-  command: 'burst' | 'steady' | 'ramp' | 'run' | 'probe';
+  command: 'burst' | 'steady' | 'ramp' | 'run' | 'probe' | 'retry';
   settings: RunSettings;
   /** Non-secret description of what was asked (flags or the scenario), for the run line. */
   scenario: unknown;
@@ -58,6 +61,20 @@ export interface SessionPlan {
   payloadVariants?: PayloadOverrides[];
   /** Run the warm-up (src/run/warm-up.ts) before the run line: for plans fast enough that a cold start shows. Default false. */
   warmUp?: boolean;
+  /**
+   * The retry lab: when the target is the embedded simulator, one fresh simulator per id
+   * (same profile and limits), each a target of its own with that id, so every policy
+   * meets the same limiter from the same start. Ignored for a real target.
+   */
+  simulatorLanes?: readonly string[];
+  /** `--retry`: every planned request is a caller that retries by this policy, within these limits. */
+  retry?: { policy: RetryPolicy; limits: CallerLimits; seed: number };
+}
+
+/** One target of a session with its own transport (the retry lab's lanes). */
+export interface SessionTarget {
+  id: string;
+  transport: HttpTransport;
 }
 
 /** A run in progress: what a driver (a fixed plan, or the probe's experiments) uses to send. */
@@ -80,6 +97,8 @@ export interface Session {
   readonly abortSignal: AbortSignal;
   /** The embedded simulator, when it is the target. */
   readonly simulator: RunningSimulator | null;
+  /** Every target with its transport: the one target, or one per simulator lane (SessionPlan.simulatorLanes). */
+  readonly targets: readonly SessionTarget[];
   /** Validated --expect expressions (parsed before anything was sent). */
   readonly expectations: Expectation[];
   /** Whether a Ctrl-C arrived. */
@@ -105,15 +124,29 @@ export const PAUSE_OPTIMISER_ENV = 'AOAI_PROBE_PAUSE_OPTIMISER';
 export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: readonly Phase[]): Promise<number> {
   const payloadVariants = phases.flatMap((phase) => (phase.payload ? [phase.payload] : []));
   const scenarioPlan = planScenario(phases);
+  if (scenarioPlan.totalRequests === 0) {
+    // Waiting out a plan that sends nothing, then exiting 0, would pass a CI check that measured nothing.
+    throw new InputError([`this plan sends no request (${NO_REQUEST_FIX[plan.command] ?? 'give it a phase that sends'})`]);
+  }
   const warm = planNeedsWarmUp(scenarioPlan);
-  const session = await openSession(io, { ...plan, payloadVariants, warmUp: warm });
+  // With --retry the consent plan counts each caller's worst case: all its attempts.
+  const attemptsPerRequest = plan.retry === undefined ? 1 : (plan.retry.policy.maxAttempts ?? plan.retry.limits.maxAttempts);
+  const session = await openSession(io, { ...plan, plannedRequests: plan.plannedRequests * attemptsPerRequest, payloadVariants, warmUp: warm });
   if (session === null) return EXIT.ok;
   return runSession(session, async () => {
     // On request, a fast paced plan runs on the code the warm-up optimised (src/run/pacing/optimiser-pause.ts).
     const pauseWanted = io.env[PAUSE_OPTIMISER_ENV] === '1';
     const resumeOptimiser = pauseWanted && warm && planIsPaced(scenarioPlan) ? pauseOptimiser(io.execArgv ?? [], io.env.NODE_OPTIONS ?? '') : () => undefined;
     try {
-      const result = await runPlan(scenarioPlan, session.runnerOptions(plan.settings.maxInFlight ?? defaultMaxInFlight(phases)));
+      const options = session.runnerOptions(plan.settings.maxInFlight ?? defaultMaxInFlight(phases));
+      if (plan.retry !== undefined) {
+        const epochOffset = Date.now() - session.clock.now();
+        options.retry = { ...plan.retry, epochAt: (clockMs) => epochOffset + clockMs };
+        // Each phase line names the policy and its parameters, so the recording alone says how it retried.
+        const policyParams = lanePhaseParams({ policy: plan.retry.policy, target: '' });
+        options.phaseParams = () => ({ ...policyParams, maxAttempts: plan.retry!.limits.maxAttempts, giveUpAfterMs: plan.retry!.limits.giveUpAfterMs });
+      }
+      const result = await runPlan(scenarioPlan, options);
       return { reason: session.interrupted() ? 'interrupted' : result.reason, unsent: result.unsent };
     } finally {
       resumeOptimiser();
@@ -121,9 +154,18 @@ export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: rea
   });
 }
 
+/** How to make a plan that sends nothing send something, by command. */
+const NO_REQUEST_FIX: Partial<Record<SessionPlan['command'], string>> = {
+  steady: 'the rate is too low for the duration; raise --rate or lengthen --duration so at least one request is due, e.g. --rate 1/s --duration 10s',
+  ramp: 'the rates are too low for the duration; raise --from/--to or lengthen --duration',
+  run: 'every phase is a pause or too slow to send one; add a burst, steady or ramp phase',
+};
+
 /** A burst needs all its requests in flight at once; steady runs get a generous ceiling. */
 export function defaultMaxInFlight(phases: readonly Phase[]): number {
-  const largestBurst = Math.max(0, ...phases.map((phase) => (phase.kind === 'burst' ? phase.size : 0)));
+  // A loop, not Math.max(...spread): a scenario of 800,000 phases overflowed the stack.
+  let largestBurst = 0;
+  for (const phase of phases) if (phase.kind === 'burst') largestBurst = Math.max(largestBurst, phase.size);
   return Math.max(largestBurst, 1000);
 }
 
@@ -199,34 +241,59 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
 
   let target: TargetSpec;
   let simulator: RunningSimulator | null = null;
+  /** The extra simulators of the retry lab's lanes (the first lane uses `simulator`). */
+  const laneSimulators: RunningSimulator[] = [];
+  const laneIds = given === null && plan.simulatorLanes !== undefined && plan.simulatorLanes.length > 0 ? plan.simulatorLanes : null;
   let advertised: AdvertisedLimits = { tpm: settings.advertised.tpm, rpm: settings.advertised.rpm, source: settings.advertised.source };
   if (given !== null) {
     target = given;
   } else {
     try {
       ({ simulator, target, advertised } = await startEmbeddedSimulator(settings, advertised));
+      if (laneIds !== null) {
+        const started = await Promise.allSettled(laneIds.slice(1).map(() => startLaneSimulator(settings)));
+        for (const outcome of started) if (outcome.status === 'fulfilled') laneSimulators.push(outcome.value);
+        const failure = started.find((outcome) => outcome.status === 'rejected');
+        if (failure !== undefined) throw (failure as PromiseRejectedResult).reason;
+      }
     } catch (error) {
+      await Promise.all([simulator, ...laneSimulators].map((running) => running?.close()));
       await recording.discard();
       throw error;
     }
     const opening = settings.simProfile === null ? 'No target given: started the embedded Azure OpenAI simulator' : 'Started the embedded simulator';
-    io.stderr.write(`${opening} (${simulator.describe()}) on ${simulator.url}\n`);
+    const lanesNote = laneIds === null ? '' : `, one fresh instance for each of ${laneIds.length} lanes`;
+    io.stderr.write(`${opening} (${simulator.describe()}) on ${simulator.url}${lanesNote}\n`);
   }
 
   const counters = recording.sink;
   const clock = createRealClock();
   let transport: HttpTransport;
+  const targetSpecs: TargetSpec[] =
+    laneIds === null
+      ? [target]
+      : laneIds.map((id, index) => ({ ...target, id, url: index === 0 ? target.url : target.url.replace(simulator!.url, laneSimulators[index - 1]!.url) }));
+  const sessionTargets: SessionTarget[] = [];
   try {
-    transport = createTransportFor(settings.transport, {
-      target,
-      payload: settings.payload,
-      clock,
-      timeoutMs: settings.timeoutMs,
-      connections: Math.max(1, settings.maxInFlight ?? Math.min(plan.plannedRequests, 1000)),
-      payloadVariants: plan.payloadVariants ?? [],
-    });
+    for (const spec of targetSpecs) {
+      sessionTargets.push({
+        id: spec.id,
+        transport: createTransportFor(settings.transport, {
+          target: spec,
+          payload: settings.payload,
+          clock,
+          timeoutMs: settings.timeoutMs,
+          connections: Math.max(1, settings.maxInFlight ?? Math.min(plan.plannedRequests, 1000)),
+          payloadVariants: plan.payloadVariants ?? [],
+        }),
+      });
+    }
+    transport = sessionTargets[0]!.transport;
+    if (laneIds !== null) target = targetSpecs[0]!;
   } catch (error) {
     // Building the payloads failed before anything was sent: leave nothing running or half-written.
+    await Promise.all(sessionTargets.map((entry) => entry.transport.close()));
+    await Promise.all(laneSimulators.map((running) => running.close()));
     await simulator?.close();
     await recording.discard();
     throw error;
@@ -266,7 +333,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     command: plan.command,
     startedAt: new Date().toISOString(),
     advertised,
-    targets: [targetDescription],
+    targets: targetSpecs.map((spec) => describeTarget(spec)),
     payload: {
       kind: settings.payload.kind,
       model: settings.payload.model,
@@ -293,6 +360,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     stopSignal: stopController.signal,
     abortSignal: abortController.signal,
     simulator,
+    targets: sessionTargets,
     expectations,
     stopProgress: () => stopProgress(),
     interrupted: () => interrupts.interrupted(),
@@ -313,8 +381,9 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
       if (aborting !== null) return aborting;
       stopProgress();
       interrupts.unsubscribe();
-      await transport.close();
+      await Promise.all(sessionTargets.map((entry) => entry.transport.close()));
       await recording.close();
+      await Promise.all(laneSimulators.map((running) => running.close()));
       await simulator?.close();
     },
   };
