@@ -7,9 +7,10 @@
 import { SimulatorConfigError } from './config-error.js';
 import { DEFAULT_FAULTS, FAULT_KINDS, type FaultKind } from './faults.js';
 import { parseLimiterSpec, validateLimiterSpec, type LimiterSpec } from './limiters/spec.js';
+import { resolveRealtimeSettings, type RealtimeOptions, type RealtimeSettings } from './realtime/settings.js';
 
 /** The built-in profiles. */
-export const SIMULATOR_PROFILES = ['azure-standard', 'azure-seed', 'azure-ptu', 'openai'] as const;
+export const SIMULATOR_PROFILES = ['azure-standard', 'azure-seed', 'azure-ptu', 'openai', 'azure-realtime', 'speech'] as const;
 
 /** One of SIMULATOR_PROFILES. */
 export type SimulatorProfile = (typeof SIMULATOR_PROFILES)[number];
@@ -62,6 +63,11 @@ export interface SimulatorOptions {
   random?: () => number;
   /** How long a `slow-body` answer pauses between its two halves; default 1000 ms. */
   slowBodyMs?: number;
+  /**
+   * The realtime (WebSocket) limits and refusal styles; each overrides the profile's
+   * default (azure-realtime and speech have limits, the other profiles none).
+   */
+  realtime?: RealtimeOptions;
 }
 
 /** SimulatorOptions with every default filled in and every value checked. */
@@ -87,6 +93,7 @@ export interface SimulatorSettings {
   log: ((line: string) => void) | undefined;
   random: () => number;
   slowBodyMs: number;
+  realtime: RealtimeSettings;
 }
 
 /** Default tokens per minute (PRODUCT §1). */
@@ -149,6 +156,8 @@ export function resolveSimulatorSettings(options: SimulatorOptions = {}): Simula
       else throw error;
     }
   }
+  const realtime = resolveRealtimeSettings(profile, options.realtime);
+  problems.push(...realtime.problems);
   if (problems.length > 0) throw new SimulatorConfigError(problems);
 
   const tpm = options.tpm ?? DEFAULT_TPM;
@@ -174,5 +183,6 @@ export function resolveSimulatorSettings(options: SimulatorOptions = {}): Simula
     log: options.log,
     random: options.random ?? Math.random,
     slowBodyMs: options.slowBodyMs ?? 1000,
+    realtime: realtime.settings,
   };
 }

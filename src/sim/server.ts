@@ -9,6 +9,8 @@ import type { Socket } from 'node:net';
 import { SimulatorConfigError } from './config-error.js';
 import { resolveSimulatorSettings, type SimulatorOptions } from './options.js';
 import { createPolicyFactory } from './profiles.js';
+import { RealtimeUpgrades } from './realtime/upgrade.js';
+import { describeRealtime } from './realtime/settings.js';
 import { RequestHandler } from './request-handler.js';
 
 export { DEFAULT_API_VERSION } from './request-handler.js';
@@ -32,6 +34,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const factory = createPolicyFactory(settings);
   const handler = new RequestHandler(settings, factory);
   const server = http.createServer({ keepAliveTimeout: 30_000 }, (request, response) => handler.handle(request, response));
+  const upgrades = new RealtimeUpgrades(settings);
+  server.on('upgrade', (request, socket, head: Buffer) => upgrades.handle(request, socket, head));
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -59,10 +63,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     url: `http://${hostInUrl}:${port}`,
     port,
     profile: factory.profile,
-    describe: () => factory.describe(),
+    describe: () => {
+      const realtime = describeRealtime(settings.realtime);
+      return realtime === 'realtime unlimited' ? factory.describe() : `${factory.describe()}; ${realtime}`;
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         handler.stop();
+        upgrades.stop();
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       });
