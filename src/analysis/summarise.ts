@@ -12,7 +12,8 @@
  * next to the code that applies it (see headroom.ts, bursts.ts, phase-rates.ts,
  * advertised.ts, timeline.ts).
  */
-import type { DroppedLine, EndLine, PhaseLine, RecordLine, RequestLine, RunLine, TargetKind } from '../record/types.js';
+import type { DroppedLine, EndLine, PhaseLine, RecordLine, RequestLine, RunLine, SessionLine, TargetKind, TurnLine } from '../record/types.js';
+import { RealtimeFold } from './realtime/fold.js';
 import type { AnalysisResult } from './result-types.js';
 import type { Confidence, EffectiveRequests, EffectiveTokens, RefusalClass, Summary } from './summary-types.js';
 import { inferEffectiveLimits, type InferenceResult } from './inference/index.js';
@@ -150,6 +151,7 @@ class RecordingFold implements Analysis {
   private readonly targets = new TargetBreakdowns();
   private readonly kept: RequestLine[] = [];
   private keptSkipped = 0;
+  private readonly realtime = new RealtimeFold();
 
   constructor(options: AnalysisOptions) {
     this.options = options;
@@ -174,6 +176,12 @@ class RecordingFold implements Analysis {
         break;
       case 'end':
         this.onEnd(line);
+        break;
+      case 'session':
+        this.onSession(line);
+        break;
+      case 'turn':
+        this.realtime.turn(this.timeOffsetMs === 0 ? line : shiftTurn(line, this.timeOffsetMs));
         break;
       default:
         // Unknown line types are additive extensions of the format: skip them.
@@ -209,8 +217,16 @@ class RecordingFold implements Analysis {
   private onPhase(line: PhaseLine): void {
     const shifted = this.timeOffsetMs === 0 ? line : { ...line, startMs: this.shift(line.startMs) };
     this.phaseLines.push(shifted);
+    this.realtime.phase(shifted);
     if (!this.phaseKinds.has(line.name)) this.phaseKinds.set(line.name, line.kind);
     this.timeline.phase(line.name, shifted.startMs);
+  }
+
+  private onSession(line: SessionLine): void {
+    const shifted = this.timeOffsetMs === 0 ? line : shiftSession(line, this.timeOffsetMs);
+    this.realtime.session(shifted);
+    const closeMs = finite(shifted.closeMs);
+    if (closeMs !== null) this.maxTimeMs = Math.max(this.maxTimeMs, closeMs);
   }
 
   private onEnd(line: EndLine): void {
@@ -505,7 +521,12 @@ class RecordingFold implements Analysis {
       advertisedNote: advertisedReading.note,
       inferenceNotes,
     };
-    const summary: Summary = { ...summaryWithoutVerdict, verdict: buildVerdict(summaryWithoutVerdict, evidence) };
+    const realtime = this.realtime.finish({ rpm: advertised.rpm, tpm: advertised.tpm });
+    if (realtime !== null) summaryWithoutVerdict.realtime = realtime.summary;
+    // A recording of sessions only: the HTTP sentences (which would say no request was sent) give way to the realtime ones.
+    const httpVerdict = realtime !== null && this.sent === 0 ? '' : buildVerdict(summaryWithoutVerdict, evidence);
+    const verdict = [httpVerdict, ...(realtime?.notes ?? [])].filter((sentence) => sentence !== '').join(' ');
+    const summary: Summary = { ...summaryWithoutVerdict, verdict };
 
     return {
       summary,
@@ -576,4 +597,23 @@ export async function analyseLineBatches(
     for (const batch of batches as Iterable<readonly RecordLine[]>) for (const line of batch) analysis.add(line);
   }
   return analysis.finish();
+}
+
+/** A session line on the first recording's clock (merged reports). */
+function shiftSession(line: SessionLine, offsetMs: number): SessionLine {
+  const shift = (value: number | null): number | null => (value === null ? null : value + offsetMs);
+  return {
+    ...line,
+    askedMs: line.askedMs + offsetMs,
+    openMs: shift(line.openMs),
+    firstEventMs: shift(line.firstEventMs),
+    closeMs: line.closeMs + offsetMs,
+    rateLimits: (line.rateLimits ?? []).map((update) => ({ ...update, atMs: update.atMs + offsetMs })),
+    errors: (line.errors ?? []).map((error) => ({ ...error, atMs: error.atMs + offsetMs })),
+  };
+}
+
+/** A turn line on the first recording's clock (merged reports). */
+function shiftTurn(line: TurnLine, offsetMs: number): TurnLine {
+  return { ...line, sentMs: line.sentMs + offsetMs, doneMs: line.doneMs === null ? null : line.doneMs + offsetMs };
 }

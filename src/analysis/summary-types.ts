@@ -1,3 +1,4 @@
+import type { RealtimeSummary } from './realtime/summary.js';
 /**
  * The summary JSON (PRODUCT §7), schema "aoai-probe/summary@1".
  *
@@ -99,4 +100,6 @@ export interface Summary {
   ended: string;
   /** Wall-clock length of the run, seconds. */
   durationSeconds: number;
+  /** WebSocket sessions (realtime API or any ws:// URL); present only when the recording has sessions. */
+  realtime?: RealtimeSummary;
 }

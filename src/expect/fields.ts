@@ -88,16 +88,43 @@ export const FIELD_KINDS: Record<SummaryFieldPath, FieldKind> = {
   recording: 'text',
   ended: 'text',
   durationSeconds: 'seconds',
+  'realtime.sessions.opened': 'count',
+  'realtime.sessions.refused': 'count',
+  'realtime.sessions.byClass.handshake-429': 'count',
+  'realtime.sessions.byClass.handshake-other': 'count',
+  'realtime.sessions.byClass.in-band': 'count',
+  'realtime.sessions.byClass.response-failed': 'count',
+  'realtime.sessions.byClass.try-again-later': 'count',
+  'realtime.sessions.byClass.custom-4xxx': 'count',
+  'realtime.sessions.byClass.policy': 'count',
+  'realtime.sessions.byClass.internal': 'count',
+  'realtime.sessions.byClass.session-expired': 'count',
+  'realtime.sessions.byClass.silent-hang': 'count',
+  'realtime.concurrency.cap': 'count',
+  'realtime.concurrency.confidence': 'text',
+  'realtime.openRate.burst': 'count',
+  'realtime.openRate.perMinute': 'number',
+  'realtime.openRate.windowSeconds': 'seconds',
+  'realtime.openRate.shape': 'text',
+  'realtime.openRate.confidence': 'text',
+  'realtime.turns.perMinute': 'number',
+  'realtime.turns.tokensPerMinute': 'number',
+  'realtime.bucket.limit': 'count',
+  'realtime.bucket.refillPerSecond': 'number',
+  'realtime.bucket.reservedTokens': 'count',
 };
 
 const CONFIDENCES = ['high', 'medium', 'low', 'none'];
 
 /** Text fields whose values come from a fixed list: a typo there is an input error, not a silent mismatch. */
 export const FIELD_VALUES: Partial<Record<SummaryFieldPath, readonly string[]>> = {
-  'target.kind': ['azure', 'openai', 'simulator', 'http'],
+  'target.kind': ['azure', 'openai', 'simulator', 'http', 'realtime'],
   'effective.requests.shape': ['token-bucket', 'fixed-window', 'sliding-window', 'concurrency', 'none-observed', 'unknown'],
   'effective.requests.confidence': CONFIDENCES,
   'effective.tokens.confidence': CONFIDENCES,
+  'realtime.concurrency.confidence': CONFIDENCES,
+  'realtime.openRate.confidence': CONFIDENCES,
+  'realtime.openRate.shape': ['token-bucket', 'fixed-window', 'sliding-window', 'concurrency', 'none-observed', 'unknown'],
   ended: ['completed', 'interrupted', 'budget', 'error', 'truncated'],
 };
 

@@ -48,6 +48,28 @@ const SUMMARY_KEY_ORDER: KeyOrder<Summary> = {
   recording: true,
   ended: true,
   durationSeconds: true,
+  realtime: {
+    sessions: {
+      opened: true,
+      refused: true,
+      byClass: {
+        'handshake-429': true,
+        'handshake-other': true,
+        'in-band': true,
+        'response-failed': true,
+        'try-again-later': true,
+        'custom-4xxx': true,
+        policy: true,
+        internal: true,
+        'session-expired': true,
+        'silent-hang': true,
+      },
+    },
+    concurrency: { cap: true, confidence: true },
+    openRate: { burst: true, perMinute: true, windowSeconds: true, shape: true, confidence: true },
+    turns: { perMinute: true, tokensPerMinute: true },
+    bucket: { limit: true, refillPerSecond: true, reservedTokens: true },
+  },
 };
 
 type OrderSpec = true | { [key: string]: OrderSpec };
