@@ -70,7 +70,7 @@ export function createLeanTransport(options: TransportOptions, extras: LeanTrans
 
 /**
  * Same name as src/run/transport.ts's factory, so either module can be loaded by
- * the bench's A/B scripts (`bench/prototypes/ab-burst.js`), which call `createTransport`.
+ * the bench's A/B scripts (kept in git history, removed from the tree), which call `createTransport`.
  */
 export const createTransport = createLeanTransport;
 

@@ -46,9 +46,14 @@ export interface SendRequest {
   target: string;
   plannedMs: number;
   payload?: PayloadOverrides;
+  /** The shot's tags (src/run/source.ts): the loop merges them into the line; a sender may read them. */
+  tags?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
-/** Sends requests and turns every outcome, good or bad, into a RequestLine. */
+/**
+ * Sends HTTP requests and turns every outcome, good or bad, into a RequestLine: the
+ * loop's Sender (src/run/source.ts) for HTTP, plus `close`.
+ */
 export interface Transport {
   /**
    * Opens (and warms) up to `connections` connections before a burst's instant, so the

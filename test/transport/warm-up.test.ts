@@ -2,7 +2,7 @@
  * The warm-up before a fast run (src/run/warm-up.ts): which plans get one, and that it
  * runs the run's code against its own loopback server without touching the target;
  * and which plans then run with the optimiser paused (src/run/optimiser-pause.ts).
- * How much it helps is a timing question for bench/prototypes/ab-steady.js, not here.
+ * How much it helps is a timing question for `npm run bench`, not here.
  */
 import { describe, expect, it } from 'vitest';
 import type { RecordLine, RequestLine } from '../../src/record/types.js';
