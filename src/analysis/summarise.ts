@@ -380,8 +380,10 @@ class RecordingFold implements Analysis {
     const target: Summary['target'] = { url: targetDescription?.url ?? '', kind: targetDescription?.kind ?? 'http' };
     if (run === null) warnings.push('the recording has no run line: the command, target and advertised limits are unknown');
     if (this.end === null && (run !== null || this.sent > 0)) warnings.push('the recording has no end line: the run was cut short; the figures cover what was recorded');
-    if (this.end !== null && this.runs <= 1 && finite(this.end.sent) !== null && this.end.sent !== this.sent) {
-      warnings.push(`the end line counts ${this.end.sent} requests but ${this.sent} request lines were read: some lines are missing`);
+    // A realtime run counts its sessions as what it sent.
+    const linesSent = this.sent + this.realtime.sessionCount;
+    if (this.end !== null && this.runs <= 1 && finite(this.end.sent) !== null && this.end.sent !== linesSent) {
+      warnings.push(`the end line counts ${this.end.sent} requests but ${linesSent} request lines were read: some lines are missing`);
     }
     if (this.linesAfterEnd > 0) warnings.push(`${this.linesAfterEnd} request lines came after the end line`);
     if (this.keptSkipped > 0) {

@@ -41,9 +41,9 @@ export class RealtimeFold {
   private readonly sessions: SessionLine[] = [];
   private readonly turns: TurnLine[] = [];
 
-  /** Whether any session line was added. */
-  get hasSessions(): boolean {
-    return this.sessions.length > 0;
+  /** Session lines added so far. */
+  get sessionCount(): number {
+    return this.sessions.length;
   }
 
   phase(line: PhaseLine): void {
@@ -171,7 +171,7 @@ export class RealtimeFold {
     }
     const { cap, confidence } = summary.concurrency;
     if (cap !== null) notes.push(`Concurrency cap: ${cap} sessions at once; the next one was refused (${confidence} confidence).`);
-    else if (maxHeld > 0) notes.push(`No session was refused while others were held: at least ${maxHeld} sessions can be open at once.`);
+    else if (maxHeld > 0) notes.push(`No session was refused while others were held: at least ${maxHeld} session${maxHeld === 1 ? '' : 's'} can be open at once.`);
     const open = summary.openRate;
     if (open.perMinute !== null) {
       const window = open.windowSeconds === null ? '' : `, a ${open.windowSeconds}-s window`;
