@@ -37,12 +37,25 @@ export function impliedBucket(sessions: readonly SessionLine[], turns: readonly 
 
   const reservations: number[] = [];
   if (name === 'tokens') {
-    for (const turn of turns) {
-      if (turn.status !== 'completed' || turn.doneMs === null || turn.usage === null) continue;
+    // Each answered turn has two updates, in order: its reservation, then its refund. The
+    // refund of one turn can arrive after the next turn was sent, so updates are taken in
+    // order, each by one turn only, never by time alone.
+    const next = new Map<number, number>();
+    const ordered = [...turns].sort((a, b) => a.sid - b.sid || a.turn - b.turn);
+    for (const turn of ordered) {
       const updates = updatesOf.get(turn.sid) ?? [];
-      const during = updates.find((update) => update.atMs >= turn.sentMs && update.atMs <= turn.doneMs!);
-      const after = updates.find((update) => update.atMs >= turn.doneMs! && update !== during);
-      if (during === undefined || after === undefined) continue;
+      let index = next.get(turn.sid) ?? 0;
+      while (index < updates.length && updates[index]!.atMs < turn.sentMs) index++;
+      if (turn.status !== 'completed' || turn.doneMs === null || turn.usage === null) {
+        // A refused turn may have sent one update (the refusal's figures).
+        if (index < updates.length && turn.doneMs !== null && updates[index]!.atMs <= turn.doneMs) index++;
+        next.set(turn.sid, index);
+        continue;
+      }
+      const during = updates[index];
+      const after = updates[index + 1];
+      next.set(turn.sid, index + 2);
+      if (during === undefined || after === undefined || during.atMs > turn.doneMs) continue;
       reservations.push(after.remaining - during.remaining + turn.usage.outputTokens);
     }
   }

@@ -121,14 +121,20 @@ export class RealtimeFold {
       refusalClassOf: (request) => (request.status === 429 ? ('requests' as RefusalClass) : null),
       advertised: { tpm: null, rpm: null },
     });
-    if (inferred === null) return none;
-    const figures = inferred.requests;
+    const measured = longRunOpenRate(requests);
+    if (measured === null) {
+      // Nothing was refused: no open-rate limit was reached.
+      return { ...none, shape: 'none-observed', confidence: requests.length > 0 ? 'low' : 'none' };
+    }
+    const figures = inferred?.requests;
+    // The long-run rate and the burst are counted; the fit (as for request limits) names the shape.
+    const trustedShape = figures !== undefined && (figures.confidence === 'high' || figures.confidence === 'medium') ? figures.shape : 'unknown';
     return {
-      burst: figures.burst,
-      perMinute: round(figures.perSecond === null ? null : figures.perSecond * 60, 2),
-      windowSeconds: figures.windowSeconds,
-      shape: figures.shape,
-      confidence: figures.confidence,
+      burst: measured.burst,
+      perMinute: round(measured.perSecond * 60, 2),
+      windowSeconds: measured.perSecond > 0 ? round(measured.burst / measured.perSecond, 3) : null,
+      shape: trustedShape,
+      confidence: measured.refusals >= 10 && measured.spanMs >= 2 * (measured.burst / Math.max(measured.perSecond, 1e-9)) * 1000 ? 'high' : 'medium',
     };
   }
 
@@ -230,4 +236,26 @@ function pseudoRequest(
     maxTokens: null,
     clientRequestId: '',
   };
+}
+
+/**
+ * The open rate as counted: the sessions admitted before the first refusal (the
+ * burst, from idle) and the admitted rate from the first refusal to the last
+ * session asked for (the long run: a sliding or fixed window of L per W admits L
+ * per W there, a bucket its refill rate). Why counted and not only fitted: an
+ * open-rate experiment paces sessions evenly, and the fit, made for bursts and
+ * recoveries, can place a window anywhere in such a stream; the count cannot.
+ */
+function longRunOpenRate(requests: readonly RequestLine[]): { burst: number; perSecond: number; spanMs: number; refusals: number } | null {
+  const ordered = [...requests].sort((a, b) => a.sentMs - b.sentMs || a.seq - b.seq);
+  const firstRefusal = ordered.findIndex((request) => request.status === 429);
+  if (firstRefusal === -1) return null;
+  const burst = ordered.slice(0, firstRefusal).filter((request) => request.status === 200).length;
+  const fromMs = ordered[firstRefusal]!.sentMs;
+  const toMs = ordered.at(-1)!.sentMs;
+  const later = ordered.slice(firstRefusal);
+  const admitted = later.filter((request) => request.status === 200).length;
+  const spanMs = toMs - fromMs;
+  if (spanMs <= 0) return { burst, perSecond: 0, spanMs: 0, refusals: later.length - admitted };
+  return { burst, perSecond: (admitted * 1000) / spanMs, spanMs, refusals: later.filter((request) => request.status === 429).length };
 }

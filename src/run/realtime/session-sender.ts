@@ -241,6 +241,15 @@ function runSession(
       setTimer(left, () => closeByUs());
     };
 
+    /** The session is live (its first event that is not a refusal): send the turns, or hold it. */
+    let begun = false;
+    const begin = (): void => {
+      if (begun) return;
+      begun = true;
+      if (behaviour.turns > 0) startTurn();
+      else afterTurns();
+    };
+
     socket.on('upgrade', (response) => {
       line.openMs = clock.now();
       line.handshakeStatus = response.statusCode ?? 101;
@@ -292,14 +301,15 @@ function runSession(
       try {
         event = JSON.parse(data.toString()) as Record<string, any>;
       } catch {
+        // Not a realtime event (a plain WebSocket server's greeting): the session is live.
+        begin();
         return;
       }
+      if (event['type'] !== 'error') begin();
       switch (event['type']) {
         case 'session.created': {
           line.serverSessionId = stringOrNull(event['session']?.id);
           line.expiresAt = numberOrNull(event['session']?.expires_at);
-          if (behaviour.turns > 0) startTurn();
-          else afterTurns();
           break;
         }
         case 'rate_limits.updated': {
