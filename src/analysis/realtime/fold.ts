@@ -126,6 +126,10 @@ export class RealtimeFold {
       // Nothing was refused: no open-rate limit was reached.
       return { ...none, shape: 'none-observed', confidence: requests.length > 0 ? 'low' : 'none' };
     }
+    if (measured.perSecond === 0) {
+      // Refused from the first refusal to the end: the run was shorter than the limit's window.
+      return { burst: measured.burst, perMinute: null, windowSeconds: null, shape: 'unknown', confidence: 'low' };
+    }
     const figures = inferred?.requests;
     // The long-run rate and the burst are counted; the fit (as for request limits) names the shape.
     const trustedShape = figures !== undefined && (figures.confidence === 'high' || figures.confidence === 'medium') ? figures.shape : 'unknown';
@@ -179,6 +183,9 @@ export class RealtimeFold {
     if (cap !== null) notes.push(`Concurrency cap: ${cap} sessions at once; the next one was refused (${confidence} confidence).`);
     else if (maxHeld > 0) notes.push(`No session was refused while others were held: at least ${maxHeld} session${maxHeld === 1 ? '' : 's'} can be open at once.`);
     const open = summary.openRate;
+    if (open.perMinute === null && open.burst !== null) {
+      notes.push(`New sessions: ${open.burst} opened, then every one was refused until the end: the limit's window is longer than the run; open sessions for longer than a minute to measure the per-minute figure.`);
+    }
     if (open.perMinute !== null) {
       const window = open.windowSeconds === null ? '' : `, a ${open.windowSeconds}-s window`;
       notes.push(`New sessions: a burst of ${open.burst ?? '?'}, then ${open.perMinute} per minute (${open.shape}${window}, ${open.confidence} confidence).`);

@@ -1,6 +1,6 @@
 /**
  * The server events and close reasons the realtime simulator sends, with the
- * exact texts real services were seen to send (docs/simulator.md lists them):
+ * exact texts real services were seen to send (docs/realtime.md lists them):
  * Azure's failed `response.done` with `inference_rate_limit_exceeded`, the Speech
  * service's 1013 `ResourceExhausted` close, a gateway's `guardrail_error` before
  * its 1011, OpenAI's `session_expired` and its 1001.

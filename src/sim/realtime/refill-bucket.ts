@@ -1,7 +1,7 @@
 /**
  * A bucket that refills continuously: `limit` units, back to full in `windowMs`
  * at a steady `limit / windowMs` per millisecond. OpenAI's `rate_limits.updated`
- * numbers fit exactly this (docs/simulator.md): `reset_seconds` is
+ * numbers fit exactly this (docs/realtime.md): `reset_seconds` is
  * (limit − remaining) × window / limit, so a bucket missing one request of 5000 in a
  * 60-s window resets in 0.012 s.
  *

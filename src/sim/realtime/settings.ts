@@ -1,7 +1,7 @@
 /**
  * The realtime side of the simulator: which limits a WebSocket session meets and
  * how each one refuses. Plain values, checked once; the profiles `azure-realtime`
- * and `speech` fill the defaults (docs/simulator.md describes them).
+ * and `speech` fill the defaults (docs/realtime.md describes them).
  *
  * Why every limit has its own refusal style: the same kind of limit is refused
  * differently by different services (an HTTP 429 on the upgrade, an in-band
