@@ -28,7 +28,7 @@ export function addTargetOptions(command: Command): Command {
 /** Payload flags (PRODUCT §4). */
 export function addPayloadOptions(command: Command): Command {
   return command
-    .option('--kind <kind>', 'endpoint kind: chat, embeddings or responses (default chat)')
+    .option('--kind <kind>', 'endpoint kind: chat, embeddings or responses (default chat); probe --kind realtime probes WebSocket sessions')
     .option('--model <name>', 'model name used for token counting and the v1 body (default: the deployment, or gpt-4o)')
     .option('--max-tokens <n>', 'max_tokens of every request (the limiter charges it in full at admission)')
     .option('--prompt-tokens <n>', 'build a prompt of exactly N tokens for the model\'s encoding')

@@ -151,6 +151,7 @@ describe('the bucket rate_limits.updated implies', () => {
     expect(bucket.refillPerSecond).not.toBeNull();
     // reset_seconds comes rounded to the millisecond and remaining to whole tokens: 1 % is what that allows here.
     expect(Math.abs(bucket.refillPerSecond! - 20_000 / 60)).toBeLessThan((20_000 / 60) * 0.01);
-    expect(bucket.reservedTokens).toBe(64);
+    // Remaining comes in whole tokens and the refill between two updates is estimated from our receive times.
+    expect(Math.abs(bucket.reservedTokens! - 64)).toBeLessThanOrEqual(2);
   }, 30_000);
 });

@@ -35,6 +35,7 @@ export function impliedBucket(sessions: readonly SessionLine[], turns: readonly 
     updatesOf.set(session.sid, list);
   }
 
+  const rate = rates.length === 0 ? null : median(rates);
   const reservations: number[] = [];
   if (name === 'tokens') {
     // Each answered turn has two updates, in order: its reservation, then its refund. The
@@ -56,10 +57,11 @@ export function impliedBucket(sessions: readonly SessionLine[], turns: readonly 
       const after = updates[index + 1];
       next.set(turn.sid, index + 2);
       if (during === undefined || after === undefined || during.atMs > turn.doneMs) continue;
-      reservations.push(after.remaining - during.remaining + turn.usage.outputTokens);
+      // What came back, less what the bucket refilled meanwhile, plus what the answer used.
+      const refilled = rate === null ? 0 : (rate * Math.max(0, after.atMs - during.atMs)) / 1000;
+      reservations.push(after.remaining - during.remaining - refilled + turn.usage.outputTokens);
     }
   }
-  const rate = rates.length === 0 ? null : median(rates);
   return {
     limit,
     refillPerSecond: rate === null ? null : Math.round(rate * 1000) / 1000,

@@ -70,19 +70,22 @@ export class RealtimeFold {
       const sessionClass = classifySession(session);
       classOf.set(session.sid, sessionClass);
       const refusedNow = refusedAtOpen(session, sessionClass);
-      if (sessionClass !== null) byClass[sessionClass]++;
+      // A response-failed session is counted through its failed turns, one per response.
+      if (sessionClass !== null && !(sessionClass === 'response-failed' && this.turns.some((turn) => turn.sid === session.sid))) byClass[sessionClass]++;
       if (refusedNow) refused++;
       else if (session.firstEventMs !== null) opened++;
       held.push({ line: session, refused: refusedNow });
     }
     for (const turn of this.turns) {
       const turnClass = classifyTurn(turn);
-      // A turn ended by its session's close is counted with the session.
-      if (turnClass !== null && !(turnClass === 'response-failed' && classOf.get(turn.sid) === 'response-failed' && this.sessionOnlyFailed(turn.sid))) byClass[turnClass]++;
+      if (turnClass !== null) byClass[turnClass]++;
     }
 
-    const cap = concurrencyCap(held);
     const kinds = new Map(this.phases.map((phase) => [phase.name, phase.kind]));
+    // With a session ramp in the recording, only its sessions speak for the cap: refusals
+    // of an open-rate experiment say nothing about how many sessions may be held.
+    const ramps = this.phases.filter((phase) => phase.kind === 'session-ramp').map((phase) => phase.name);
+    const cap = concurrencyCap(ramps.length === 0 ? held : held.filter(({ line }) => ramps.includes(line.phase)));
     const openRate = this.openRate(kinds, classOf);
     const turnRates = this.turnRates(kinds, classOf);
     const bucket = impliedBucket(this.sessions, this.turns);
@@ -95,12 +98,6 @@ export class RealtimeFold {
       bucket,
     };
     return { summary, notes: this.notes(summary, cap.maxHeld, advertised) };
-  }
-
-  /** True when the session's class came only from failed responses (so they are not counted twice). */
-  private sessionOnlyFailed(sid: number): boolean {
-    const session = this.sessions.find((line) => line.sid === sid);
-    return session !== undefined && session.errors.every((error) => error.source === 'response');
   }
 
   private openRate(kinds: Map<string, string>, classOf: Map<number, SessionClass | null>): RealtimeSummary['openRate'] {
@@ -121,7 +118,7 @@ export class RealtimeFold {
       refusalClassOf: (request) => (request.status === 429 ? ('requests' as RefusalClass) : null),
       advertised: { tpm: null, rpm: null },
     });
-    const measured = longRunOpenRate(requests);
+    const measured = longRunRate(requests);
     if (measured === null) {
       // Nothing was refused: no open-rate limit was reached.
       return { ...none, shape: 'none-observed', confidence: requests.length > 0 ? 'low' : 'none' };
@@ -156,17 +153,11 @@ export class RealtimeFold {
       return pseudoRequest(index + 1, turn.phase, turn.target, turn.sentMs, turn.sentMs, turn.doneMs, turn.doneMs ?? turn.sentMs, status, reservation);
     });
     const tokenPhase = phases.some((phase) => phase.params['purpose'] === 'tokens');
-    const inferred = inferEffectiveLimits({
-      phases: phases.map((phase) => ({ ...phase, kind: 'probe', params: { ...phase.params, purpose: tokenPhase ? 'tokens' : 'turns' } })),
-      requests,
-      // With a token experiment a refused turn is read as a token refusal; otherwise as a request refusal.
-      refusalClassOf: (request) => (request.status === 429 ? ((tokenPhase ? 'tokens' : 'requests') as RefusalClass) : null),
-      advertised: { tpm: null, rpm: null },
-    });
-    if (inferred === null) return { perMinute: null, tokensPerMinute: null };
+    const measured = longRunRate(requests);
+    if (measured === null || measured.perSecond === 0) return { perMinute: null, tokensPerMinute: null };
     return {
-      perMinute: tokenPhase ? null : round(inferred.requests.perSecond === null ? null : inferred.requests.perSecond * 60, 2),
-      tokensPerMinute: tokenPhase ? inferred.tokens.perMinute : null,
+      perMinute: tokenPhase ? null : round(measured.perSecond * 60, 2),
+      tokensPerMinute: tokenPhase ? Math.round(measured.tokensPerSecond * 60) : null,
     };
   }
 
@@ -246,23 +237,27 @@ function pseudoRequest(
 }
 
 /**
- * The open rate as counted: the sessions admitted before the first refusal (the
- * burst, from idle) and the admitted rate from the first refusal to the last
- * session asked for (the long run: a sliding or fixed window of L per W admits L
- * per W there, a bucket its refill rate). Why counted and not only fitted: an
+ * A rate as counted (sessions opened, or responses answered): those admitted
+ * before the first refusal (the burst, from idle) and the admitted rate from the
+ * first refusal to the last admission (the long run: a sliding or fixed window of
+ * L per W admits L per W there, a bucket its refill rate). Why counted and not only fitted: an
  * open-rate experiment paces sessions evenly, and the fit, made for bursts and
  * recoveries, can place a window anywhere in such a stream; the count cannot.
  */
-function longRunOpenRate(requests: readonly RequestLine[]): { burst: number; perSecond: number; spanMs: number; refusals: number } | null {
+function longRunRate(requests: readonly RequestLine[]): { burst: number; perSecond: number; spanMs: number; refusals: number; tokensPerSecond: number } | null {
   const ordered = [...requests].sort((a, b) => a.sentMs - b.sentMs || a.seq - b.seq);
   const firstRefusal = ordered.findIndex((request) => request.status === 429);
   if (firstRefusal === -1) return null;
   const burst = ordered.slice(0, firstRefusal).filter((request) => request.status === 200).length;
   const fromMs = ordered[firstRefusal]!.sentMs;
-  const toMs = ordered.at(-1)!.sentMs;
   const later = ordered.slice(firstRefusal);
-  const admitted = later.filter((request) => request.status === 200).length;
+  const admittedLater = later.filter((request) => request.status === 200);
+  const refusals = later.filter((request) => request.status === 429).length;
+  // Up to the last admission: a window of L per W admits its L at the start of each
+  // window, so ending anywhere else would count a part of a window as a whole one.
+  const toMs = admittedLater.at(-1)?.sentMs ?? fromMs;
   const spanMs = toMs - fromMs;
-  if (spanMs <= 0) return { burst, perSecond: 0, spanMs: 0, refusals: later.length - admitted };
-  return { burst, perSecond: (admitted * 1000) / spanMs, spanMs, refusals: later.filter((request) => request.status === 429).length };
+  if (admittedLater.length === 0 || spanMs <= 0) return { burst, perSecond: 0, spanMs: 0, refusals, tokensPerSecond: 0 };
+  const tokens = admittedLater.reduce((sum, request) => sum + request.estimatedTokens, 0);
+  return { burst, perSecond: (admittedLater.length * 1000) / spanMs, spanMs, refusals, tokensPerSecond: (tokens * 1000) / spanMs };
 }

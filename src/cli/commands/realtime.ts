@@ -25,7 +25,7 @@ import { createRealClock } from '../../run/real-clock.js';
 import { describeTarget, targetSecrets } from '../../run/target.js';
 import { resolveRealtimeTarget, simulatorRealtimeTarget } from '../../run/realtime/target.js';
 import { runRealtimePhases } from '../../run/realtime/run-sessions.js';
-import type { RealtimePhase } from '../../run/realtime/sources.js';
+import { sessionsOf, type RealtimePhase } from '../../run/realtime/sources.js';
 import type { TargetSpec } from '../../run/types.js';
 import { evaluateExpectations } from '../../expect/evaluate.js';
 import { parseExpectations } from '../../expect/parse.js';
@@ -62,7 +62,8 @@ export function register(program: Command, io: CliIo): void {
     .option('--turn-gap <duration>', 'pause between two turns of a session (default 0)')
     .option('--max-output-tokens <n>', 'max_output_tokens of each turn: the reservation a token limit counts (default 16)')
     .option('--ramp <step/every>', 'concurrency ramp: +STEP sessions every EVERY (e.g. 2/1s), each held until the ramp ends')
-    .option('--event-timeout <duration>', 'no server event within this is a silent hang (default 10s)');
+    .option('--event-timeout <duration>', 'no server event within this is a silent hang (default 10s)')
+    .option('--kind <kind>', 'realtime: the only kind of this command (accepted for symmetry with probe --kind realtime)');
   addOutputOptions(addAdvertisedOptions(addTargetOptions(command)));
   command.addHelpText('after', HELP_AFTER);
   command.action(async (raw: RawOptions) => {
@@ -103,7 +104,52 @@ export function realtimePhaseFromFlags(raw: RawOptions): { phase: RealtimePhase;
 }
 
 async function runRealtimeCommand(io: CliIo, raw: RawOptions): Promise<number> {
+  if (raw.kind !== undefined && raw.kind !== 'realtime') throw new InputError(`--kind: "${String(raw.kind)}" does not apply to realtime sessions; leave it out (or --kind realtime), or use burst, steady or probe for HTTP kinds`);
   const { phase, behaviour } = realtimePhaseFromFlags(raw);
+  return runRealtimePlan(io, { ...raw, kind: undefined }, 'realtime', [phase], behaviour, 0);
+}
+
+/**
+ * The discovery of `probe --kind realtime`: a session ramp (the concurrency cap),
+ * then sessions opened at a steady pace for a minute (the open rate), then one
+ * session's responses (responses per minute and the bucket), with a pause between
+ * them long enough for the previous experiment's limits to recover (`--phase-gap`,
+ * default 60 s, the longest window of the documented realtime limits).
+ */
+export function realtimeProbePhases(raw: RawOptions): { phases: RealtimePhase[]; gapMs: number } {
+  const problems = new Problems();
+  const gapMs = optionalDuration(problems, raw.phaseGap, '--phase-gap') ?? 60_000;
+  const rampMax = optionalCount(problems, raw.rampMax, '--ramp-max') ?? 40;
+  const opens = optionalCount(problems, raw.opens, '--opens') ?? 90;
+  const opensOver = optionalDuration(problems, raw.opensOver, '--opens-over') ?? 60_000;
+  const turns = optionalCount(problems, raw.turns, '--turns') ?? 40;
+  const rampEvery = optionalDuration(problems, raw.rampEvery, '--ramp-every') ?? 1000;
+  if (opensOver <= 0) problems.add('--opens-over: must be above zero; e.g. --opens-over 60s');
+  problems.throwIfAny();
+  return {
+    gapMs,
+    phases: [
+      { kind: 'session-ramp', name: 'probe-ramp', step: 2, everyMs: rampEvery, max: rampMax, holdAfterMs: 500 },
+      { kind: 'sessions', name: 'probe-opens', count: opens, ratePerSecond: (opens * 1000) / opensOver, holdMs: 0, turns: 0 },
+      { kind: 'turns', name: 'probe-turns', sessions: 1, turns, turnGapMs: 0, maxOutputTokens: 16, purpose: 'turns' },
+    ],
+  };
+}
+
+/** `probe --kind realtime`: the discovery phases through the same plumbing as `realtime`. */
+export async function runRealtimeProbe(io: CliIo, raw: RawOptions): Promise<number> {
+  const { phases, gapMs } = realtimeProbePhases(raw);
+  return runRealtimePlan(io, { ...raw, kind: undefined }, 'probe', phases, {}, gapMs);
+}
+
+async function runRealtimePlan(
+  io: CliIo,
+  raw: RawOptions,
+  commandName: 'realtime' | 'probe',
+  phases: RealtimePhase[],
+  behaviour: { maxOutputTokens?: number; eventTimeoutMs?: number; turnGapMs?: number },
+  phaseGapMs: number,
+): Promise<number> {
   // The shared flags are read without the target: a realtime target is a ws:// URL the HTTP rules refuse.
   const settings = readRunSettings({ ...raw, url: undefined, endpoint: undefined, deployment: undefined, apiVersion: undefined, api: undefined, apiKey: undefined, bearer: undefined }, io.cwd, { ...io.env, AZURE_OPENAI_ENDPOINT: undefined });
   const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
@@ -117,17 +163,17 @@ async function runRealtimeCommand(io: CliIo, raw: RawOptions): Promise<number> {
           io.env,
         )
       : null;
-  const planned = phase.kind === 'sessions' ? phase.count : phase.kind === 'session-ramp' ? phase.max : phase.sessions;
-  const plannedTurns = phase.kind === 'turns' ? phase.sessions * phase.turns : 0;
+  const planned = phases.reduce((sum, phase) => sum + sessionsOf(phase), 0);
+  const plannedTurns = phases.reduce((sum, phase) => sum + (phase.kind === 'turns' ? phase.sessions * phase.turns : 0), 0);
   const where = given === null ? 'the embedded simulator' : describeTarget(given).url;
-  const planLine = `Plan: realtime ${phase.kind}, ${planned} session${planned === 1 ? '' : 's'}${plannedTurns > 0 ? ` and ${plannedTurns} responses` : ''} to ${where}.\n`;
+  const planLine = `Plan: realtime ${phases.map((phase) => phase.kind).join(', then ')}, ${planned} session${planned === 1 ? '' : 's'}${plannedTurns > 0 ? ` and ${plannedTurns} responses` : ''} to ${where}.\n`;
   if ((given !== null && !isLoopbackUrl(given.url.replace(/^ws/, 'http'))) || settings.dryRun) io.stderr.write(planLine);
   if (given !== null && !isLoopbackUrl(given.url.replace(/^ws/, 'http')) && !settings.yes && planned + plannedTurns > settings.maxRequests) {
     throw new InputError(`this plan opens ${planned} sessions and sends ${plannedTurns} responses to a real target, above --max-requests ${settings.maxRequests}; add --yes to run it, raise --max-requests, or use --dry-run to only see the plan`);
   }
   if (settings.dryRun) return EXIT.ok;
 
-  const recordingPath = settings.recordPath !== null ? resolve(io.cwd, settings.recordPath) : defaultRecordingPath(io.cwd, 'realtime', new Date());
+  const recordingPath = settings.recordPath !== null ? resolve(io.cwd, settings.recordPath) : defaultRecordingPath(io.cwd, commandName, new Date());
   const secrets = given === null ? [] : [...targetSecrets([given]), ...secretsOfUrl(given.url)];
   const writer = createRecordingWriter({ path: recordingPath, secrets });
   let simulator: RunningSimulator | null = null;
@@ -169,18 +215,18 @@ async function runRealtimeCommand(io: CliIo, raw: RawOptions): Promise<number> {
     type: 'run',
     v: RECORDING_VERSION,
     tool: { name: 'aoai-probe', version: TOOL_VERSION },
-    command: 'realtime',
+    command: commandName,
     startedAt: new Date().toISOString(),
     advertised,
     targets: [describeTarget(target)],
     payload: { kind: 'responses', model: target.deployment, maxTokens: behaviour.maxOutputTokens ?? 16, promptTokens: null, stream: true },
-    scenario: { phase },
+    scenario: { phases, phaseGapMs },
   });
   let sent = 0;
   let dropped = 0;
   let reason: 'completed' | 'interrupted' | 'budget' | 'error' = 'completed';
   try {
-    const result = await runRealtimePhases({ target, phases: [phase], clock, sink, behaviour, stopSignal: stop.signal, abortSignal: abort.signal, phaseGapMs: 0 });
+    const result = await runRealtimePhases({ target, phases, clock, sink, behaviour, stopSignal: stop.signal, abortSignal: abort.signal, phaseGapMs });
     sent = result.sent;
     dropped = result.dropped;
     reason = interrupts > 0 ? 'interrupted' : result.reason;
