@@ -48,3 +48,26 @@ describe('aoai-probe realtime', () => {
     expect(both.stderr).not.toMatch(/at .*\.js:\d+/);
   }, 30_000);
 });
+
+describe('aoai-probe probe --kind realtime', () => {
+  it('finds the concurrency cap exactly, the open rate within 10 % and the responses per minute within 15 %', async () => {
+    const { startSimulator } = await import('../../src/sim/index.js');
+    // 6 sessions at once; 20 new sessions per 5 s (240 per minute); 60 responses per 10 s (360 per minute).
+    const simulator = await startSimulator({ realtime: { sessionCap: 6, openRate: '20/5s', turnRate: '60/10s' } });
+    folder = mkdtempSync(join(tmpdir(), 'aoai-probe-realtime-probe-'));
+    try {
+      const run = await runCli(
+        ['probe', '--kind', 'realtime', '--endpoint', simulator.url, '--deployment', 'gpt-realtime', '--api-key', 'test-key', '--phase-gap', '5500ms', '--ramp-max', '10', '--ramp-every', '200ms', '--opens', '60', '--opens-over', '7500ms', '--turns', '120', '--turn-gap', '50ms', '--json', '--quiet', '--record', join(folder, 'probe.ndjson')],
+        { env: CLEAN_ENV, timeoutMs: 90_000 },
+      );
+      expect(run.stderr).not.toMatch(/at .*\.js:\d+/);
+      expect(run.code).toBe(0);
+      const realtime = JSON.parse(run.stdout).realtime;
+      expect(realtime.concurrency).toEqual({ cap: 6, confidence: 'high' });
+      expect(Math.abs(realtime.openRate.perMinute - 240)).toBeLessThanOrEqual(24);
+      expect(Math.abs(realtime.turns.perMinute - 360)).toBeLessThanOrEqual(54);
+    } finally {
+      await simulator.close();
+    }
+  }, 120_000);
+});

@@ -154,7 +154,8 @@ export function register(program: Command, io: CliIo): void {
     .option('--ramp-every <duration>', 'with --kind realtime: +2 sessions this often (default 1s)')
     .option('--opens <n>', 'with --kind realtime: sessions of the open-rate experiment (default 90)')
     .option('--opens-over <duration>', 'with --kind realtime: spread over this long (default 60s)')
-    .option('--turns <k>', 'with --kind realtime: responses in the turns experiment (default 40)');
+    .option('--turns <k>', 'with --kind realtime: responses in the turns experiment (default 120)')
+    .option('--turn-gap <duration>', 'with --kind realtime: pause between two responses (default 250ms)');
   addRunOptions(command);
   command.action(async (raw: RawOptions) => {
     if (raw.kind === 'realtime') {

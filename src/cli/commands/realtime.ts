@@ -114,7 +114,8 @@ async function runRealtimeCommand(io: CliIo, raw: RawOptions): Promise<number> {
  * then sessions opened at a steady pace for a minute (the open rate), then one
  * session's responses (responses per minute and the bucket), with a pause between
  * them long enough for the previous experiment's limits to recover (`--phase-gap`,
- * default 60 s, the longest window of the documented realtime limits).
+ * default 60 s, the longest window of the documented realtime limits). Its figures
+ * come from the recording alone, like every other summary.
  */
 export function realtimeProbePhases(raw: RawOptions): { phases: RealtimePhase[]; gapMs: number } {
   const problems = new Problems();
@@ -122,7 +123,8 @@ export function realtimeProbePhases(raw: RawOptions): { phases: RealtimePhase[];
   const rampMax = optionalCount(problems, raw.rampMax, '--ramp-max') ?? 40;
   const opens = optionalCount(problems, raw.opens, '--opens') ?? 90;
   const opensOver = optionalDuration(problems, raw.opensOver, '--opens-over') ?? 60_000;
-  const turns = optionalCount(problems, raw.turns, '--turns') ?? 40;
+  const turns = optionalCount(problems, raw.turns, '--turns') ?? 120;
+  const turnGapMs = optionalDuration(problems, raw.turnGap, '--turn-gap') ?? 250;
   const rampEvery = optionalDuration(problems, raw.rampEvery, '--ramp-every') ?? 1000;
   if (opensOver <= 0) problems.add('--opens-over: must be above zero; e.g. --opens-over 60s');
   problems.throwIfAny();
@@ -131,7 +133,8 @@ export function realtimeProbePhases(raw: RawOptions): { phases: RealtimePhase[];
     phases: [
       { kind: 'session-ramp', name: 'probe-ramp', step: 2, everyMs: rampEvery, max: rampMax, holdAfterMs: 500 },
       { kind: 'sessions', name: 'probe-opens', count: opens, ratePerSecond: (opens * 1000) / opensOver, holdMs: 0, turns: 0 },
-      { kind: 'turns', name: 'probe-turns', sessions: 1, turns, turnGapMs: 0, maxOutputTokens: 16, purpose: 'turns' },
+      // Paced faster than any documented response limit (4 per second against 30 per minute), long enough to see the refill.
+      { kind: 'turns', name: 'probe-turns', sessions: 1, turns, turnGapMs, maxOutputTokens: 16, purpose: 'turns' },
     ],
   };
 }
