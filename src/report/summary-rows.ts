@@ -262,8 +262,11 @@ export function advertisedHeading(summary: Summary): string {
 export function verdictHeadline(summary: Summary): string {
   const { requests, throttled } = summary;
   if (requests.sent === 0 && summary.realtime !== undefined) {
-    const { opened, refused } = summary.realtime.sessions;
-    return refused === 0 ? `No refusals: ${formatCount(opened)} sessions opened` : `${formatCount(refused)} of ${formatCount(opened + refused)} sessions refused`;
+    const { opened, refused, byClass } = summary.realtime.sessions;
+    const refusals = Object.entries(byClass).reduce((sum, [name, count]) => sum + (name === 'session-expired' ? 0 : count), 0);
+    if (refused > 0) return `${formatCount(refused)} of ${formatCount(opened + refused)} sessions refused`;
+    if (refusals > 0) return `${formatCount(opened)} sessions opened; ${formatCount(refusals)} refusal${refusals === 1 ? '' : 's'} inside them`;
+    return `No refusals: ${formatCount(opened)} session${opened === 1 ? '' : 's'} opened`;
   }
   if (requests.sent === 0) return 'No requests in the recording';
   if (requests.throttled === 0 && requests.failed === 0) return `No refusals: all ${formatCount(requests.sent)} requests admitted`;

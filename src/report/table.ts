@@ -89,7 +89,9 @@ export function renderSummaryTable(result: AnalysisResult, options: TableOptions
 
   if (run) {
     table.push(sectionRow(run.title, palette));
-    for (const row of run.rows) table.push(valueRow(row, palette));
+    // Latency, schedule precision and tokens describe HTTP requests: a sessions-only run has none.
+    const rows = sessionsOnly ? run.rows.filter((row) => !['latency (admitted)', 'schedule precision', 'tokens'].includes(row.label)) : run.rows;
+    for (const row of rows) table.push(valueRow(row, palette));
   }
   if (!sessionsOnly) {
     for (const section of more) {

@@ -258,4 +258,24 @@ describe('realtime session', () => {
     expect(closes).toEqual([[1001, 'Your session hit the maximum duration of 2 minutes.']]);
     expect(limits.openSessions).toBe(0);
   });
+
+  it('speech: answers take a while, so concurrent responses hold their reservations at once and the pool runs dry: close 1013 ResourceExhausted', () => {
+    const clock = new FakeClock();
+    const limits = limitsOf({ tokensPerMinute: 10_000 }, 'speech');
+    expect(limits.settings.answerMs).toBe(300);
+    const sessions = [0, 1, 2].map(() => sessionOn(limits, clock));
+    for (const { session } of sessions) session.start();
+    // Each reserves 7 (instructions) + 4096: two fit in 10,000, the third does not.
+    for (const { session } of sessions) session.receive(JSON.stringify({ type: 'response.create' }));
+    expect(sessions[0]!.closes).toEqual([]);
+    expect(sessions[1]!.closes).toEqual([]);
+    expect(sessions[2]!.closes).toEqual([[1013, RESOURCE_EXHAUSTED_REASON]]);
+    expect(sessions[0]!.types().includes('response.done')).toBe(false);
+    clock.advance(300);
+    sessions[0]!.fire();
+    expect(sessions[0]!.sent.at(-2)).toMatchObject({ type: 'response.done', response: { status: 'completed' } });
+    // Answered: the unused reservation is back, and a new response fits again.
+    expect(limits.startResponse(300, 4103).admitted).toBe(true);
+  });
 });
+

@@ -7,7 +7,7 @@
  * The reservation: a response's first update (after `response.create`) shows
  * its whole reservation taken, the update after its `response.done` shows the
  * unused part back; what came back plus the output tokens it used is the output
- * reservation.
+ * reservation (the smallest such figure over the turns: see below).
  */
 import type { SessionLine, TurnLine } from '../../record/types.js';
 import { median } from '../inference/dimension.js';
@@ -43,6 +43,9 @@ export function impliedBucket(sessions: readonly SessionLine[], turns: readonly 
     // order, each by one turn only, never by time alone.
     const next = new Map<number, number>();
     const ordered = [...turns].sort((a, b) => a.sid - b.sid || a.turn - b.turn);
+    // The bucket is shared: a turn of another session between the two updates moves them too.
+    const overlapsAnother = (turn: TurnLine): boolean =>
+      turns.some((other) => other.sid !== turn.sid && other.sentMs <= (turn.doneMs ?? turn.sentMs) && (other.doneMs ?? other.sentMs) >= turn.sentMs);
     for (const turn of ordered) {
       const updates = updatesOf.get(turn.sid) ?? [];
       let index = next.get(turn.sid) ?? 0;
@@ -56,15 +59,16 @@ export function impliedBucket(sessions: readonly SessionLine[], turns: readonly 
       const during = updates[index];
       const after = updates[index + 1];
       next.set(turn.sid, index + 2);
-      if (during === undefined || after === undefined || during.atMs > turn.doneMs) continue;
-      // What came back, less what the bucket refilled meanwhile, plus what the answer used.
-      const refilled = rate === null ? 0 : (rate * Math.max(0, after.atMs - during.atMs)) / 1000;
-      reservations.push(after.remaining - during.remaining - refilled + turn.usage.outputTokens);
+      if (during === undefined || after === undefined || during.atMs > turn.doneMs || overlapsAnother(turn)) continue;
+      // What came back plus what the answer used; the bucket's refill between the two updates adds to it.
+      reservations.push(after.remaining - during.remaining + turn.usage.outputTokens);
     }
   }
   return {
     limit,
     refillPerSecond: rate === null ? null : Math.round(rate * 1000) / 1000,
-    reservedTokens: reservations.length === 0 ? null : Math.round(median(reservations)),
+    // The refill between two updates only ever adds (and the server's own time between them is
+    // unknown to us), so the smallest figure is the one closest to the reservation itself.
+    reservedTokens: reservations.length === 0 ? null : Math.round(Math.min(...reservations)),
   };
 }

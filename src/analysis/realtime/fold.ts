@@ -257,7 +257,8 @@ function longRunRate(requests: readonly RequestLine[]): { burst: number; perSeco
   // window, so ending anywhere else would count a part of a window as a whole one.
   const toMs = admittedLater.at(-1)?.sentMs ?? fromMs;
   const spanMs = toMs - fromMs;
-  if (admittedLater.length === 0 || spanMs <= 0) return { burst, perSecond: 0, spanMs: 0, refusals, tokensPerSecond: 0 };
+  // Fewer than three admissions after the first refusal, or under a second of them, is no long run.
+  if (admittedLater.length < 3 || spanMs < 1000) return { burst, perSecond: 0, spanMs: 0, refusals, tokensPerSecond: 0 };
   const tokens = admittedLater.reduce((sum, request) => sum + request.estimatedTokens, 0);
   return { burst, perSecond: (admittedLater.length * 1000) / spanMs, spanMs, refusals, tokensPerSecond: (tokens * 1000) / spanMs };
 }

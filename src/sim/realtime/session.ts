@@ -189,6 +189,20 @@ export class RealtimeSession {
     }
     this.link.send({ type: 'response.created', event_id: this.ids.take(), response: { id: responseId, object: 'realtime.response', status: 'in_progress', output: [] } });
     this.sendRateLimits(now);
+    const answer = (): void => this.answer(responseId, maxOutput, inputTokens, reserved);
+    if (settings.answerMs > 0) this.context.schedule(settings.answerMs, answer);
+    else answer();
+  }
+
+  /** The answer of an admitted response: text deltas, response.done with usage, the refund. */
+  private answer(responseId: string, maxOutput: number, inputTokens: number, reserved: number): void {
+    const limits = this.context.limits;
+    if (this.closed) {
+      // The session closed before its answer: the response never ran; only its input counts.
+      limits.finishResponse(this.context.clock(), reserved, inputTokens);
+      return;
+    }
+    const settings = limits.settings;
     const words = ['Hello', 'from', 'the', 'aoai-probe', 'simulator', 'realtime', 'session', 'answer'];
     const outputTokens = Math.min(maxOutput, settings.answerWords);
     const itemId = `item_${this.id.slice(-6)}_${this.responseCount}`;

@@ -46,6 +46,11 @@ export interface RealtimeSettings {
   defaultReservation: number;
   /** Words in each text answer (one delta per word). */
   answerWords: number;
+  /**
+   * How long an answer takes after `response.created`, ms. While it runs its whole
+   * reservation is held, so concurrent responses can run a token pool dry (speech: 300 ms).
+   */
+  answerMs: number;
 }
 
 /** The realtime options callers may pass; each overrides the profile's default. */
@@ -61,6 +66,7 @@ export interface RealtimeOptions {
   sessionMax?: string | number;
   defaultReservation?: number;
   answerWords?: number;
+  answerMs?: number;
 }
 
 /** The realtime defaults of a profile. */
@@ -74,6 +80,7 @@ export function realtimeDefaults(profile: string): RealtimeSettings {
     sessionMaxMs: 60 * 60_000,
     defaultReservation: 4096,
     answerWords: 5,
+    answerMs: 0,
   };
   if (profile === 'azure-realtime') {
     // Azure's GA realtime deployments: responses and tokens per minute, refused inside
@@ -90,6 +97,7 @@ export function realtimeDefaults(profile: string): RealtimeSettings {
       sessionCap: 20,
       tokensPerMinute: 120_000,
       refusal: { open: 'handshake', sessions: 'close-4429', turns: 'close-1013', tokens: 'close-1013' },
+      answerMs: 300,
     };
   }
   return base;
@@ -128,6 +136,10 @@ export function resolveRealtimeSettings(profile: string, options: RealtimeOption
   if (options.tokensPerMinute !== undefined) settings.tokensPerMinute = wholePositive('realtime TPM', options.tokensPerMinute);
   if (options.defaultReservation !== undefined) settings.defaultReservation = wholePositive('default reservation', options.defaultReservation) ?? 4096;
   if (options.answerWords !== undefined) settings.answerWords = wholePositive('answer words', options.answerWords) ?? 5;
+  if (options.answerMs !== undefined) {
+    if (!(Number.isFinite(options.answerMs) && options.answerMs >= 0)) problems.push(`answer time must be 0 ms or more, got ${String(options.answerMs)}`);
+    else settings.answerMs = options.answerMs;
+  }
   if (options.sessionMax !== undefined) {
     const ms = typeof options.sessionMax === 'number' ? options.sessionMax : parseSimulatorDuration(options.sessionMax);
     if (ms === undefined || !(ms > 0)) problems.push(`session max "${String(options.sessionMax)}" is not a duration above 0; write it like 60m or 30s`);
