@@ -28,6 +28,7 @@ import { PhaseStats, type PhaseKind } from './phase-rates.js';
 import { readRefusal } from './refusal-class.js';
 import { TimelineBuilder } from './timeline.js';
 import { buildVerdict, type VerdictEvidence } from './verdict.js';
+import { RetryFold } from './retry/retry-fold.js';
 
 /** Options of an analysis. */
 export interface AnalysisOptions {
@@ -152,6 +153,7 @@ class RecordingFold implements Analysis {
   private readonly kept: RequestLine[] = [];
   private keptSkipped = 0;
   private readonly realtime = new RealtimeFold();
+  private readonly retry = new RetryFold();
 
   constructor(options: AnalysisOptions) {
     this.options = options;
@@ -220,6 +222,7 @@ class RecordingFold implements Analysis {
     this.realtime.phase(shifted);
     if (!this.phaseKinds.has(line.name)) this.phaseKinds.set(line.name, line.kind);
     this.timeline.phase(line.name, shifted.startMs);
+    this.retry.phase(shifted);
   }
 
   private onSession(line: SessionLine): void {
@@ -333,6 +336,12 @@ class RecordingFold implements Analysis {
     }
 
     this.targets.add(typeof raw.target === 'string' ? raw.target : '', view.region, seq, outcome);
+
+    // Attempts of retrying callers (the retry lab, --retry): the caller-level figures.
+    const caller = finite(raw.caller);
+    if (typeof raw.policy === 'string' && caller !== null) {
+      this.retry.attempt({ policy: raw.policy, caller, attempt: finite(raw.attempt) ?? 1, sentMs, doneMs, admitted: outcome === 'admitted', refusalClass });
+    }
 
     if (kind === 'burst' || kind === 'probe') {
       if (this.kept.length < MAX_KEPT_REQUESTS) {
@@ -523,18 +532,26 @@ class RecordingFold implements Analysis {
       advertisedNote: advertisedReading.note,
       inferenceNotes,
     };
+    const retry = this.retry.seen ? this.retry.summary() : null;
     const realtime = this.realtime.finish({ rpm: advertised.rpm, tpm: advertised.tpm });
     if (realtime !== null) summaryWithoutVerdict.realtime = realtime.summary;
+    // The lab compares policies, each against its own limiter: its verdict is the retry one.
     // A recording of sessions only: the HTTP sentences (which would say no request was sent) give way to the realtime ones.
-    const httpVerdict = realtime !== null && this.sent === 0 ? '' : buildVerdict(summaryWithoutVerdict, evidence);
+    const httpVerdict =
+      retry !== null && this.run?.command === 'retry' ? retry.verdict : realtime !== null && this.sent === 0 ? '' : buildVerdict(summaryWithoutVerdict, evidence);
     const verdict = [httpVerdict, ...(realtime?.notes ?? [])].filter((sentence) => sentence !== '').join(' ');
-    const summary: Summary = { ...summaryWithoutVerdict, verdict };
+    const summary: Summary = {
+      ...summaryWithoutVerdict,
+      ...(retry !== null ? { callers: this.retry.callers(), retry } : {}),
+      verdict,
+    };
 
     return {
       summary,
       timeline: this.timeline.finish(spanMs),
       byTarget: this.targets.list(),
       warnings,
+      ...(retry !== null ? { retryTimelines: this.retry.timelines() } : {}),
     };
   }
 }

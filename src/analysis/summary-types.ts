@@ -6,6 +6,7 @@ import type { RealtimeSummary } from './realtime/summary.js';
  * Every figure here is computed by src/analysis from recording lines alone, so a
  * live run and `aoai-probe report saved.ndjson` produce the same object.
  */
+import type { CallerCounts, RetrySummary } from './retry/types.js';
 import type { TargetKind } from '../record/types.js';
 
 /** Refusal classes (PRODUCT §6). */
@@ -102,4 +103,8 @@ export interface Summary {
   durationSeconds: number;
   /** WebSocket sessions (realtime API or any ws:// URL); present only when the recording has sessions. */
   realtime?: RealtimeSummary;
+  /** Retrying callers (the retry lab, --retry): how many got their one answer; absent otherwise. */
+  callers?: CallerCounts;
+  /** The retry lab's per-policy figures, best policy and rule; absent when no caller retried. */
+  retry?: RetrySummary;
 }

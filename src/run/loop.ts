@@ -7,7 +7,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { DroppedLine, PhaseLine, RecordSink } from '../record/types.js';
-import type { Clock } from './clock.js';
+import type { Clock } from './pacing/clock.js';
 import type { SendRequest } from './types.js';
 import type { EndStep, LoopView, PhaseStep, PrepareStep, SentLine, Sender, ShotStep, ShotTags, Source, WaitStep } from './source.js';
 import type { RequestLine } from '../record/types.js';

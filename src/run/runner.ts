@@ -36,6 +36,7 @@ import type { PhaseParams } from '../schedule/describe.js';
 import type { RunnerOptions, Transport } from './types.js';
 import { runSource, type LoopTarget } from './loop.js';
 import { PlanSource } from './plan-source.js';
+import { RetryingSource, type RetryingOptions } from './retrying-source.js';
 
 /** One target of a multi-target run: its id (the `target` field of every line) and its transport. */
 export interface RunTarget {
@@ -59,6 +60,8 @@ export interface RunPlanOptions extends Omit<RunnerOptions, 'transport'> {
   phaseParams?: (planned: PlannedPhase, index: number) => PhaseParams;
   /** Longest wait for the warm-up of the first instant before starting the clock, ms. Default 5000. */
   prepareTimeoutMs?: number;
+  /** `--retry`: every planned request becomes a caller retrying by this policy (src/run/retrying-source.ts). */
+  retry?: RetryingOptions;
 }
 
 /** How a runner pass ended and what it did. Every count is exact. */
@@ -84,7 +87,8 @@ export interface RunPlanResult {
 /** Runs `plan` from now; see the module comment for the guarantees. */
 export async function runPlan(plan: ScenarioPlan, options: RunPlanOptions): Promise<RunPlanResult> {
   const source = new PlanSource(plan, options.phaseParams);
-  const result = await runSource(source, {
+  const retrying = options.retry === undefined ? null : new RetryingSource(source, options.retry);
+  const result = await runSource(retrying ?? source, {
     clock: options.clock,
     sink: options.sink,
     targets: resolveTargets(options),
@@ -100,7 +104,8 @@ export async function runPlan(plan: ScenarioPlan, options: RunPlanOptions): Prom
     reason: result.reason,
     sent: result.sent,
     dropped: result.dropped,
-    unsent: plan.totalRequests - result.handled,
+    // Retries are not planned requests: only first attempts count against the plan.
+    unsent: plan.totalRequests - (result.handled - (retrying?.retriesHanded ?? 0)),
     cut: result.cut,
     nextSeq: result.nextSeq,
     startMs: source.baseMs,

@@ -70,7 +70,7 @@ export type SentLine = RecordLine & { seq: number };
 
 /**
  * Sends one thing and turns every outcome, good or bad, into one line. The HTTP transports
- * (src/run/transport.ts, src/run/lean-transport.ts) are senders; a realtime session
+ * (src/run/transport/transport.ts, src/run/transport/lean-transport.ts) are senders; a realtime session
  * sender is another: the loop applies its ceiling, stop and drain rules to whatever a
  * sender sends.
  */

@@ -6,7 +6,7 @@
 import { analyseLines } from '../../src/analysis/summarise.js';
 import type { AnalysisResult } from '../../src/analysis/result-types.js';
 import { RECORDING_VERSION, type RecordLine, type SessionLine, type TurnLine } from '../../src/record/types.js';
-import { createRealClock } from '../../src/run/real-clock.js';
+import { createRealClock } from '../../src/run/pacing/real-clock.js';
 import { runRealtimePhases } from '../../src/run/realtime/run-sessions.js';
 import type { SessionBehaviour } from '../../src/run/realtime/session-sender.js';
 import type { RealtimePhase } from '../../src/run/realtime/sources.js';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { runSource } from '../../src/run/loop.js';
 import type { Source, Step } from '../../src/run/source.js';
-import { createFakeClock } from '../../src/run/fake-clock.js';
+import { createFakeClock } from '../../src/run/pacing/fake-clock.js';
 import type { DroppedLine, RecordLine, RequestLine } from '../../src/record/types.js';
 import { createFakeTransport } from './fake-transport.js';
 

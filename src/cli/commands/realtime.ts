@@ -21,7 +21,7 @@ import { parseDuration, parseRate } from '../../parse/units.js';
 import { RECORDING_VERSION, type AdvertisedLimits, type RecordLine, type RecordSink } from '../../record/types.js';
 import { secretsOfUrl } from '../../record/redact.js';
 import { createRecordingWriter, defaultRecordingPath } from '../../record/writer.js';
-import { createRealClock } from '../../run/real-clock.js';
+import { createRealClock } from '../../run/pacing/real-clock.js';
 import { describeTarget, targetSecrets } from '../../run/target.js';
 import { resolveRealtimeTarget, simulatorRealtimeTarget } from '../../run/realtime/target.js';
 import { runRealtimePhases } from '../../run/realtime/run-sessions.js';

@@ -5,7 +5,7 @@
  * from the sender as each turn ends.
  */
 import type { RecordSink, SessionLine } from '../../record/types.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../pacing/clock.js';
 import { runSource, type LoopResult } from '../loop.js';
 import type { TargetSpec } from '../types.js';
 import { createSessionSender, type SessionBehaviour } from './session-sender.js';

@@ -17,8 +17,8 @@ import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import { isRecordedHeader } from '../../record/header-names.js';
 import type { ErrorKind, RecordSink, SessionError, SessionLine, SessionRateLimits, TurnLine } from '../../record/types.js';
-import type { Clock } from '../clock.js';
-import { errorKindOf } from '../error-kind.js';
+import type { Clock } from '../pacing/clock.js';
+import { errorKindOf } from '../transport/error-kind.js';
 import type { Sender } from '../source.js';
 import type { SendRequest, TargetSpec } from '../types.js';
 
