@@ -197,6 +197,9 @@ export function readRefusal(request: RequestLine, answeredAtEpochMs: number | nu
 
   // 3. What is left.
   if (body.gatewayPage) return reading('gateway');
+  // A 503 in a gateway's own flat {statusCode, message} shape: the gateway had no backend left
+  // (every circuit breaker open), not the service's capacity.
+  if (request.status === 503 && request.error?.shape === 'flat') return reading('gateway');
   if (request.status === 503) return reading('capacity');
   return reading('unknown');
 }

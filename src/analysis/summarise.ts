@@ -15,13 +15,16 @@
 import type { DroppedLine, EndLine, PhaseLine, RecordLine, RequestLine, RunLine, SessionLine, TargetKind, TurnLine } from '../record/types.js';
 import { RealtimeFold } from './realtime/fold.js';
 import type { AnalysisResult } from './result-types.js';
-import type { Confidence, EffectiveRequests, EffectiveTokens, RefusalClass, Summary } from './summary-types.js';
+import type { Confidence, EffectiveRequests, EffectiveTokens, GroupSummary, RefusalClass, Summary } from './summary-types.js';
 import { inferEffectiveLimits, type InferenceResult } from './inference/index.js';
 import { ActivityIntervals } from './activity.js';
 import { inferRequestsWindowSeconds, readAdvertised } from './advertised.js';
 import { BurstInstants, measureBurst } from './bursts.js';
 import { TargetBreakdowns } from './by-target.js';
 import { Distribution } from './distribution.js';
+import { GatewaySigns } from './gateway-signs.js';
+import { gatewaySentence } from './gateway-verdict.js';
+import { regionKey } from './region-key.js';
 import { parseRateLimitHeaders, type HeaderFamily, type RateLimitView, type RequestsTokensDialect } from './headers.js';
 import { HeadroomTracker } from './headroom.js';
 import { PhaseStats, type PhaseKind } from './phase-rates.js';
@@ -36,6 +39,12 @@ export interface AnalysisOptions {
   recordingPath?: string;
   /** Problems the reader already found (e.g. a truncated last line), passed through to `warnings`. */
   warnings?: string[];
+  /**
+   * Whether to fold per-target and per-region figures and the gateway reading too
+   * (default true). The folds that compute one target's or one region's figures
+   * are analyses of their own with this off.
+   */
+  grouped?: boolean;
 }
 
 /** A running analysis: feed it lines, then ask for the result. */
@@ -148,20 +157,56 @@ class RecordingFold implements Analysis {
   private readonly headroom = new HeadroomTracker();
   private readonly activity = new ActivityIntervals();
   private readonly bursts = new BurstInstants();
-  private readonly timeline = new TimelineBuilder();
+  private readonly timeline: TimelineBuilder;
   private readonly targets = new TargetBreakdowns();
   private readonly kept: RequestLine[] = [];
   private keptSkipped = 0;
   private readonly realtime = new RealtimeFold();
   private readonly retry = new RetryFold();
 
+  /**
+   * Per-target and per-region figures. Why whole sub-analyses: each entry repeats the
+   * top-level fields (requests, throttled, effective, headers, latency) with their
+   * exact rules, so the simplest faithful way is the same fold over that group's
+   * requests, replaying the run and phase lines seen before the group's first request.
+   */
+  private readonly grouped: boolean;
+  private readonly preamble: RecordLine[] = [];
+  private readonly targetFolds = new Map<string, RecordingFold>();
+  private readonly regionFolds = new Map<string, { name: string; fold: RecordingFold }>();
+  private readonly targetIds = new Set<string>();
+  private readonly gatewaySigns = new GatewaySigns();
+
   constructor(options: AnalysisOptions) {
     this.options = options;
     this.warnings = [...(options.warnings ?? [])];
+    this.grouped = options.grouped !== false;
+    // A group's entry has no timeline of its own: skip the work.
+    this.timeline = this.grouped ? new TimelineBuilder() : new UnusedTimeline();
+  }
+
+  private subFold(): RecordingFold {
+    const fold = new RecordingFold({ grouped: false });
+    for (const line of this.preamble) fold.add(line);
+    return fold;
+  }
+
+  /** Several targets declared: each gets a fold of its own (one target's entry is the top level). */
+  private get severalTargets(): boolean {
+    return (this.run?.targets?.length ?? 0) > 1;
+  }
+
+  private forEachSubFold(action: (fold: RecordingFold) => void): void {
+    for (const fold of this.targetFolds.values()) action(fold);
+    for (const entry of this.regionFolds.values()) action(entry.fold);
   }
 
   add(line: RecordLine): void {
     if (line === null || typeof line !== 'object') return;
+    if (this.grouped && (line.type === 'run' || line.type === 'phase' || line.type === 'end')) {
+      if (line.type !== 'end') this.preamble.push(line);
+      this.forEachSubFold((fold) => fold.add(line));
+    }
     switch (line.type) {
       case 'run':
         this.onRun(line);
@@ -250,7 +295,7 @@ class RecordingFold implements Analysis {
     return this.phaseKinds.get(name) ?? kindFromCommand(this.run?.command);
   }
 
-  private onRequest(raw: RequestLine): void {
+  private onRequest(raw: RequestLine, givenView?: RateLimitView): void {
     const seq = finite(raw.seq) ?? this.sent;
     const rawSent = finite(raw.sentMs) ?? finite(raw.plannedMs) ?? 0;
     const rawDone = finite(raw.doneMs) ?? rawSent;
@@ -260,7 +305,7 @@ class RecordingFold implements Analysis {
     const answeredAtEpochMs = this.currentStartEpochMs === null ? null : this.currentStartEpochMs + rawDone;
     const status = finite(raw.status);
     const headers = raw.headers !== null && typeof raw.headers === 'object' ? raw.headers : {};
-    const view = hasAnyKey(headers) ? parseRateLimitHeaders(headers, answeredAtEpochMs) : EMPTY_VIEW;
+    const view = givenView ?? (hasAnyKey(headers) ? parseRateLimitHeaders(headers, answeredAtEpochMs) : EMPTY_VIEW);
     const reading = readRefusal(raw, answeredAtEpochMs, view);
     // A 2xx whose body broke (reset mid-body, invalid JSON, a truncated stream) carries an
     // errorKind: it gave no usable answer, so it counts as failed, not admitted.
@@ -335,7 +380,9 @@ class RecordingFold implements Analysis {
       });
     }
 
-    this.targets.add(typeof raw.target === 'string' ? raw.target : '', view.region, seq, outcome);
+    const targetId = typeof raw.target === 'string' ? raw.target : '';
+    this.targets.add(targetId, view.region, seq, outcome);
+    if (this.grouped) this.addToGroups(raw, targetId, view, { seq, kind, plannedMs, sentMs, doneMs, status, outcome });
 
     // Attempts of retrying callers (the retry lab, --retry): the caller-level figures.
     const caller = finite(raw.caller);
@@ -354,6 +401,62 @@ class RecordingFold implements Analysis {
         this.keptSkipped++;
       }
     }
+  }
+
+  private addToGroups(
+    raw: RequestLine,
+    targetId: string,
+    view: RateLimitView,
+    facts: { seq: number; kind: PhaseKind; plannedMs: number; sentMs: number; doneMs: number; status: number | null; outcome: Outcome },
+  ): void {
+    this.targetIds.add(targetId);
+    if (this.severalTargets) {
+      let fold = this.targetFolds.get(targetId);
+      if (fold === undefined) {
+        fold = this.subFold();
+        this.targetFolds.set(targetId, fold);
+      }
+      fold.onRequest(raw, view);
+    }
+    const key = view.region === null ? '' : regionKey(view.region);
+    if (key !== '') {
+      let entry = this.regionFolds.get(key);
+      if (entry === undefined) {
+        entry = { name: view.region!, fold: this.subFold() };
+        this.regionFolds.set(key, entry);
+      }
+      entry.fold.onRequest(raw, view);
+    }
+    const headers = raw.headers !== null && typeof raw.headers === 'object' ? raw.headers : {};
+    this.gatewaySigns.add({
+      target: targetId,
+      seq: facts.seq,
+      instantMs: facts.kind === 'burst' ? facts.plannedMs : null,
+      sentMs: facts.sentMs,
+      doneMs: facts.doneMs,
+      status: facts.status,
+      outcome: facts.outcome,
+      view,
+      headers,
+      error: raw.error ?? null,
+    });
+  }
+
+  /** The per-target and per-region entries and the gateway reading; empty for a sub-fold. */
+  private groups(top: Omit<Summary, 'verdict'>): Pick<Summary, 'byTarget' | 'byRegion' | 'gateway'> {
+    if (!this.grouped) return {};
+    const byTarget: Record<string, GroupSummary> = {};
+    if (this.severalTargets) {
+      for (const description of this.run?.targets ?? []) if (!this.targetFolds.has(description.id)) byTarget[description.id] = groupOf(this.subFold().finish().summary);
+      for (const [id, fold] of this.targetFolds) byTarget[id] = groupOf(fold.finish().summary);
+    } else {
+      const id = this.run?.targets?.[0]?.id ?? [...this.targetIds][0] ?? 'default';
+      byTarget[id] = groupOf(top);
+    }
+    const byRegion: Record<string, GroupSummary> = {};
+    for (const [key, entry] of this.regionFolds) byRegion[key] = { name: entry.name, ...groupOf(entry.fold.finish().summary) };
+    const latencyP50Of = (region: string): number | null => byRegion[regionKey(region)]?.latency.p50 ?? null;
+    return { byTarget, byRegion, gateway: this.gatewaySigns.finish(latencyP50Of) };
   }
 
   private readHeaders(admissionMs: number, doneMs: number, view: RateLimitView): void {
@@ -540,10 +643,13 @@ class RecordingFold implements Analysis {
     const httpVerdict =
       retry !== null && this.run?.command === 'retry' ? retry.verdict : realtime !== null && this.sent === 0 ? '' : buildVerdict(summaryWithoutVerdict, evidence);
     const verdict = [httpVerdict, ...(realtime?.notes ?? [])].filter((sentence) => sentence !== '').join(' ');
+    const groups = this.groups(summaryWithoutVerdict);
+    const withGroups = { ...summaryWithoutVerdict, ...groups };
+    const gatewayText = groups.gateway === undefined ? null : gatewaySentence(withGroups);
     const summary: Summary = {
-      ...summaryWithoutVerdict,
+      ...withGroups,
       ...(retry !== null ? { callers: this.retry.callers(), retry } : {}),
-      verdict,
+      verdict: gatewayText === null ? verdict : `${verdict} ${gatewayText}`,
     };
 
     return {
@@ -554,6 +660,21 @@ class RecordingFold implements Analysis {
       ...(retry !== null ? { retryTimelines: this.retry.timelines() } : {}),
     };
   }
+}
+
+/** A timeline that records nothing, for the folds of per-target and per-region entries. */
+class UnusedTimeline extends TimelineBuilder {
+  override sent(): void {}
+  override answered(): void {}
+  override remaining(): void {}
+  override refusal(): void {}
+  override dropped(): void {}
+  override latencyPoint(): void {}
+}
+
+/** The top-level fields a per-target or per-region entry repeats. */
+function groupOf(summary: Omit<Summary, 'verdict'>): GroupSummary {
+  return { requests: summary.requests, throttled: summary.throttled, effective: summary.effective, headers: summary.headers, latency: summary.latency };
 }
 
 /**

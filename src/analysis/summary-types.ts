@@ -107,4 +107,60 @@ export interface Summary {
   callers?: CallerCounts;
   /** The retry lab's per-policy figures, best policy and rule; absent when no caller retried. */
   retry?: RetrySummary;
+  /**
+   * The same top-level figures for each target of the run, by target id (one entry
+   * for a one-target run). Absent in summaries written before several targets existed.
+   */
+  byTarget?: Record<string, GroupSummary>;
+  /**
+   * The same figures for each region that answered (`x-ms-region`), keyed by the
+   * region's name in lower case without spaces ("East US" → "eastus"). Answers
+   * without the header (transport failures, a gateway's own refusals) are in no region.
+   */
+  byRegion?: Record<string, GroupSummary>;
+  /** What the answers say about a gateway between the client and the deployments. */
+  gateway?: GatewaySummary;
+}
+
+/** The top-level figures of a summary for one target or one region. */
+export interface GroupSummary {
+  /** The region as the header spelled it (byRegion only), e.g. "East US". */
+  name?: string;
+  requests: Summary['requests'];
+  throttled: Summary['throttled'];
+  effective: Summary['effective'];
+  headers: Summary['headers'];
+  latency: Summary['latency'];
+}
+
+/** What kind of path the answers came through. */
+export type GatewayKind = 'none' | 'apim' | 'other' | 'unknown';
+
+/** One sign of a gateway, read from the answers. */
+export interface GatewaySign {
+  /** Stable code: region-change, limit-jump, remaining-rises, flat-refusal-body, retry-after-only, breaker-503, quota-403, failover-latency, gateway-header, stripped-headers. */
+  code: string;
+  /** How many answers (or events) showed it. */
+  count: number;
+  /** One sentence for people. */
+  text: string;
+}
+
+/** A change of answering region for one target: the gateway sent this request elsewhere. */
+export interface Failover {
+  /** When the first answer from the new region came back, ms from run start. */
+  atMs: number;
+  target: string;
+  from: string;
+  to: string;
+}
+
+/** The gateway reading of a summary. */
+export interface GatewaySummary {
+  detected: boolean;
+  kind: GatewayKind;
+  signs: GatewaySign[];
+  failovers: Failover[];
+  /** Rate-limit headers a direct Azure OpenAI answer carries that none of these answers did. */
+  strippedHeaders: string[];
 }

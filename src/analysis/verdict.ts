@@ -211,7 +211,7 @@ export function refusalClassSentences(summary: VerdictSummary): string[] {
   }
   if (byClass.gateway > 0) {
     sentences.push(
-      `${plural(byClass.gateway, 'refusal', 'refusals')} came from something in front of the API (an HTML page or no error body): check the gateway's own limits.`,
+      `${plural(byClass.gateway, 'refusal', 'refusals')} came from something in front of the API (an HTML page, no error body, or a gateway's own {statusCode, message} 503): check the gateway's own limits.`,
     );
   }
   if (byClass.unknown > 0 && byClass.unknown === summary.requests.throttled && summary.effective.requests.burst === null) {

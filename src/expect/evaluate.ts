@@ -3,7 +3,7 @@
  * (null) fails with "not measured": a CI check that cannot be decided must not pass.
  */
 import type { Summary } from '../analysis/summary-types.js';
-import { FIELD_KINDS, readField, type FieldKind, type SummaryFieldPath } from './fields.js';
+import { fieldKind, readField, type FieldKind, type SummaryFieldPath } from './fields.js';
 import type { Expectation, ExpectationResult, Operator } from './types.js';
 
 /**
@@ -50,7 +50,7 @@ function measured(summary: Summary, field: SummaryFieldPath): number | string | 
 /** Evaluates each expectation against the summary, in order. */
 export function evaluateExpectations(expectations: readonly Expectation[], summary: Summary): ExpectationResult[] {
   return expectations.map((expectation) => {
-    const kind = FIELD_KINDS[expectation.field];
+    const kind = fieldKind(expectation.field);
     const actual = measured(summary, expectation.field);
     const actualText = describeValue(actual, kind);
     const passed = actual !== null && typeof actual === typeof expectation.expected && compare(actual, expectation.operator, expectation.expected);

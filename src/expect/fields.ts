@@ -7,7 +7,7 @@
  * is a `Record` over it, adding a field to the summary without adding it here fails
  * the type-check instead of silently making the field unusable.
  */
-import type { Summary } from '../analysis/summary-types.js';
+import type { GroupSummary, Summary } from '../analysis/summary-types.js';
 
 /**
  * Every dotted path to a leaf of T that can be compared (lists are left out: there
@@ -21,8 +21,17 @@ type LeafPaths<T> = {
       : K;
 }[keyof T & string];
 
-/** A comparable field of the summary, e.g. `effective.requests.perSecond`. */
-export type SummaryFieldPath = LeafPaths<Summary>;
+/** A field with a fixed path (everything but the per-target and per-region maps). */
+export type StaticFieldPath = LeafPaths<Omit<Summary, 'byTarget' | 'byRegion' | 'gateway'>> | 'gateway.detected' | 'gateway.kind';
+
+/** A field inside one entry of `byTarget` or `byRegion`, e.g. `requests.ok`. */
+export type GroupFieldPath = LeafPaths<Omit<GroupSummary, 'name'>>;
+
+/**
+ * A comparable field of the summary, e.g. `effective.requests.perSecond`, or one
+ * inside a per-target or per-region entry, e.g. `byTarget.eastus.requests.ok`.
+ */
+export type SummaryFieldPath = StaticFieldPath | `byTarget.${string}.${GroupFieldPath}` | `byRegion.${string}.${GroupFieldPath}`;
 
 /**
  * The unit a field is in, which decides what values may be written against it:
@@ -32,7 +41,7 @@ export type SummaryFieldPath = LeafPaths<Summary>;
  */
 export type FieldKind = 'count' | 'number' | 'ms' | 'seconds' | 'ratio' | 'text';
 
-export const FIELD_KINDS: Record<SummaryFieldPath, FieldKind> = {
+export const FIELD_KINDS: Record<StaticFieldPath, FieldKind> = {
   schema: 'text',
   command: 'text',
   'target.url': 'text',
@@ -121,12 +130,14 @@ export const FIELD_KINDS: Record<SummaryFieldPath, FieldKind> = {
   'realtime.bucket.limit': 'count',
   'realtime.bucket.refillPerSecond': 'number',
   'realtime.bucket.reservedTokens': 'count',
+  'gateway.detected': 'text',
+  'gateway.kind': 'text',
 };
 
 const CONFIDENCES = ['high', 'medium', 'low', 'none'];
 
 /** Text fields whose values come from a fixed list: a typo there is an input error, not a silent mismatch. */
-export const FIELD_VALUES: Partial<Record<SummaryFieldPath, readonly string[]>> = {
+const STATIC_FIELD_VALUES: Partial<Record<StaticFieldPath, readonly string[]>> = {
   'target.kind': ['azure', 'openai', 'simulator', 'http', 'realtime'],
   'effective.requests.shape': ['token-bucket', 'fixed-window', 'sliding-window', 'concurrency', 'none-observed', 'unknown'],
   'effective.requests.confidence': CONFIDENCES,
@@ -135,27 +146,72 @@ export const FIELD_VALUES: Partial<Record<SummaryFieldPath, readonly string[]>> 
   'realtime.openRate.confidence': CONFIDENCES,
   'realtime.openRate.shape': ['token-bucket', 'fixed-window', 'sliding-window', 'concurrency', 'none-observed', 'unknown'],
   ended: ['completed', 'interrupted', 'budget', 'error', 'truncated'],
+  'gateway.detected': ['true', 'false'],
+  'gateway.kind': ['none', 'apim', 'other', 'unknown'],
 };
 
-/** Every comparable field path, in the order of the summary. */
-export const FIELD_PATHS = Object.keys(FIELD_KINDS) as SummaryFieldPath[];
+/** Static fields that a per-target or per-region entry repeats. */
+const GROUP_ROOTS = ['requests.', 'throttled.', 'effective.', 'headers.', 'latency.'];
+
+/** `byTarget.NAME.rest` → ["byTarget", NAME, rest]; null for a static path. */
+function splitGroupPath(path: string): [string, string, string] | null {
+  const match = /^(byTarget|byRegion)\.([A-Za-z0-9_-]+)\.(.+)$/.exec(path);
+  return match === null ? null : [match[1]!, match[2]!, match[3]!];
+}
+
+/** The static field a path stands for (`byTarget.a.requests.ok` → `requests.ok`). */
+function staticPathOf(path: SummaryFieldPath): StaticFieldPath {
+  return (splitGroupPath(path)?.[2] ?? path) as StaticFieldPath;
+}
+
+/** The unit a field is in. */
+export function fieldKind(path: SummaryFieldPath): FieldKind {
+  return FIELD_KINDS[staticPathOf(path)];
+}
+
+/** The values a text field may take, when they come from a fixed list. */
+export function fieldValues(path: SummaryFieldPath): readonly string[] | undefined {
+  return STATIC_FIELD_VALUES[staticPathOf(path)];
+}
+
+/** The fixed value lists by static path. */
+export const FIELD_VALUES = STATIC_FIELD_VALUES;
+
+/** Every comparable static field path, in the order of the summary. */
+export const FIELD_PATHS = Object.keys(FIELD_KINDS) as StaticFieldPath[];
+
+/** Whether a static path is one a per-target or per-region entry repeats. */
+function isGroupField(path: string): boolean {
+  return GROUP_ROOTS.some((root) => path.startsWith(root)) && Object.hasOwn(FIELD_KINDS, path);
+}
 
 /** Narrows a string to a known field path. */
 export function isFieldPath(path: string): path is SummaryFieldPath {
+  const group = splitGroupPath(path);
+  if (group !== null) return isGroupField(group[2]);
   return Object.hasOwn(FIELD_KINDS, path);
 }
 
-/** The fields under a group such as `latency` or `effective.requests`; empty when `path` is not a group. */
+/** The fields under a group such as `latency`, `effective.requests` or `byTarget.eastus`; empty when `path` is not a group. */
 export function fieldsUnder(path: string): SummaryFieldPath[] {
+  const entry = /^(byTarget|byRegion)\.([A-Za-z0-9_-]+)(?:\.(.+))?$/.exec(path);
+  if (entry !== null) {
+    const prefix = `${entry[1]}.${entry[2]}.`;
+    const inner = entry[3];
+    return FIELD_PATHS.filter((field) => isGroupField(field) && (inner === undefined || field.startsWith(`${inner}.`))).map((field) => `${prefix}${field}` as SummaryFieldPath);
+  }
   return FIELD_PATHS.filter((field) => field.startsWith(`${path}.`));
 }
 
-/** Reads a field of the summary by its path; undefined when an older summary lacks it. */
+/**
+ * Reads a field of the summary by its path; undefined when an older summary lacks
+ * it (or names no such target or region). A boolean reads as "true" or "false".
+ */
 export function readField(summary: Summary, path: SummaryFieldPath): unknown {
   let value: unknown = summary;
   for (const part of path.split('.')) {
-    if (typeof value !== 'object' || value === null) return undefined;
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, part)) return undefined;
     value = (value as Record<string, unknown>)[part];
   }
-  return value;
+  return typeof value === 'boolean' ? String(value) : value;
 }

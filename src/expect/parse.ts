@@ -30,11 +30,12 @@
  */
 import { InputError } from '../errors.js';
 import { parseDuration } from '../parse/units.js';
-import { FIELD_KINDS, FIELD_PATHS, FIELD_VALUES, fieldsUnder, isFieldPath, type FieldKind, type SummaryFieldPath } from './fields.js';
+import { FIELD_PATHS, fieldKind, fieldValues, fieldsUnder, isFieldPath, type FieldKind, type SummaryFieldPath } from './fields.js';
 import { closeMatches } from './similar.js';
 import type { Expectation, Operator } from './types.js';
 
-const FIELD_PATTERN = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*/y;
+// Later parts may hold digits and hyphens: target ids and region keys (byTarget.east-1.requests.ok).
+const FIELD_PATTERN = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_][A-Za-z0-9_-]*)*/y;
 const OPERATOR_PATTERN = /<=|>=|==|!=|<|>/y;
 const NUMBER_PATTERN = /^-?\d+(?:\.\d+)?$/;
 const PERCENT_PATTERN = /^(-?\d+(?:\.\d+)?)%$/;
@@ -42,12 +43,12 @@ const WORD_PATTERN = /^[A-Za-z][A-Za-z0-9-]*$/;
 
 /** An example of a well-formed expectation for a field, used in fixes. */
 function exampleFor(field: SummaryFieldPath): string {
-  const kind = FIELD_KINDS[field];
+  const kind = fieldKind(field);
   if (kind === 'ms') return `${field} < 2s`;
   if (kind === 'seconds') return `${field} <= 10s`;
   if (kind === 'ratio') return `${field} < 1%`;
   if (kind === 'count') return `${field} == 0`;
-  if (kind === 'text') return `${field} == "${FIELD_VALUES[field]?.[0] ?? 'value'}"`;
+  if (kind === 'text') return `${field} == "${fieldValues(field)?.[0] ?? 'value'}"`;
   return `${field} >= 4.5`;
 }
 
@@ -57,7 +58,7 @@ function acceptedValues(field: SummaryFieldPath, kind: FieldKind): string {
   if (kind === 'seconds') return 'a duration like 10s or 500ms, or a number of seconds';
   if (kind === 'ratio') return 'a fraction like 0.01 or a percentage like 1%';
   if (kind === 'text') {
-    const values = FIELD_VALUES[field];
+    const values = fieldValues(field);
     return values ? `one of ${values.map((value) => `"${value}"`).join(', ')}` : 'a quoted string like "value"';
   }
   return 'a plain number like 0 or 4.5';
@@ -120,7 +121,7 @@ function parseOperator(scanner: Scanner, field: SummaryFieldPath): Operator {
   if (operator !== null) return operator as Operator;
   const found = scanner.peekToken();
   if (found.startsWith('=>') || found.startsWith('=<')) scanner.fail(`"${found.slice(0, 2)}" is not an operator`, 'write >= or <=');
-  if (found.startsWith('=')) scanner.fail('"=" is not an operator', `write == to compare for equality, e.g. ${field} == ${FIELD_KINDS[field] === 'text' ? '"value"' : '0'}`);
+  if (found.startsWith('=')) scanner.fail('"=" is not an operator', `write == to compare for equality, e.g. ${field} == ${fieldKind(field) === 'text' ? '"value"' : '0'}`);
   const after = scanner.atEnd() ? '' : `, found "${found}"`;
   return scanner.fail(`expected an operator like >= after ${field}${after}`, `write e.g. ${exampleFor(field)} (operators: < <= > >= == !=)`);
 }
@@ -148,7 +149,7 @@ function parseTextValue(scanner: Scanner, field: SummaryFieldPath, operator: Ope
     scanner.position += word.length;
     value = word;
   }
-  const allowed = FIELD_VALUES[field];
+  const allowed = fieldValues(field);
   if (allowed && !allowed.includes(value)) {
     scanner.fail(`"${value}" is not a value of ${field}`, `write ${acceptedValues(field, 'text')}`, column);
   }
@@ -190,7 +191,7 @@ export function parseExpectation(text: string): Expectation {
   const operator = parseOperator(scanner, field);
   scanner.skipSpace();
   if (scanner.atEnd()) scanner.fail(`expected a value after ${operator}`, `write e.g. ${exampleFor(field)}`);
-  const kind = FIELD_KINDS[field];
+  const kind = fieldKind(field);
   const expected = kind === 'text' ? parseTextValue(scanner, field, operator) : parseNumericValue(scanner, field, kind);
   scanner.skipSpace();
   if (!scanner.atEnd()) {

@@ -29,6 +29,8 @@ const EXACT_NAMES: ReadonlySet<string> = new Set([
   'openai-processing-ms',
   // IETF draft-ietf-httpapi-ratelimit-headers, structured-field form.
   'ratelimit',
+  // Gateways that name the backend that answered (an APIM smart load-balancing policy).
+  'x-openai-backendurl',
 ]);
 
 /**
@@ -38,9 +40,10 @@ const EXACT_NAMES: ReadonlySet<string> = new Set([
  * - `x-rate-limit-`: Azure's old `x-rate-limit-reset-tokens` (note the extra hyphen);
  * - `ratelimit-`: IETF `RateLimit-Policy` and the older `RateLimit-Limit|Remaining|Reset`;
  * - `anthropic-ratelimit-`: Anthropic's requests / tokens / input / output families;
- * - `x-ms-spillover-`: Azure spillover (`x-ms-spillover-from-deployment`, `-error`).
+ * - `x-ms-spillover-`: Azure spillover (`x-ms-spillover-from-deployment`, `-error`);
+ * - `x-litellm-`: the LiteLLM gateway's own (model id, remaining budget): a sign of a gateway.
  */
-const NAME_PREFIXES: readonly string[] = ['x-ratelimit-', 'x-rate-limit-', 'ratelimit-', 'anthropic-ratelimit-', 'x-ms-spillover-'];
+const NAME_PREFIXES: readonly string[] = ['x-ratelimit-', 'x-rate-limit-', 'ratelimit-', 'anthropic-ratelimit-', 'x-ms-spillover-', 'x-litellm-'];
 
 /** True when a response header (name in lower case) belongs in the recording. */
 export function isRecordedHeader(lowerCaseName: string): boolean {

@@ -108,8 +108,13 @@ export interface RequestLine {
    * ids, region, deployment and utilization. Lower-case names, raw string values.
    */
   headers: Record<string, string>;
-  /** The error body's fields (trimmed), or a transport error message. */
-  error: { code: string | null; message: string | null; type: string | null } | null;
+  /**
+   * The error body's fields (trimmed), or a transport error message. `shape` is
+   * "flat" when the body had no `error` wrapper (`{"statusCode":429,"message":…}`, as
+   * API Management's own refusals): Azure OpenAI wraps its errors, so a flat body says
+   * a gateway answered. Absent for wrapped bodies, text and transport errors.
+   */
+  error: { code: string | null; message: string | null; type: string | null; shape?: 'flat' } | null;
   usage: { promptTokens: number; completionTokens: number; totalTokens: number } | null;
   /** Our own estimate of the tokens the limiter charges at admission (prompt estimate + max_tokens). */
   estimatedTokens: number;

@@ -16,6 +16,32 @@ type KeyOrder<T> = {
 
 const REFUSAL_CLASS_ORDER = { requests: true, tokens: true, capacity: true, never: true, quota: true, gateway: true, unknown: true } as const;
 
+const GROUP_KEY_ORDER = {
+  name: true,
+  requests: { sent: true, ok: true, throttled: true, failed: true, dropped: true },
+  throttled: {
+    ratio: true,
+    firstSeq: true,
+    byClass: REFUSAL_CLASS_ORDER,
+    retryAfterMs: { min: true, p50: true, max: true },
+    whileHeadersShowedCapacity: true,
+  },
+  effective: {
+    requests: { burst: true, perSecond: true, windowSeconds: true, shape: true, confidence: true, kneePerSecond: true },
+    tokens: { burst: true, perMinute: true, windowSeconds: true, confidence: true },
+  },
+  headers: {
+    requestsWindowSeconds: true,
+    limitRequests: true,
+    limitTokens: true,
+    firstRemainingRequests: true,
+    firstRemainingTokens: true,
+    families: true,
+  },
+  latency: { p50: true, p95: true, p99: true, max: true },
+} as const;
+
+/** In a map (byTarget, byRegion), `*` gives the order inside every entry; the entries themselves print alphabetically. */
 const SUMMARY_KEY_ORDER: KeyOrder<Summary> = {
   schema: true,
   command: true,
@@ -72,6 +98,9 @@ const SUMMARY_KEY_ORDER: KeyOrder<Summary> = {
     turns: { perMinute: true, tokensPerMinute: true },
     bucket: { limit: true, refillPerSecond: true, reservedTokens: true },
   },
+  byTarget: { '*': GROUP_KEY_ORDER },
+  byRegion: { '*': GROUP_KEY_ORDER },
+  gateway: { detected: true, kind: true, signs: true, failovers: true, strippedHeaders: true },
 };
 
 type OrderSpec = true | { [key: string]: OrderSpec };
@@ -90,7 +119,7 @@ function ordered(value: unknown, spec: OrderSpec | undefined): unknown {
   const extra = Object.keys(value).filter((key) => !known.includes(key)).sort();
   const copy: Record<string, unknown> = {};
   for (const key of [...known, ...extra]) {
-    const childSpec = spec === undefined || spec === true ? undefined : spec[key];
+    const childSpec = spec === undefined || spec === true ? undefined : (spec[key] ?? spec['*']);
     copy[key] = ordered(value[key], childSpec);
   }
   return copy;

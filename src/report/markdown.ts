@@ -12,6 +12,8 @@ import type { ExpectationResult } from '../expect/types.js';
 import { formatCount } from './format.js';
 import {
   advertisedHeading,
+  gatewayLines,
+  groupComparison,
   limitRows,
   refusalClassCounts,
   summarySections,
@@ -120,6 +122,23 @@ export function renderMarkdown(result: AnalysisResult, options: MarkdownOptions 
       ),
       '',
     );
+  }
+
+  const comparison = groupComparison(summary);
+  if (comparison !== null) {
+    lines.push('### Targets and regions', '');
+    lines.push(
+      ...tableLines(
+        comparison.headings,
+        comparison.rows.map((row) => row.map((cell) => escapeMarkdown(cell))),
+        comparison.headings.map((_, index) => (index === 0 ? 'left' : 'right')),
+      ),
+      '',
+    );
+  }
+  const gateway = gatewayLines(summary);
+  if (gateway.length > 0) {
+    lines.push('### Gateway', '', ...gateway.map((line) => `- ${escapeMarkdown(line)}`), '');
   }
 
   const timelineText = renderTimeline(result, { color: false, width: 80 });

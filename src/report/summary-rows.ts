@@ -4,7 +4,7 @@
  * reads the same wherever a person meets it; only the layout and colour differ.
  */
 import type { TargetBreakdown } from '../analysis/result-types.js';
-import type { RefusalClass, Summary } from '../analysis/summary-types.js';
+import type { GroupSummary, RefusalClass, Summary } from '../analysis/summary-types.js';
 import {
   NOT_MEASURED,
   formatCount,
@@ -273,4 +273,46 @@ export function verdictHeadline(summary: Summary): string {
   if (requests.throttled === 0) return `No refusals: ${formatCount(requests.ok)} of ${formatCount(requests.sent)} requests admitted, ${formatCount(requests.failed)} failed`;
   const from = throttled.firstSeq === null ? '' : `, the first at request #${throttled.firstSeq}`;
   return `${formatCount(requests.throttled)} of ${formatCount(requests.sent)} requests refused${from}`;
+}
+
+/** The per-target and per-region figures side by side: one row per entry. */
+export interface GroupComparison {
+  headings: string[];
+  rows: string[][];
+}
+
+/**
+ * byTarget and byRegion as one comparison table; null when the run had one target
+ * and at most one region (the top-level figures say it all).
+ */
+export function groupComparison(summary: Summary): GroupComparison | null {
+  const targets = Object.entries(summary.byTarget ?? {});
+  const regions = Object.entries(summary.byRegion ?? {});
+  if (targets.length < 2 && regions.length < 2) return null;
+  const figure = (value: number | null): string => (value === null ? '—' : formatCount(value));
+  const row = (label: string, group: GroupSummary): string[] => [
+    label,
+    formatCount(group.requests.sent),
+    formatCount(group.requests.ok),
+    formatCount(group.requests.throttled),
+    figure(group.effective.requests.burst),
+    group.effective.requests.perSecond === null ? '—' : String(group.effective.requests.perSecond),
+    group.latency.p50 === null ? '—' : String(group.latency.p50),
+  ];
+  const rows = [
+    ...(targets.length > 1 ? targets.map(([id, group]) => row(`target ${id}`, group)) : []),
+    ...regions.map(([key, group]) => row(`region ${group.name ?? key}`, group)),
+  ];
+  return { headings: ['', 'sent', 'admitted', 'refused', 'burst', 'per second', 'p50 ms'], rows };
+}
+
+/** The gateway reading as lines: what kind of path, each sign, each failover; empty when none was seen. */
+export function gatewayLines(summary: Summary): string[] {
+  const gateway = summary.gateway;
+  if (gateway === undefined || !gateway.detected) return [];
+  const lines = [`gateway: ${gateway.kind}`];
+  for (const sign of gateway.signs) lines.push(`${sign.code}: ${sign.text}`);
+  for (const failover of gateway.failovers) lines.push(`failover at ${(failover.atMs / 1000).toFixed(3)} s (${failover.target}): ${failover.from} → ${failover.to}`);
+  if (gateway.strippedHeaders.length > 0) lines.push(`stripped: ${gateway.strippedHeaders.join(', ')}`);
+  return lines;
 }

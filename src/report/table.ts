@@ -12,7 +12,7 @@ import Table from 'cli-table3';
 import type { AnalysisResult } from '../analysis/result-types.js';
 import { terminalSafe } from './format.js';
 import { createPalette, type Palette } from './palette.js';
-import { advertisedHeading, limitRows, summarySections, targetRows, verdictHeadline, type SummaryRow } from './summary-rows.js';
+import { advertisedHeading, gatewayLines, groupComparison, limitRows, summarySections, targetRows, verdictHeadline, type SummaryRow } from './summary-rows.js';
 
 /** Options of the terminal table. */
 export interface TableOptions {
@@ -85,6 +85,21 @@ export function renderSummaryTable(result: AnalysisResult, options: TableOptions
   if (result.byTarget.length > 1) {
     table.push(sectionRow('Targets', palette));
     for (const row of targetRows(result.byTarget)) table.push(valueRow(row, palette));
+  }
+
+  const comparison = groupComparison(summary);
+  if (comparison !== null) {
+    table.push(sectionRow('Targets and regions', palette));
+    const [, ...columns] = comparison.headings;
+    for (const [label, ...values] of comparison.rows) {
+      const value = values.map((cell, index) => `${cell} ${columns[index]}`).join(', ');
+      table.push([{ content: terminalSafe(label!), chars: NO_LINE_ABOVE }, { colSpan: 2, content: terminalSafe(value), chars: NO_LINE_ABOVE }]);
+    }
+  }
+  const gateway = gatewayLines(summary);
+  if (gateway.length > 0) {
+    table.push(sectionRow('Gateway', palette));
+    for (const line of gateway) table.push([{ colSpan: 3, content: terminalSafe(line), chars: NO_LINE_ABOVE }]);
   }
 
   if (run) {

@@ -1,6 +1,7 @@
 /**
- * What a request is charged at admission, per research on Azure's limits
- * (docs/probe.md tells the story). The charge is an *estimate* taken when the
+ * What a request is charged at admission, as Azure Standard was measured to
+ * charge and as its quota documentation describes the estimate
+ * (https://learn.microsoft.com/azure/ai-foundry/openai/how-to/quota). The charge is an *estimate* taken when the
  * request arrives, never the real usage: `max_tokens` in full plus a
  * character-based prompt estimate. Azure documents the estimate as "based in
  * part on the character count" and bills real tokens afterwards, so the
@@ -30,7 +31,7 @@ export type Operation = 'chat' | 'embeddings' | 'responses' | 'completions';
 export const AZURE_DEFAULT_COMPLETION_ESTIMATE = DEFAULT_COMPLETION_ESTIMATE;
 /** Azure's flat charge for gpt-35-turbo chat when max_tokens is unset. */
 export const AZURE_GPT35_DEFAULT_CHARGE = GPT35_FLAT_CHARGE;
-/** The flat charge of the azure-seed profile (PRODUCT §1). */
+/** The flat charge of the azure-seed profile (the story of the README's "Reading the output"). */
 export const SEED_FLAT_CHARGE = 648;
 /** Characters per token of the character-based estimates. */
 export const CHARACTERS_PER_TOKEN = 4;

@@ -119,7 +119,7 @@ export interface SimulatorSettings {
   realtime: RealtimeSettings;
 }
 
-/** Default tokens per minute (PRODUCT §1). */
+/** Default tokens per minute. */
 export const DEFAULT_TPM = 50_000;
 /** Azure's ratio for older chat models: 6 RPM per 1,000 TPM. */
 export const RPM_PER_1K_TPM = 6;

@@ -38,11 +38,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const settings = resolveSimulatorSettings(options);
   const factory = createPolicyFactory(settings);
   // Tokenizers are built before listening, so no request waits for one (tokenizer.ts says why).
-  if (factory.family !== 'generic') {
-    const encodings = new Set<EncodingName>(['o200k_base']);
-    for (const deployment of settings.deployments?.values() ?? []) if (deployment.model !== undefined) encodings.add(deployment.model.encoding);
-    loadEncodings(encodings);
-  }
+  // (Generic limiters too: their chat paths still answer chat JSON with usage.) A deployment
+  // guessed to use cl100k_base loads it on its first request: declare it to load it here.
+  const encodings = new Set<EncodingName>(['o200k_base']);
+  for (const deployment of settings.deployments?.values() ?? []) if (deployment.model !== undefined) encodings.add(deployment.model.encoding);
+  loadEncodings(encodings);
   const handler = new RequestHandler(settings, factory);
   const server = http.createServer({ keepAliveTimeout: 30_000 }, (request, response) => handler.handle(request, response));
   const upgrades = new RealtimeUpgrades(settings);

@@ -61,6 +61,7 @@ describe('errorFieldsOf', () => {
       code: '429',
       message: 'Rate limit is exceeded. Try again in 5 seconds.',
       type: null,
+      shape: 'flat',
     });
     expect(errorFieldsOf('{"error":"Too Many Requests"}')).toEqual({ code: null, message: 'Too Many Requests', type: null });
   });

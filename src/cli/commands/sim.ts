@@ -25,9 +25,10 @@ import {
   type SimulatorProfile,
 } from '../../sim/index.js';
 import type { CliIo } from '../io.js';
+import { GATEWAY_HELP, addGatewayOptions, gatewayFlagsWithoutGateway, serveGateway, type GatewayFlags } from './sim-gateway.js';
 
 /** The flags as commander hands them over (all strings, as typed). */
-interface SimFlags {
+interface SimFlags extends GatewayFlags {
   port: string;
   host: string;
   profile: string;
@@ -133,7 +134,7 @@ Examples:
 
 /** Registers `sim` on the program. */
 export function register(program: Command, io: CliIo): void {
-  program
+  const command = program
     .command('sim')
     .description('Serve the Azure OpenAI simulator on loopback until Ctrl-C (no account or network needed).')
     .option('--port <port>', 'port to listen on; 0 picks any free port (printed)', '0')
@@ -159,15 +160,19 @@ export function register(program: Command, io: CliIo): void {
     .option('--stats', 'print admitted, refused by class and tokens charged each second on stderr')
     .option('--region <name>', 'region in x-ms-region and 429 messages', 'East US')
     .option('--api-key <key>', 'accept only this key (default: any key)')
-    .option('--verbose', 'log one line per request on stderr')
     .option('--session-cap <n>', 'realtime: sessions open at once')
     .option('--open-rate <n/window>', 'realtime: new sessions per window, e.g. 30/m or 10/10s')
     .option('--turn-rate <n/window>', 'realtime: response.create per window, e.g. 60/m')
     .option('--realtime-tpm <tokens>', 'realtime: tokens per minute (output reserved at response.create)')
     .option('--refusal <styles>', 'realtime: how limits refuse, e.g. close-1013 or sessions=close-4429,open=handshake')
     .option('--session-max <duration>', 'realtime: longest session, then session_expired and close 1001 (default 60m)')
-    .addHelpText('after', HELP_AFTER)
+    .option('--verbose', 'log one line per request on stderr');
+  addGatewayOptions(command)
+    .addHelpText('after', HELP_AFTER + GATEWAY_HELP)
     .action(async (flags: SimFlags) => {
+      if (flags.gateway) return serveGateway(flags, io);
+      const misplaced = gatewayFlagsWithoutGateway(flags);
+      if (misplaced.length > 0) throw new InputError(misplaced);
       const options = simulatorOptionsFromFlags(flags);
       if (flags.verbose) options.log = (line) => io.stderr.write(`${line}\n`);
       let simulator;

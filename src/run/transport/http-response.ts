@@ -46,7 +46,7 @@ export function errorFieldsOf(bodyText: string): ErrorFields | null {
     return { code: stringOrNull(parsed.code), message: trimMessage(inner), type: stringOrNull(parsed.type) };
   }
   if (parsed.message !== undefined) {
-    return { code: stringOrNull(parsed.code ?? parsed.statusCode), message: trimMessage(stringOrNull(parsed.message)), type: stringOrNull(parsed.type) };
+    return { code: stringOrNull(parsed.code ?? parsed.statusCode), message: trimMessage(stringOrNull(parsed.message)), type: stringOrNull(parsed.type), shape: 'flat' };
   }
   return { code: null, message: trimMessage(text), type: null };
 }

@@ -237,7 +237,9 @@ export abstract class ResponseReader {
   }
 
   private redactFields(error: ErrorFields): ErrorFields {
-    return { code: error.code, message: error.message === null ? null : this.rules.redactor.text(error.message), type: error.type };
+    const fields: ErrorFields = { code: error.code, message: error.message === null ? null : this.rules.redactor.text(error.message), type: error.type };
+    if (error.shape !== undefined) fields.shape = error.shape;
+    return fields;
   }
 }
 

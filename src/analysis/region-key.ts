@@ -1,0 +1,9 @@
+/**
+ * The key of a region in `byRegion`: the `x-ms-region` value in lower case with
+ * everything but letters, digits, `_` and `-` removed, so "East US 2" becomes
+ * "eastus2" (Azure's own short region name) and an `--expect` path can name it:
+ * `byRegion.eastus2.requests.ok >= 5`.
+ */
+export function regionKey(region: string): string {
+  return region.toLowerCase().replace(/[^a-z0-9_-]/g, '');
+}

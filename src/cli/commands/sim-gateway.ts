@@ -1,0 +1,121 @@
+/**
+ * The `--gateway` form of `aoai-probe sim` (PRODUCT.md "Several targets and
+ * gateways"): an APIM-style gateway on loopback in front of several simulated
+ * regions. Kept apart from sim.ts so the plain simulator's flags stay in one
+ * place and the gateway's in another.
+ */
+import type { Command } from 'commander';
+import { InputError } from '../../errors.js';
+import { parseCount } from '../../parse/units.js';
+import {
+  ROUTING_MODES,
+  parseBackends,
+  parseBreaker,
+  parseRetry,
+  parseRouting,
+  parseStripHeaders,
+  parseTokenLimit,
+  startGatewaySimulator,
+  type GatewayOptions,
+} from '../../sim/gateway/index.js';
+import { DEFAULT_API_VERSION, SimulatorConfigError } from '../../sim/index.js';
+import type { CliIo } from '../io.js';
+
+/** The gateway flags as commander hands them over. */
+export interface GatewayFlags {
+  gateway?: boolean;
+  backends?: string;
+  routing?: string;
+  breaker?: string;
+  gatewayRetry?: string;
+  tokenLimit?: string;
+  stripHeaders?: string;
+}
+
+/** The flags only the gateway reads (an error names them when --gateway is missing). */
+const GATEWAY_ONLY: (keyof GatewayFlags)[] = ['backends', 'routing', 'breaker', 'gatewayRetry', 'tokenLimit', 'stripHeaders'];
+
+/** Help text for the gateway flags, appended to `sim --help`. */
+export const GATEWAY_HELP = `
+Gateway (--gateway: an API Management-style pool in front of several simulated regions):
+  --backends eastus:tpm=10000:region=East US,westus:tpm=5000:priority=2[:weight=50][:rpm=N][:latency=20ms]
+  --routing priority|weighted|round-robin     (default priority: lowest number first, weights within it)
+  --breaker count=1,interval=1m,trip=1m,accept-retry-after[,status=429]
+  --gateway-retry count=2,interval=0,first-fast-retry     (retries 429/503 on the next backend)
+  --token-limit tpm=N,key=subscription|ip[,quota=N,quota-period=hourly][,remaining-header=NAME][,consumed-header=NAME]
+  --strip-headers "x-ratelimit-*,retry-after-ms"      (removed from backend answers)
+  e.g. aoai-probe sim --gateway --backends a:tpm=6000,b:tpm=6000:priority=2 --breaker count=1,accept-retry-after --gateway-retry count=1,first-fast-retry
+`;
+
+/** Adds the gateway flags to the `sim` command. */
+export function addGatewayOptions(command: Command): Command {
+  return command
+    .option('--gateway', 'serve an APIM-style gateway in front of several simulated backends (see below)')
+    .option('--backends <list>', 'gateway backends: NAME:tpm=N[:region=R][:priority=P][:weight=W],…')
+    .option('--routing <mode>', `gateway routing: ${ROUTING_MODES.join(', ')}`)
+    .option('--breaker <rule>', 'gateway circuit breaker per backend, e.g. count=1,interval=1m,trip=1m,accept-retry-after')
+    .option('--gateway-retry <policy>', 'gateway retry on 429/503, e.g. count=2,interval=0,first-fast-retry')
+    .option('--token-limit <policy>', 'gateway token limit, e.g. tpm=20000,key=subscription')
+    .option('--strip-headers <patterns>', 'header names the gateway removes from answers, e.g. "x-ratelimit-*"');
+}
+
+/** Problems with gateway flags given without --gateway (the plain simulator would ignore them silently). */
+export function gatewayFlagsWithoutGateway(flags: GatewayFlags): string[] {
+  if (flags.gateway) return [];
+  return GATEWAY_ONLY.filter((name) => flags[name] !== undefined).map(
+    (name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)} only applies to the gateway; add --gateway (and --backends)`,
+  );
+}
+
+/** Turns the gateway flags into GatewayOptions, collecting every problem into one InputError. */
+export function gatewayOptionsFromFlags(flags: GatewayFlags & { port: string; host: string }): GatewayOptions {
+  const problems: string[] = [];
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (error instanceof InputError || error instanceof SimulatorConfigError) {
+        problems.push(...error.problems);
+        return undefined;
+      }
+      throw error;
+    }
+  };
+  if (flags.backends === undefined) problems.push('--gateway needs --backends; e.g. --backends eastus:tpm=10000,westus:tpm=5000:priority=2');
+  const backends = flags.backends === undefined ? undefined : attempt(() => parseBackends(flags.backends!));
+  const options: GatewayOptions = { backends: backends ?? [], host: flags.host };
+  const port = attempt(() => parseCount(flags.port, '--port', 0));
+  if (port !== undefined && port > 65_535) problems.push(`--port: ${port} is above 65535; use a port from 1024 to 65535, or 0 for any free port`);
+  else if (port !== undefined) options.port = port;
+  if (flags.routing !== undefined) options.routing = attempt(() => parseRouting(flags.routing!));
+  if (flags.breaker !== undefined) options.breaker = attempt(() => parseBreaker(flags.breaker!));
+  if (flags.gatewayRetry !== undefined) options.retry = attempt(() => parseRetry(flags.gatewayRetry!));
+  if (flags.tokenLimit !== undefined) options.tokenLimit = attempt(() => parseTokenLimit(flags.tokenLimit!));
+  if (flags.stripHeaders !== undefined) options.stripHeaders = attempt(() => parseStripHeaders(flags.stripHeaders!));
+  if (problems.length > 0) throw new InputError(problems);
+  return options;
+}
+
+/** Serves the gateway until Ctrl-C: one ready line on stdout, one line per request on stderr with --verbose. */
+export async function serveGateway(flags: GatewayFlags & { port: string; host: string; verbose?: boolean }, io: CliIo): Promise<void> {
+  const options = gatewayOptionsFromFlags(flags);
+  if (flags.verbose) options.log = (line) => io.stderr.write(`${line}\n`);
+  let gateway;
+  try {
+    gateway = await startGatewaySimulator(options);
+  } catch (error) {
+    if (error instanceof SimulatorConfigError) throw new InputError(error.problems);
+    throw error;
+  }
+  const stopped = new Promise<void>((resolve) => {
+    const unsubscribe = io.onInterrupt(() => {
+      unsubscribe();
+      resolve();
+    });
+  });
+  io.stdout.write(`aoai-probe sim: ${gateway.describe()}, listening on ${gateway.url}\n`);
+  io.stderr.write(`aoai-probe sim: try POST ${gateway.url}/openai/deployments/gpt-4o/chat/completions?api-version=${DEFAULT_API_VERSION}; Ctrl-C stops\n`);
+  await stopped;
+  await gateway.close();
+  io.stderr.write('aoai-probe sim: stopped\n');
+}

@@ -1,0 +1,60 @@
+/**
+ * `probe` through the simulated API Management gateway (a priority pool of two
+ * regions, a circuit breaker that trips on one 429 for the backend's Retry-After,
+ * one fast retry, the rate-limit headers stripped): the probe measures the pool,
+ * not one backend, and its verdict names the failover and the stripped headers.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Summary } from '../../src/analysis/summary-types.js';
+import { parseBreaker, parseRetry, parseStripHeaders, startGatewaySimulator, type RunningGateway } from '../../src/sim/gateway/index.js';
+import { runCli } from '../support/spawn-cli.js';
+
+const workDir = mkdtempSync(join(tmpdir(), 'aoai-probe-probe-gateway-'));
+
+describe('probe through a simulated priority pool with a breaker', () => {
+  let gateway: RunningGateway;
+  let summary: Summary;
+
+  beforeAll(async () => {
+    // Each backend: 30,000 TPM → a 1-s cap of 3 and 30 per 10 s, i.e. 3 per second sustained.
+    gateway = await startGatewaySimulator({
+      backends: 'primary:tpm=30000:region=East US,secondary:tpm=30000:region=West US:priority=2',
+      routing: 'priority',
+      breaker: parseBreaker('count=1,interval=1m,trip=1m,accept-retry-after'),
+      retry: parseRetry('count=1,interval=0,first-fast-retry'),
+      stripHeaders: parseStripHeaders('x-ratelimit-*,retry-after-ms'),
+    });
+    const url = `${gateway.url}/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21`;
+    const run = await runCli(['probe', '--url', url, '--max-tokens', '10', '--json', '--quiet', '--record', join(workDir, 'probe.ndjson')], {
+      cwd: workDir,
+      env: { AZURE_OPENAI_API_KEY: 'test-key-for-loopback' },
+      timeoutMs: 280_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    summary = JSON.parse(run.stdout) as Summary;
+  }, 300_000);
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it("finds the pool's burst (both backends' 1-s caps) and a rate above one backend's, at most the pool's", () => {
+    const poolBurst = 3 + 3;
+    expect(Math.abs(summary.effective.requests.burst! - poolBurst)).toBeLessThanOrEqual(0.1 * poolBurst);
+    // One backend sustains 3 per second; the pool at most 6 (the breaker keeps the secondary idle while the primary serves).
+    expect(summary.effective.requests.perSecond).toBeGreaterThan(3);
+    expect(summary.effective.requests.perSecond).toBeLessThanOrEqual(6 * 1.1);
+  });
+
+  it('names the regions that served it, the failover and the stripped headers', () => {
+    expect(Object.keys(summary.byRegion ?? {}).sort()).toEqual(['eastus', 'westus']);
+    expect(summary.byRegion?.westus?.requests.ok).toBe(gateway.served.get('secondary')?.get(200));
+    expect(summary.gateway?.failovers[0]).toMatchObject({ from: 'East US', to: 'West US' });
+    expect(summary.gateway?.strippedHeaders).toEqual(['x-ratelimit-remaining-requests', 'x-ratelimit-remaining-tokens', 'retry-after-ms']);
+    expect(summary.verdict).toMatch(/across 2 regions \(East US \d+, West US \d+ admitted\)/);
+    expect(summary.verdict).toMatch(/the gateway failed over/);
+    expect(summary.verdict).toMatch(/The path removed x-ratelimit-remaining-requests, x-ratelimit-remaining-tokens, retry-after-ms/);
+  });
+});
