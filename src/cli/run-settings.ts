@@ -7,7 +7,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { PayloadSpec } from '../run/types.js';
 import { resolveTarget, type TargetOptions } from '../run/target.js';
-import { DEFAULT_TRANSPORT_KIND, TRANSPORT_KINDS, type TransportKind } from '../run/transport-choice.js';
+import { DEFAULT_TRANSPORT_KIND, TRANSPORT_KINDS, type TransportKind } from '../run/transport/transport-choice.js';
 import { parseExpectations } from '../expect/parse.js';
 import { Problems, optionalChoice, optionalCount, optionalDuration, optionalNumber, type RawOptions } from './options.js';
 
@@ -27,7 +27,7 @@ export interface RunSettings {
   recordPath: string | null;
   json: boolean;
   format: 'table' | 'json' | 'markdown' | 'html' | null;
-  /** Which transport sends the requests (src/run/transport-choice.ts). */
+  /** Which transport sends the requests (src/run/transport/transport-choice.ts). */
   transport: TransportKind;
   outPath: string | null;
   expectations: string[];

@@ -12,8 +12,7 @@ import { extname } from 'node:path';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node as YamlNode } from 'yaml';
 import type { $ZodIssue } from 'zod/v4/core';
 import { InputError } from '../errors.js';
-import type { Phase } from '../schedule/types.js';
-import type { PayloadOverrides } from '../run/types.js';
+import type { Phase, PayloadOverrides } from '../schedule/types.js';
 import { phaseRequestCount } from '../schedule/plan.js';
 import type { Scenario } from './types.js';
 import {

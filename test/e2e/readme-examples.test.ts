@@ -10,8 +10,7 @@
 import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/spawn-cli.js';
-import { ROOT, ensureBuilt, startCli, temporaryFolder, waitFor } from '../trust/support/cli.js';
+import { ROOT, ensureBuilt, runCli, startCli, temporaryFolder, waitFor } from '../support/spawn-cli.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 
 /** Variables that could point a spawned CLI at a real deployment or a CI summary: emptied (an empty one counts as unset). */

@@ -10,8 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../support/spawn-cli.js';
-import { ensureBuilt, hasStackTrace, temporaryFolder } from './support/cli.js';
+import { runCli, ensureBuilt, hasStackTrace, temporaryFolder } from '../support/spawn-cli.js';
 import { answerOk, startServer, type LoopbackServer } from './support/servers.js';
 
 let folder: string;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { countInPieces, withTokenizer } from '../../src/run/tokens.js';
+import { countInPieces, withTokenizer } from '../../src/run/transport/tokens.js';
 import { fakeIo } from '../report/fake-io.js';
 import { answerOk, startServer, type LoopbackServer } from './support/servers.js';
 
