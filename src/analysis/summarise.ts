@@ -689,7 +689,8 @@ function mergeInference(requests: EffectiveRequests, tokens: EffectiveTokens, in
     ...requests,
     burst: r.burst ?? requests.burst,
     perSecond: r.perSecond ?? requests.perSecond,
-    windowSeconds: r.windowSeconds ?? requests.windowSeconds,
+    // Nothing admitted: a recovery time fitted to zero admissions (it came out as 0.001 s) is no figure at all.
+    windowSeconds: (r.burst ?? requests.burst) === 0 ? null : (r.windowSeconds ?? requests.windowSeconds),
     shape: r.shape !== 'unknown' || inferredRequestFigure ? r.shape : requests.shape,
     confidence: inferredRequestFigure ? r.confidence : requests.confidence,
     kneePerSecond: r.kneePerSecond ?? requests.kneePerSecond ?? null,
