@@ -1,3 +1,4 @@
+import type { RealtimeSummary } from './realtime/summary.js';
 /**
  * The summary JSON (docs/summary.md), schema "aoai-probe/summary@1".
  *
@@ -100,6 +101,8 @@ export interface Summary {
   ended: string;
   /** Wall-clock length of the run, seconds. */
   durationSeconds: number;
+  /** WebSocket sessions (realtime API or any ws:// URL); present only when the recording has sessions. */
+  realtime?: RealtimeSummary;
   /** Retrying callers (the retry lab, --retry): how many got their one answer; absent otherwise. */
   callers?: CallerCounts;
   /** The retry lab's per-policy figures, best policy and rule; absent when no caller retried. */

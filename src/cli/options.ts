@@ -22,13 +22,13 @@ export function addTargetOptions(command: Command): Command {
     .option('--api <shape>', 'Azure URL shape: classic or v1')
     .option('--api-key <key>', 'key sent in the api-key header (or AZURE_OPENAI_API_KEY); never written anywhere')
     .option('--bearer <token>', 'Entra ID or OpenAI token sent in the Authorization header (or AZURE_OPENAI_AD_TOKEN / OPENAI_API_KEY); never written anywhere')
-    .option('--sim <profile>', 'use the embedded simulator with this profile (azure-standard, azure-seed, azure-ptu, openai)');
+    .option('--sim <profile>', 'use the embedded simulator with this profile (azure-standard, azure-seed, azure-ptu, openai, azure-realtime, speech)');
 }
 
 /** Payload flags. */
 export function addPayloadOptions(command: Command): Command {
   return command
-    .option('--kind <kind>', 'endpoint kind: chat, embeddings or responses (default chat)')
+    .option('--kind <kind>', 'endpoint kind: chat, embeddings or responses (default chat); probe --kind realtime probes WebSocket sessions')
     .option('--model <name>', 'model name used for token counting and the v1 body (default: the deployment, or gpt-4o)')
     .option('--max-tokens <n>', 'max_tokens of every request (the limiter charges it in full at admission)')
     .option('--prompt-tokens <n>', 'build a prompt of exactly N tokens for the model\'s encoding')

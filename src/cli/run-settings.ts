@@ -12,7 +12,7 @@ import { parseExpectations } from '../expect/parse.js';
 import { Problems, optionalChoice, optionalCount, optionalDuration, optionalNumber, type RawOptions } from './options.js';
 
 /** Simulator profiles the embedded target can start with. */
-export const SIM_PROFILES = ['azure-standard', 'azure-seed', 'azure-ptu', 'openai'] as const;
+export const SIM_PROFILES = ['azure-standard', 'azure-seed', 'azure-ptu', 'openai', 'azure-realtime', 'speech'] as const;
 
 /** The target flags, as src/run/target.ts reads them. */
 export type TargetFlags = TargetOptions;
@@ -135,7 +135,7 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
       problems.add(`--body: ${bodyPath}: ${bodyProblem(error)}; give a file holding the JSON request body`);
     }
   }
-  const model = text('model') ?? scenario.payload?.model ?? targetFlags.deployment ?? env.AZURE_OPENAI_DEPLOYMENT ?? 'gpt-4o';
+  const model = text('model') ?? scenario.payload?.model ?? targetFlags.deployment ?? (env.AZURE_OPENAI_DEPLOYMENT?.trim() || undefined) ?? 'gpt-4o';
   const payload: PayloadSpec = {
     kind: bodyPath !== undefined ? 'body' : kind,
     model,
@@ -172,7 +172,8 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
     format,
     transport,
     outPath: text('out') ?? null,
-    expectations: [...(scenario.expect ?? []), ...((raw.expect as string[] | undefined) ?? [])],
+    // The file's checks and the flags' together, each expression once (given in both, it was evaluated and reported twice).
+    expectations: [...new Set([...(scenario.expect ?? []), ...((raw.expect as string[] | undefined) ?? [])])],
     junitPath: text('junit') ?? null,
     maxRequests: optionalCount(problems, raw.maxRequests, '--max-requests') ?? DEFAULT_MAX_REQUESTS,
     maxEstimatedTokens: optionalCount(problems, raw.maxEstimatedTokens, '--max-estimated-tokens') ?? DEFAULT_MAX_ESTIMATED_TOKENS,

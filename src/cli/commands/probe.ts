@@ -13,6 +13,7 @@
  *     spent        236 requests, ~3,400 billed tokens, ~160,000 estimated charged tokens, 71 s
  */
 import type { Command } from 'commander';
+import { runRealtimeProbe } from './realtime.js';
 import type { CliIo } from '../io.js';
 import { addRunOptions, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
@@ -43,8 +44,21 @@ export function register(program: Command, io: CliIo): void {
     .option('--budget-requests <n>', `most requests to send (default ${DEFAULT_BUDGET.requests}; ${DEFAULT_BUDGET.requests + TOKEN_STAGE_REQUESTS} with --max-tokens)`)
     .option('--budget-tokens <n>', `most tokens billed, counting each request in flight at prompt + max_tokens (default ${DEFAULT_BUDGET.billedTokens.toLocaleString('en-US')})`)
     .option('--budget-time <duration>', `longest the probe runs (default ${DEFAULT_BUDGET.seconds}s; ${DEFAULT_BUDGET.seconds + TOKEN_STAGE_SECONDS}s with --max-tokens)`);
+  command
+    .option('--phase-gap <duration>', 'with --kind realtime: pause between its experiments (default 60s)')
+    .option('--ramp-max <n>', 'with --kind realtime: most sessions the concurrency ramp holds (default 40)')
+    .option('--ramp-every <duration>', 'with --kind realtime: +2 sessions this often (default 1s)')
+    .option('--opens <n>', 'with --kind realtime: sessions of the open-rate experiment (default 90)')
+    .option('--opens-over <duration>', 'with --kind realtime: spread over this long (default 60s)')
+    .option('--turns <k>', 'with --kind realtime: responses in the turns experiment (default 120)')
+    .option('--turn-gap <duration>', 'with --kind realtime: pause between two responses (default 250ms)');
   addRunOptions(command);
   command.action(async (raw: RawOptions) => {
+    if (raw.kind === 'realtime') {
+      // WebSocket sessions instead of HTTP requests: a ramp, an open-rate run and turns.
+      io.setExitCode(await runRealtimeProbe(io, raw));
+      return;
+    }
     const problems = new Problems();
     const budgetRequests = optionalCount(problems, raw.budgetRequests, '--budget-requests', 5);
     const budgetTokens = optionalCount(problems, raw.budgetTokens, '--budget-tokens');
