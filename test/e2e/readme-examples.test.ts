@@ -48,6 +48,10 @@ beforeAll(async () => {
   folder = temporaryFolder('readme');
   symlinkSync(join(ROOT, 'scenarios'), join(folder, 'scenarios'));
   simulator = await startSimulator({ profile: 'azure-standard', port: 0 });
+  // `sim --replay incident.ndjson` replays a recording the user made earlier: make one the
+  // way a user would, with the README's own quick-start command.
+  const recorded = await runCli(['burst', '--quiet', '--record', 'incident.ndjson'], { cwd: folder, env: NO_REAL_TARGET, timeoutMs: 120_000 });
+  expect(recorded.code, recorded.stderr).toBe(0);
 }, 240_000);
 
 afterAll(async () => {
@@ -70,12 +74,12 @@ describe('README examples', () => {
   }, 150_000);
 
   it.each(COMMANDS.filter((args) => args[0] === 'sim').map((args) => [args.join(' '), args] as const))('npx aoai-probe %s serves until stopped', async (_shown, args) => {
-    const running = startCli(onLoopback(args), { cwd: folder, timeoutMs: 60_000 });
-    await waitFor(() => /Ctrl-C stops/.test(running.stderr()), 30_000, 'the simulator banner');
+    const running = startCli(onLoopback(args), { cwd: folder, env: NO_REAL_TARGET, timeoutMs: 120_000 });
+    await waitFor(() => /Ctrl-C stops/.test(running.stderr()), 90_000, 'the simulator banner');
     running.child.kill('SIGINT');
     const result = await running.done;
     expect(result.stderr).not.toContain('internal error');
-  }, 60_000);
+  }, 150_000);
 });
 
 describe('scenarios/steady-advertised.yaml', () => {
