@@ -13,6 +13,7 @@ import {
   formatRatio,
   formatSeconds,
 } from './format.js';
+import { latencyRows } from './latency-rows.js';
 
 /** How a renderer may colour a value: `bad` for refusals and failures, `good` for a clean figure. */
 export type Tone = 'plain' | 'good' | 'bad' | 'muted';
@@ -208,13 +209,20 @@ export function targetRows(byTarget: readonly TargetBreakdown[]): SummaryRow[] {
   }));
 }
 
-/** Every two-column section in display order (the limits comparison is separate). */
+/** Every two-column section in display order (the limits comparison is separate); the last is always "Run". */
 export function summarySections(summary: Summary): SummarySection[] {
   return [
     { title: 'Requests', rows: requestRows(summary) },
     { title: 'Headers', rows: headerRows(summary) },
+    ...latencySection(summary),
     { title: 'Run', rows: [...runRows(summary), ...sourceRows(summary)] },
   ];
+}
+
+/** The "Latency" section (latency-rows.ts), absent when the summary has no LLM figures. */
+function latencySection(summary: Summary): SummarySection[] {
+  const rows = latencyRows(summary);
+  return rows.length === 0 ? [] : [{ title: 'Latency', rows }];
 }
 
 /** The advertised column's heading, naming where the figures came from. */

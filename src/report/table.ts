@@ -66,9 +66,10 @@ export function renderSummaryTable(result: AnalysisResult, options: TableOptions
     style: { head: [], border: [] },
   });
 
-  const [requests, headers, run] = summarySections(summary);
-  for (const section of [requests, headers]) {
-    if (!section) continue;
+  const sections = summarySections(summary);
+  // Every section before the limits comparison; the last ("Run") comes after it.
+  const run = sections[sections.length - 1];
+  for (const section of sections.slice(0, -1)) {
     table.push(sectionRow(section.title, palette));
     for (const row of section.rows) table.push(valueRow(row, palette));
   }
