@@ -7,6 +7,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { PayloadSpec } from '../run/types.js';
 import { resolveTarget, type TargetOptions } from '../run/target.js';
+import { proxyUrlProblem, type ProxySettings } from '../run/proxy.js';
 import { DEFAULT_TRANSPORT_KIND, TRANSPORT_KINDS, type TransportKind } from '../run/transport-choice.js';
 import { parseExpectations } from '../expect/parse.js';
 import { Problems, optionalChoice, optionalCount, optionalDuration, optionalNumber, type RawOptions } from './options.js';
@@ -29,6 +30,8 @@ export interface RunSettings {
   format: 'table' | 'json' | 'markdown' | 'html' | null;
   /** Which transport sends the requests (src/run/transport-choice.ts). */
   transport: TransportKind;
+  /** `--proxy` and the proxy environment variables, as given (src/run/proxy.ts decides per target). */
+  proxy: ProxySettings;
   outPath: string | null;
   expectations: string[];
   junitPath: string | null;
@@ -120,6 +123,10 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
 
   const format = optionalChoice(problems, raw.format, '--format', ['table', 'json', 'markdown', 'html'] as const);
   const transport = optionalChoice(problems, raw.transport, '--transport', TRANSPORT_KINDS) ?? DEFAULT_TRANSPORT_KIND;
+  const proxy = readProxySettings(problems, text('proxy'), env);
+  if (proxy.explicit !== undefined && transport === 'lean') {
+    problems.add('--proxy cannot be used with --transport lean (the lean transport opens its own direct connections); drop --transport lean, or drop --proxy');
+  }
   const json = raw.json === true;
   if (json && format !== null && format !== 'json') {
     problems.add(`--json and --format ${format} both want stdout; use one of them (or --out FILE for the --format output)`);
@@ -134,6 +141,7 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
     json,
     format,
     transport,
+    proxy,
     outPath: text('out') ?? null,
     expectations: [...(scenario.expect ?? []), ...((raw.expect as string[] | undefined) ?? [])],
     junitPath: text('junit') ?? null,
@@ -159,6 +167,27 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
   if (simProfile === null) problems.attempt(() => resolveTarget({ ...targetFlags }, env));
   problems.attempt(() => parseExpectations(settings.expectations));
   problems.throwIfAny();
+  return settings;
+}
+
+/**
+ * `--proxy` (checked now) and the environment's proxy variables, upper- or lower-case
+ * (lower-case wins, as in curl and undici). The environment's URLs are checked when a
+ * target would use them (src/cli/session.ts), so a stale variable only matters then.
+ */
+function readProxySettings(problems: Problems, flag: string | undefined, env: Record<string, string | undefined>): ProxySettings {
+  const settings: ProxySettings = {};
+  if (flag !== undefined) {
+    const problem = proxyUrlProblem(flag);
+    if (problem !== null) problems.add(`--proxy: the value ${problem}; write it like --proxy http://proxy.example.com:3128`);
+    else settings.explicit = flag;
+  }
+  const httpProxy = env.http_proxy ?? env.HTTP_PROXY;
+  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY;
+  const noProxy = env.no_proxy ?? env.NO_PROXY;
+  if (httpProxy !== undefined && httpProxy.trim() !== '') settings.httpProxy = httpProxy;
+  if (httpsProxy !== undefined && httpsProxy.trim() !== '') settings.httpsProxy = httpsProxy;
+  if (noProxy !== undefined) settings.noProxy = noProxy;
   return settings;
 }
 

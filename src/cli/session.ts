@@ -12,7 +12,6 @@
  * short grace; the second cuts them, writes what it can and exits at once with 130.
  */
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { devNull } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { CliIo } from './io.js';
@@ -25,6 +24,9 @@ import type { Phase } from '../schedule/types.js';
 import type { Clock } from '../run/clock.js';
 import type { PayloadOverrides, TargetSpec } from '../run/types.js';
 import { describeTarget, resolveTarget, simulatorTarget, targetSecrets } from '../run/target.js';
+import { isLoopbackUrl } from '../run/loopback.js';
+import { chooseProxy, createProxyDispatcher, proxySecrets, proxyUrlProblem, type ProxyChoice } from '../run/proxy.js';
+import type { Dispatcher } from 'undici';
 import type { HttpTransport } from '../run/transport.js';
 import { createTransportFor } from '../run/transport-choice.js';
 import { createRealClock } from '../run/real-clock.js';
@@ -95,23 +97,8 @@ const GRACE_MS = 5_000;
 const PROGRESS_AFTER_MS = 2_000;
 const PROGRESS_EVERY_MS = 250;
 
-/**
- * Is every request going to this machine? Loopback targets need no consent (PRODUCT §9).
- * Only literal loopback addresses and `localhost` count: a name such as
- * `127.0.0.1.example.com` resolves wherever its owner wants, so it is a real target.
- */
-export function isLoopbackUrl(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  } catch {
-    return false;
-  }
-  if (host === 'localhost' || host === 'localhost.') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host);
-  return false;
-}
+/** Is every request going to this machine? (src/run/loopback.ts; kept here for the commands that import it from the session.) */
+export { isLoopbackUrl };
 
 /** Runs a fixed list of phases (burst, steady, ramp, run) from start to exit code. */
 export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: readonly Phase[]): Promise<number> {
@@ -158,6 +145,8 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   const { settings } = plan;
   const expectations = parseExpectations(settings.expectations);
   const given = settings.simProfile === null ? resolveTarget({ ...settings.targetFlags }, io.env) : null;
+  // Checked before anything is sent: a proxy the transport cannot use, or a broken proxy variable, is bad input.
+  const givenProxy = given === null ? null : proxyFor(given.url, settings);
 
   // The plan is shown before anything is sent: always against a real target, and on --dry-run.
   if ((given !== null && !isLoopbackUrl(given.url)) || settings.dryRun) io.stderr.write(planText(plan, given));
@@ -166,7 +155,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
 
   // The recording opens before the simulator starts or anything is sent, so a bad --record path costs nothing.
   const recordingPath = settings.recordPath !== null ? resolve(io.cwd, settings.recordPath) : defaultRecordingPath(io.cwd, plan.command, new Date());
-  const secrets = given === null ? [] : [...targetSecrets([given]), ...secretsOfUrl(given.url)];
+  const secrets = [...(given === null ? [] : [...targetSecrets([given]), ...secretsOfUrl(given.url)]), ...proxySecrets(settings.proxy)];
   const writer = createRecordingWriter({ path: recordingPath, secrets });
 
   let target: TargetSpec;
@@ -217,6 +206,11 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   };
   const counters = new LiveCounters(fileSink);
   const clock = createRealClock();
+  const proxy = given !== null ? givenProxy : proxyFor(target.url, settings);
+  const connections = Math.max(1, settings.maxInFlight ?? Math.min(plan.plannedRequests, 1000));
+  // The transport leaves an injected dispatcher open, so the session closes it.
+  const proxyDispatcher: Dispatcher | null = proxy === null ? null : createProxyDispatcher(proxy, connections);
+  if (proxy !== null) io.stderr.write(`Sending through the proxy ${proxy.host} (${proxy.source === 'flag' ? '--proxy' : 'from the environment'})\n`);
   let transport: HttpTransport;
   try {
     transport = createTransportFor(settings.transport, {
@@ -224,11 +218,13 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
       payload: settings.payload,
       clock,
       timeoutMs: settings.timeoutMs,
-      connections: Math.max(1, settings.maxInFlight ?? Math.min(plan.plannedRequests, 1000)),
+      connections,
       payloadVariants: plan.payloadVariants ?? [],
+      ...(proxyDispatcher !== null ? { dispatcher: proxyDispatcher } : {}),
     });
   } catch (error) {
     // Building the payloads failed before anything was sent: leave nothing running or half-written.
+    await proxyDispatcher?.close();
     await simulator?.close();
     await writer.close().catch(() => undefined);
     rmSync(recordingPath, { force: true });
@@ -270,7 +266,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     aborting ??= abortNow();
   });
 
-  const targetDescription = describeTarget(target);
+  const targetDescription: TargetDescription = { ...describeTarget(target), ...(proxy !== null ? { proxy: { host: proxy.host, source: proxy.source } } : {}) };
   counters.write({
     type: 'run',
     v: RECORDING_VERSION,
@@ -325,6 +321,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
       stopProgress();
       unsubscribe();
       await transport.close();
+      await proxyDispatcher?.close();
       await writer.close();
       await simulator?.close();
     },
@@ -362,6 +359,26 @@ async function warmUpBeforeTheRun(settings: RunSettings, target: TargetSpec, sec
   } finally {
     await writer.close().catch(() => undefined);
   }
+}
+
+/**
+ * The proxy `url`'s requests go through (src/run/proxy.ts has the rule), refusing
+ * before anything is sent what cannot work: a proxy with the lean transport, or a
+ * proxy variable that is not a URL (named, never echoed: it may hold a password).
+ */
+function proxyFor(url: string, settings: RunSettings): ProxyChoice | null {
+  const proxy = chooseProxy(url, settings.proxy);
+  if (proxy === null) return null;
+  if (proxy.source === 'environment') {
+    const problem = proxyUrlProblem(proxy.url);
+    const variable = proxy.url === settings.proxy.httpsProxy?.trim() ? 'HTTPS_PROXY' : 'HTTP_PROXY';
+    if (problem !== null) throw new InputError(`${variable} (from the environment): the value ${problem}; fix it (e.g. http://proxy.example.com:3128), or add the target's host to NO_PROXY`);
+  }
+  if (settings.transport === 'lean') {
+    const how = proxy.source === 'flag' ? 'drop --proxy' : `add the target's host to NO_PROXY if it is reachable directly`;
+    throw new InputError(`the requests would go through the proxy ${proxy.host}, which --transport lean cannot do (it opens its own direct connections); drop --transport lean (the default transport supports proxies), or ${how}`);
+  }
+  return proxy;
 }
 
 /** Starts the in-process simulator, turning its configuration errors into input errors (exit 2). */

@@ -43,6 +43,12 @@ export interface TargetDescription {
   deployment: string | null;
   /** Simulator profile when kind is "simulator". */
   profile?: string;
+  /**
+   * The forward proxy the requests went through, when one did: host and port only
+   * (never its credentials), and whether `--proxy` or the environment named it.
+   * Absent for direct connections. Additive in version 1.
+   */
+  proxy?: { host: string; source: 'flag' | 'environment' };
 }
 
 /** First line of every recording. */
