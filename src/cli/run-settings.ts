@@ -77,6 +77,7 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
     const value = text(key);
     if (value !== undefined) targetFlags[key] = value;
   }
+  if (raw.entra === true) targetFlags.entra = true;
   const api = optionalChoice(problems, raw.api, '--api', ['classic', 'v1'] as const);
   if (api !== null) targetFlags.api = api;
   const kind = optionalChoice(problems, raw.kind, '--kind', ['chat', 'embeddings', 'responses'] as const) ?? 'chat';
@@ -126,6 +127,12 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
   const proxy = readProxySettings(problems, text('proxy'), env);
   if (proxy.explicit !== undefined && transport === 'lean') {
     problems.add('--proxy cannot be used with --transport lean (the lean transport opens its own direct connections); drop --transport lean, or drop --proxy');
+  }
+  if (targetFlags.entra === true && transport === 'lean') {
+    problems.add('--entra cannot be used with --transport lean (its request bytes are fixed before the run, and Entra ID tokens change during it); drop --transport lean, or use --bearer TOKEN with a token you fetched');
+  }
+  if (targetFlags.entra === true && simProfile !== null) {
+    problems.add('--entra cannot be used with --sim: the embedded simulator takes any key and knows nothing of Entra ID; drop one of them');
   }
   const json = raw.json === true;
   if (json && format !== null && format !== 'json') {

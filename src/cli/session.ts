@@ -25,6 +25,8 @@ import type { Clock } from '../run/clock.js';
 import type { PayloadOverrides, TargetSpec } from '../run/types.js';
 import { describeTarget, resolveTarget, simulatorTarget, targetSecrets } from '../run/target.js';
 import { isLoopbackUrl } from '../run/loopback.js';
+import { startEntraToken } from './entra.js';
+import type { RefreshingBearerToken } from '../run/bearer-tokens.js';
 import { chooseProxy, createProxyDispatcher, proxySecrets, proxyUrlProblem, type ProxyChoice } from '../run/proxy.js';
 import type { Dispatcher } from 'undici';
 import type { HttpTransport } from '../run/transport.js';
@@ -144,7 +146,7 @@ interface OpenSession extends Session {
 export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSession | null> {
   const { settings } = plan;
   const expectations = parseExpectations(settings.expectations);
-  const given = settings.simProfile === null ? resolveTarget({ ...settings.targetFlags }, io.env) : null;
+  let given = settings.simProfile === null ? resolveTarget({ ...settings.targetFlags }, io.env) : null;
   // Checked before anything is sent: a proxy the transport cannot use, or a broken proxy variable, is bad input.
   const givenProxy = given === null ? null : proxyFor(given.url, settings);
 
@@ -152,6 +154,13 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   if ((given !== null && !isLoopbackUrl(given.url)) || settings.dryRun) io.stderr.write(planText(plan, given));
   if (given !== null && !isLoopbackUrl(given.url)) checkConsent(plan);
   if (settings.dryRun) return null;
+
+  // Keyless Entra ID: the first token before anything else, so a missing login costs nothing (exit 2).
+  let entraToken: RefreshingBearerToken | null = null;
+  if (given !== null && given.auth.entra === true) {
+    entraToken = await startEntraToken((message) => io.stderr.write(`${message}\n`));
+    given = { ...given, auth: { entra: true, bearerSource: entraToken } };
+  }
 
   // The recording opens before the simulator starts or anything is sent, so a bad --record path costs nothing.
   const recordingPath = settings.recordPath !== null ? resolve(io.cwd, settings.recordPath) : defaultRecordingPath(io.cwd, plan.command, new Date());
@@ -224,6 +233,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     });
   } catch (error) {
     // Building the payloads failed before anything was sent: leave nothing running or half-written.
+    entraToken?.close();
     await proxyDispatcher?.close();
     await simulator?.close();
     await writer.close().catch(() => undefined);
@@ -321,6 +331,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
       stopProgress();
       unsubscribe();
       await transport.close();
+      entraToken?.close();
       await proxyDispatcher?.close();
       await writer.close();
       await simulator?.close();
