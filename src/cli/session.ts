@@ -27,6 +27,7 @@ import { describeTarget, resolveTarget, simulatorTarget, targetSecrets } from '.
 import { isLoopbackUrl } from '../run/loopback.js';
 import { startEntraToken } from './entra.js';
 import type { RefreshingBearerToken } from '../run/bearer-tokens.js';
+import { AuthStopWatch, type AuthStop } from '../run/auth-stop.js';
 import { chooseProxy, createProxyDispatcher, proxySecrets, proxyUrlProblem, type ProxyChoice } from '../run/proxy.js';
 import type { Dispatcher } from 'undici';
 import type { HttpTransport } from '../run/transport.js';
@@ -91,6 +92,8 @@ export interface Session {
   runnerOptions(maxInFlight: number): RunPlanOptions;
   /** Counts of what was written so far. */
   readonly counters: LiveCounters;
+  /** Why the run stopped early because the target refused its configuration (src/run/auth-stop.ts), or null. */
+  authStop(): AuthStop | null;
 }
 
 /** How long in-flight requests may finish after the plan ends or the first Ctrl-C, ms. */
@@ -204,6 +207,12 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     }
   }
 
+  // The first answers decide whether the configuration works at all (401/403/404 stop the run).
+  const authWatch = new AuthStopWatch({
+    credential: target.auth.entra === true ? 'entra' : target.auth.apiKey !== undefined ? 'api-key' : target.auth.bearer !== undefined ? 'bearer' : 'none',
+    deployment: target.deployment,
+    azure: target.kind === 'azure' && settings.targetFlags.url === undefined,
+  });
   // After the end line nothing belongs in the file (a second Ctrl-C may race the normal ending).
   let endWritten = false;
   const fileSink: RecordSink = {
@@ -211,6 +220,8 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
       if (endWritten) return;
       if (line.type === 'end') endWritten = true;
       writer.write(line);
+      // A stop for a bad configuration is the first stage of stopping: nothing new starts, in-flight requests finish.
+      if (line.type === 'request' && authWatch.stop === null && authWatch.observe(line) !== null) stopController.abort();
     },
   };
   const counters = new LiveCounters(fileSink);
@@ -314,6 +325,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     writer,
     stopProgress,
     interrupted: () => interrupts > 0,
+    authStop: () => authWatch.stop,
     aborted: () => aborting !== null,
     runnerOptions: (maxInFlight) => ({
       clock,
@@ -481,6 +493,8 @@ export async function finishSession(session: OpenSession, reason: 'completed' | 
     return EXIT.interrupted;
   }
   session.stopProgress();
+  const authStop = session.authStop();
+  if (authStop !== null) await endForBadConfiguration(session, authStop);
   counters.write({ type: 'end', reason, endMs: session.clock.now(), sent: counters.sent, dropped: counters.dropped, ...(unsent > 0 ? { unsent } : {}) });
   await session.close();
 
@@ -492,6 +506,19 @@ export async function finishSession(session: OpenSession, reason: 'completed' | 
   if (reason === 'interrupted') return EXIT.interrupted;
   assertExpectationsMet(expectationResults);
   return EXIT.ok;
+}
+
+/**
+ * Ends a run the target refused as configured (401/403/404 from the start): an
+ * `error` end line carrying the sentence, then the sentence itself as bad input
+ * (exit 2), instead of a table of failures. The recording keeps every request.
+ */
+export async function endForBadConfiguration(session: OpenSession, stop: AuthStop): Promise<never> {
+  const { counters } = session;
+  counters.write({ type: 'end', reason: 'error', endMs: session.clock.now(), sent: counters.sent, dropped: counters.dropped, message: stop.sentence });
+  await session.close();
+  session.io.stderr.write(`Recording: ${session.recordingPath}\n`);
+  throw new InputError(stop.sentence);
 }
 
 /** Closes a session that failed: writes an `error` end line so the recording says why it stops early. */

@@ -16,7 +16,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { addRunOptions, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
-import { abandonSession, analyseRecordingFile, openSession, renderOutputs } from '../session.js';
+import { abandonSession, analyseRecordingFile, endForBadConfiguration, openSession, renderOutputs } from '../session.js';
 import { EXIT } from '../../errors.js';
 import type { Summary } from '../../analysis/summary-types.js';
 import { readRefusal } from '../../analysis/refusal-class.js';
@@ -188,6 +188,8 @@ export function register(program: Command, io: CliIo): void {
     }
     const reason = session.interrupted() ? 'interrupted' : outcome.endReason;
     session.stopProgress();
+    const authStop = session.authStop();
+    if (authStop !== null) await endForBadConfiguration(session, authStop);
     session.counters.write({ type: 'end', reason, endMs: session.clock.now(), sent: session.counters.sent, dropped: session.counters.dropped, ...(outcome.messages.length > 0 ? { message: outcome.messages.join(' ') } : {}) });
     await session.close();
 
