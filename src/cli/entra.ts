@@ -9,7 +9,7 @@
  * Why here, in src/cli: the credential chain reads the process environment itself,
  * and only src/cli touches process. The run gets a token source and nothing else.
  */
-import { DefaultAzureCredential } from '@azure/identity';
+import type { DefaultAzureCredential } from '@azure/identity';
 import { InputError } from '../errors.js';
 import { RefreshingBearerToken } from '../run/bearer-tokens.js';
 
@@ -27,7 +27,9 @@ const MAX_REASON_CHARS = 400;
 export async function startEntraToken(warn: (message: string) => void): Promise<RefreshingBearerToken> {
   let credential: DefaultAzureCredential;
   try {
-    credential = new DefaultAzureCredential();
+    // Loaded only for --entra: the credential chain is a large import every other run would pay for at start.
+    const identity = await import('@azure/identity');
+    credential = new identity.DefaultAzureCredential();
   } catch (error) {
     throw new InputError(`--entra: the Azure credential chain cannot start: ${reasonOf(error)}`);
   }
