@@ -57,7 +57,7 @@ describe('--entra with the Azure CLI credential', () => {
     writeStubAz(folder, 'tokens');
     const result = await runCli(
       ['steady', '--rate', '4/s', '--duration', `${TOKEN_LIFETIME_SECONDS * 2}s`, '--url', `${server.origin}${AZURE_PATH}`, '--entra', '--record', 'run.ndjson', '--json', '--quiet'],
-      { cwd: folder, env: environment(), timeoutMs: 60_000 },
+      { cwd: folder, env: environment(), timeoutMs: 150_000 },
     );
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.code).toBe(EXIT.ok);
@@ -74,7 +74,7 @@ describe('--entra with the Azure CLI credential', () => {
     const recording = readFileSync(join(folder, 'run.ndjson'), 'utf8');
     for (const text of [recording, result.stdout, result.stderr]) expect(text).not.toContain('entra-stub-token');
     expect(JSON.parse(result.stdout).requests.ok).toBe(server.received.length);
-  }, 90_000);
+  }, 180_000);
 
   it('without a login: one sentence naming the fixes, exit 2, nothing sent', async () => {
     writeStubAz(folder, 'not-logged-in');
@@ -84,5 +84,5 @@ describe('--entra with the Azure CLI credential', () => {
     expect(result.stderr).toContain('az login');
     expect(hasStackTrace(result.stderr)).toBe(false);
     expect(server.received).toHaveLength(0);
-  }, 90_000);
+  }, 180_000);
 });
