@@ -4,13 +4,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runCommand } from './proc.js';
-
-const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Built modules the module-level driver (prototypes/module-run.js) needs. */
-const RUN_MODULES = ['dist/schedule/plan.js', 'dist/run/runner.js', 'dist/run/real-clock.js', 'dist/record/writer.js', 'dist/run/transport.js'];
 
 /** Newest modification time (ms) of files under `dir` whose names end with `suffix`. */
 function newestMtime(dir, suffix) {
@@ -83,26 +77,24 @@ export function requireCommand(ctx, name) {
 
 /**
  * How this build can run a `burst` or `steady` scenario: through the CLI command when it
- * exists ("cli"), else through the same public modules the CLI wires ("modules"), else
- * not at all (null).
+ * exists ("cli"), else not at all (null). (The route through the modules went with
+ * bench/prototypes; git history keeps it.)
  */
 export function scenarioRoute(ctx, command) {
   if (ctx.aoai.unavailable) return null;
   if (ctx.aoai.commands[command]) return 'cli';
-  if (RUN_MODULES.every((file) => existsSync(path.join(ctx.repoRoot, file)))) return 'modules';
   return null;
 }
 
 /**
  * Runs one aoai-probe scenario against `url` and records it to `record`:
  * `{ kind: 'burst', size, bursts, gapMs }` or `{ kind: 'steady', rate, durationS }`, with
- * `maxInFlight`. Through the CLI when the command exists (its `--json` summary is
- * returned), otherwise through the modules (prototypes/module-run.js, summary null).
+ * `maxInFlight`. Through the CLI (its `--json` summary is returned).
  */
-export async function runScenario(ctx, scenario, { cpu = null, timeoutMs = 120_000, onStart, wrapper = [], transport, cliTransport } = {}) {
-  const route = transport ? 'modules' : scenarioRoute(ctx, scenario.kind);
+export async function runScenario(ctx, scenario, { cpu = null, timeoutMs = 120_000, onStart, wrapper = [], cliTransport } = {}) {
+  const route = scenarioRoute(ctx, scenario.kind);
   if (route === null) {
-    throw new Error(ctx.aoai.unavailable ? `aoai-probe unavailable: ${ctx.aoai.unavailable}` : `this build of aoai-probe has neither a \`${scenario.kind}\` command nor the run modules`);
+    throw new Error(ctx.aoai.unavailable ? `aoai-probe unavailable: ${ctx.aoai.unavailable}` : `this build of aoai-probe has no \`${scenario.kind}\` command`);
   }
   if (route === 'cli') {
     const args = scenario.kind === 'burst'
@@ -119,11 +111,5 @@ export async function runScenario(ctx, scenario, { cpu = null, timeoutMs = 120_0
     }
     return { via: 'cli', summary, output };
   }
-  const phase = scenario.kind === 'burst'
-    ? { kind: 'burst', size: scenario.size, bursts: scenario.bursts, gapMs: scenario.gapMs }
-    : { kind: 'steady', ratePerSecond: scenario.rate, durationMs: scenario.durationS * 1000 };
-  const options = { repoRoot: ctx.repoRoot, url: scenario.url, phase, maxInFlight: scenario.maxInFlight, record: scenario.record, ...(transport ? { transport } : {}) };
-  const [command, ...prefix] = [...wrapper, 'node'];
-  const output = await runCommand(command, [...prefix, path.join(benchDir, 'prototypes', 'module-run.js'), JSON.stringify(options)], { cpu, timeoutMs, onStart, cwd: ctx.repoRoot });
-  return { via: 'modules', summary: null, output };
+  throw new Error(`unknown route ${route}`);
 }

@@ -3,6 +3,7 @@
  * person looks at (the timeline) and per-target breakdowns. Renderers in src/report
  * take this and only this.
  */
+import type { RetryTimeline } from './retry/types.js';
 import type { Summary } from './summary-types.js';
 
 /** One slice of the timeline (PRODUCT §7): what happened between startMs and startMs + sliceMs. */
@@ -53,4 +54,6 @@ export interface AnalysisResult {
   byTarget: TargetBreakdown[];
   /** Non-fatal problems found while reading (e.g. "last line truncated; ignored"). */
   warnings: string[];
+  /** Per retry policy: attempts and refusals over time (when callers retried). */
+  retryTimelines?: RetryTimeline[];
 }

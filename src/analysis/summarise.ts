@@ -28,6 +28,7 @@ import { PhaseStats, type PhaseKind } from './phase-rates.js';
 import { readRefusal } from './refusal-class.js';
 import { TimelineBuilder } from './timeline.js';
 import { buildVerdict, type VerdictEvidence } from './verdict.js';
+import { RetryFold } from './retry/retry-fold.js';
 
 /** Options of an analysis. */
 export interface AnalysisOptions {
@@ -152,6 +153,7 @@ class RecordingFold implements Analysis {
   private readonly targets = new TargetBreakdowns();
   private readonly kept: RequestLine[] = [];
   private keptSkipped = 0;
+  private readonly retry = new RetryFold();
 
   constructor(options: AnalysisOptions) {
     this.options = options;
@@ -213,6 +215,7 @@ class RecordingFold implements Analysis {
     this.phaseLines.push(shifted);
     if (!this.phaseKinds.has(line.name)) this.phaseKinds.set(line.name, line.kind);
     this.timeline.phase(line.name, shifted.startMs);
+    this.retry.phase(shifted);
   }
 
   private onEnd(line: EndLine): void {
@@ -320,6 +323,12 @@ class RecordingFold implements Analysis {
     }
 
     this.targets.add(typeof raw.target === 'string' ? raw.target : '', view.region, seq, outcome);
+
+    // Attempts of retrying callers (the retry lab, --retry): the caller-level figures.
+    const caller = finite(raw.caller);
+    if (typeof raw.policy === 'string' && caller !== null) {
+      this.retry.attempt({ policy: raw.policy, caller, attempt: finite(raw.attempt) ?? 1, sentMs, doneMs, admitted: outcome === 'admitted', refusalClass });
+    }
 
     if (kind === 'burst' || kind === 'probe') {
       if (this.kept.length < MAX_KEPT_REQUESTS) {
@@ -513,13 +522,21 @@ class RecordingFold implements Analysis {
       advertisedNote: advertisedReading.note,
       inferenceNotes,
     };
-    const summary: Summary = { ...summaryWithoutVerdict, verdict: buildVerdict(summaryWithoutVerdict, evidence) };
+    const retry = this.retry.seen ? this.retry.summary() : null;
+    // The lab compares policies, each against its own limiter: its verdict is the retry one.
+    const verdict = retry !== null && this.run?.command === 'retry' ? retry.verdict : buildVerdict(summaryWithoutVerdict, evidence);
+    const summary: Summary = {
+      ...summaryWithoutVerdict,
+      ...(retry !== null ? { callers: this.retry.callers(), retry } : {}),
+      verdict,
+    };
 
     return {
       summary,
       timeline: this.timeline.finish(spanMs),
       byTarget: this.targets.list(),
       warnings,
+      ...(retry !== null ? { retryTimelines: this.retry.timelines() } : {}),
     };
   }
 }

@@ -5,6 +5,7 @@
  * Every figure here is computed by src/analysis from recording lines alone, so a
  * live run and `aoai-probe report saved.ndjson` produce the same object.
  */
+import type { CallerCounts, RetrySummary } from './retry/types.js';
 import type { TargetKind } from '../record/types.js';
 import type { OutputSpeed, Percentiles, PhaseTargetLatency } from './llm-latency.js';
 
@@ -115,4 +116,8 @@ export interface Summary {
   ended: string;
   /** Wall-clock length of the run, seconds. */
   durationSeconds: number;
+  /** Retrying callers (the retry lab, --retry): how many got their one answer; absent otherwise. */
+  callers?: CallerCounts;
+  /** The retry lab's per-policy figures, best policy and rule; absent when no caller retried. */
+  retry?: RetrySummary;
 }

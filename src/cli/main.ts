@@ -36,6 +36,12 @@ export async function main(processStreams: CliIo = processIo()): Promise<void> {
   const io = redactingIo(processStreams, knownSecrets(processStreams.argv, processStreams.env));
   // The last net: an error nothing caught still gets one redacted line and its exit code, not a raw stack.
   io.onUncaughtError?.((error) => io.exitNow(exitCodeFor(error, io)));
+  if (io.argv.length === 0) {
+    // A usage error (exit 2), not help and exit 0: a CI step that lost its arguments must fail.
+    io.stderr.write('aoai-probe: no command given; e.g. aoai-probe burst (aoai-probe --help lists the commands)\n');
+    io.setExitCode(EXIT.input);
+    return;
+  }
   const program = createProgram(io);
   try {
     await program.parseAsync(io.argv, { from: 'user' });

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { PayloadSpec } from '../run/types.js';
 import { resolveTarget, type TargetOptions } from '../run/target.js';
 import { proxyUrlProblem, type ProxySettings } from '../run/proxy.js';
-import { DEFAULT_TRANSPORT_KIND, TRANSPORT_KINDS, type TransportKind } from '../run/transport-choice.js';
+import { DEFAULT_TRANSPORT_KIND, TRANSPORT_KINDS, type TransportKind } from '../run/transport/transport-choice.js';
 import { parseExpectations } from '../expect/parse.js';
 import { Problems, optionalChoice, optionalCount, optionalDuration, optionalNumber, type RawOptions } from './options.js';
 
@@ -28,7 +28,7 @@ export interface RunSettings {
   recordPath: string | null;
   json: boolean;
   format: 'table' | 'json' | 'markdown' | 'html' | null;
-  /** Which transport sends the requests (src/run/transport-choice.ts). */
+  /** Which transport sends the requests (src/run/transport/transport-choice.ts). */
   transport: TransportKind;
   /** `--proxy` and the proxy environment variables, as given (src/run/proxy.ts decides per target). */
   proxy: ProxySettings;
@@ -67,10 +67,35 @@ const DEFAULT_MAX_ESTIMATED_TOKENS = 1_000_000;
 const MAX_TOKENS_PER_REQUEST = 1_048_576;
 const DEFAULT_TIMEOUT_MS = 60_000;
 
+/**
+ * Flags whose empty value is refused, with the fix to name. Why: `--url "$AZURE_URL"` with
+ * the variable unset arrives as `--url ""`; taken as "no target", it measured the embedded
+ * simulator and passed a CI check against a fake. An empty key sent no key at all.
+ */
+const EMPTY_VALUE_FIXES: readonly (readonly [key: string, flag: string, fix: string])[] = [
+  ['url', '--url', 'give the full request URL, or leave --url out to run against the embedded simulator'],
+  ['endpoint', '--endpoint', 'give the resource URL (https://NAME.openai.azure.com), or leave --endpoint out to run against the embedded simulator'],
+  ['deployment', '--deployment', 'give the deployment name, e.g. --deployment gpt-4o'],
+  ['apiVersion', '--api-version', 'give a dated version, e.g. --api-version 2024-10-21, or leave it out for the default'],
+  ['apiKey', '--api-key', 'give the key, or leave --api-key out (AZURE_OPENAI_API_KEY is read then)'],
+  ['bearer', '--bearer', 'give the token, or leave --bearer out (AZURE_OPENAI_AD_TOKEN is read then)'],
+  ['sim', '--sim', 'give a profile, e.g. --sim azure-seed'],
+  ['model', '--model', 'give a model name, e.g. --model gpt-4o, or leave --model out'],
+  ['body', '--body', 'give a file holding the JSON request body'],
+  ['record', '--record', 'give a file path, or leave --record out for a new file under ./aoai-probe-runs/'],
+  ['out', '--out', 'give a file path, or leave --out out to print on stdout'],
+  ['junit', '--junit', 'give a file path, e.g. --junit results.xml'],
+];
+
 /** Reads and validates the shared flags; throws one InputError listing every problem. */
 export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string, string | undefined>, scenario: ScenarioDefaults = {}): RunSettings {
   const problems = new Problems();
-  const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  for (const [key, flag, fix] of EMPTY_VALUE_FIXES) {
+    const value = raw[key];
+    if (typeof value === 'string' && value.trim() === '') problems.add(`${flag} is empty (an unset variable?); ${fix}`);
+  }
+  // An empty value was named above; it then counts as absent, so it gets one message, not two.
+  const text = (key: string): string | undefined => (typeof raw[key] === 'string' && (raw[key] as string).trim() !== '' ? (raw[key] as string) : undefined);
 
   const targetFlags: TargetFlags = { ...scenario.target };
   for (const key of ['url', 'endpoint', 'deployment', 'apiVersion', 'apiKey', 'bearer'] as const) {
@@ -78,6 +103,11 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
     if (value !== undefined) targetFlags[key] = value;
   }
   if (raw.entra === true) targetFlags.entra = true;
+  for (const [key, flag] of [['url', '--url'], ['endpoint', '--endpoint']] as const) {
+    if (hasUserInformation(targetFlags[key])) {
+      problems.add(`${flag} holds a user name or password (user:password@host); aoai-probe sends no basic auth, so it would be dropped: give the key with --api-key or --bearer and remove it from the URL`);
+    }
+  }
   const api = optionalChoice(problems, raw.api, '--api', ['classic', 'v1'] as const);
   if (api !== null) targetFlags.api = api;
   const kind = optionalChoice(problems, raw.kind, '--kind', ['chat', 'embeddings', 'responses'] as const) ?? 'chat';
@@ -96,7 +126,14 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
   const bodyPath = text('body');
   let body: unknown;
   if (bodyPath !== undefined) {
+    for (const [key, flag] of [['maxTokens', '--max-tokens'], ['promptTokens', '--prompt-tokens']] as const) {
+      if (raw[key] !== undefined) problems.add(`${flag} does not change a --body file (it is sent as is); put the value in the file, or leave --body out`);
+    }
     try {
+      const bytes = statSync(resolve(cwd, bodyPath)).size;
+      if (bytes > LARGEST_BODY_BYTES) {
+        throw new BodyTooLarge(`is ${(bytes / 1024 / 1024).toFixed(1)} MiB, larger than the ${LARGEST_BODY_BYTES / 1024 / 1024} MiB one request may carry (every request sends it, and it is held in memory for the run)`);
+      }
       body = JSON.parse(readFileSync(resolve(cwd, bodyPath), 'utf8'));
     } catch (error) {
       problems.add(`--body: ${bodyPath}: ${bodyProblem(error)}; give a file holding the JSON request body`);
@@ -166,12 +203,13 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
   }
   // Files written after the run are checked now, so a typo cannot waste a measurement.
   for (const [flag, path] of [['--record', settings.recordPath], ['--out', settings.outPath], ['--junit', settings.junitPath], ['GITHUB_STEP_SUMMARY', env.GITHUB_STEP_SUMMARY || null]] as const) {
-    const problem = path === null ? null : outputPathProblem(resolve(cwd, path));
+    const problem = path === null ? null : flag === '--record' ? recordingPathProblem(resolve(cwd, path)) : outputPathProblem(resolve(cwd, path));
     if (problem !== null) problems.add(`${flag}: ${path} ${problem}; give a file path in a folder you can write to`);
   }
   // The target and the expectations are checked here too, so one message lists every
   // problem of the command line (the session resolves them again from valid input).
-  if (simProfile === null) problems.attempt(() => resolveTarget({ ...targetFlags }, env));
+  const emptyTarget = ['url', 'endpoint'].some((key) => typeof raw[key] === 'string' && text(key) === undefined);
+  if (simProfile === null && !emptyTarget) problems.attempt(() => resolveTarget({ ...targetFlags }, env));
   problems.attempt(() => parseExpectations(settings.expectations));
   problems.throwIfAny();
   return settings;
@@ -198,6 +236,17 @@ function readProxySettings(problems: Problems, flag: string | undefined, env: Re
   return settings;
 }
 
+/** Whether a URL carries `user:password@` (silently dropped by the transports). */
+function hasUserInformation(url: string | undefined): boolean {
+  if (url === undefined) return false;
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** A token count flag: a whole number no larger than any model's context window. */
 function tokenCount(problems: Problems, raw: unknown, flag: string): number | null {
   const value = optionalCount(problems, raw, flag);
@@ -216,6 +265,21 @@ function positiveDuration(problems: Problems, raw: unknown, flag: string, exampl
     return null;
   }
   return value;
+}
+
+/**
+ * {@link outputPathProblem}, and the recording must be a regular file: the run reads it
+ * back for its analysis, so a device such as /dev/full (or /dev/null) or a pipe cannot
+ * hold it. Found before sending, rather than an internal error after.
+ */
+function recordingPathProblem(path: string): string | null {
+  try {
+    const info = statSync(path);
+    if (!info.isFile() && !info.isDirectory()) return 'is not a regular file (a device or a pipe); the recording is read back for the analysis';
+  } catch {
+    // Missing: outputPathProblem decides whether it can be created.
+  }
+  return outputPathProblem(path);
 }
 
 /**
@@ -253,8 +317,17 @@ function writable(path: string): boolean {
   }
 }
 
+/**
+ * The largest --body file. Azure OpenAI refuses request bodies above about 20 MB (images
+ * included); a larger file is a mistake, not a measurement.
+ */
+const LARGEST_BODY_BYTES = 16 * 1024 * 1024;
+
+class BodyTooLarge extends Error {}
+
 /** Why a --body file could not be used, in a few words. */
 function bodyProblem(error: unknown): string {
+  if (error instanceof BodyTooLarge) return error.message;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EISDIR') return 'is a folder';

@@ -47,7 +47,13 @@ export function knownSecrets(argv: readonly string[], env: Readonly<Record<strin
   return secrets;
 }
 
-/** The same CliIo whose stdout and stderr replace every known secret, and secrets inside URLs, with REDACTED. */
+/**
+ * The same CliIo whose stdout and stderr replace the known secrets (as whole tokens of
+ * plausible length, see createRedactor in src/record/redact.ts) and secrets inside URLs
+ * with REDACTED. A key such as `k` or `0` is never searched for: it would rewrite JSON
+ * field names, numbers and words, and it never reaches this point anyway (request headers
+ * are not recorded, URLs and error texts are cleaned where they enter).
+ */
 export function redactingIo(io: CliIo, secrets: readonly string[]): CliIo {
   // Known secrets and secrets inside URLs only: the generic `Bearer x` / `api-key: x`
   // patterns would mangle the program's own prose, and data from servers was cleaned

@@ -21,7 +21,7 @@ import { EXIT, InputError } from '../errors.js';
 import { RECORDING_VERSION, type AdvertisedLimits, type RecordLine, type RecordSink, type TargetDescription } from '../record/types.js';
 import { secretsOfUrl } from '../record/redact.js';
 import type { Phase } from '../schedule/types.js';
-import type { Clock } from '../run/clock.js';
+import type { Clock } from '../run/pacing/clock.js';
 import type { PayloadOverrides, TargetSpec } from '../run/types.js';
 import { describeTarget, resolveTarget, simulatorTarget, targetSecrets } from '../run/target.js';
 import { isLoopbackUrl } from '../run/loopback.js';
@@ -30,14 +30,14 @@ import type { RefreshingBearerToken } from '../run/bearer-tokens.js';
 import { AuthStopWatch, type AuthStop } from '../run/auth-stop.js';
 import { chooseProxy, createProxyDispatcher, proxySecrets, proxyUrlProblem, type ProxyChoice } from '../run/proxy.js';
 import type { Dispatcher } from 'undici';
-import type { HttpTransport } from '../run/transport.js';
-import { createTransportFor } from '../run/transport-choice.js';
-import { createRealClock } from '../run/real-clock.js';
+import type { HttpTransport } from '../run/transport/transport.js';
+import { createTransportFor } from '../run/transport/transport-choice.js';
+import { createRealClock } from '../run/pacing/real-clock.js';
 import { runPlan, type RunPlanOptions, type RunPlanResult } from '../run/runner.js';
 import { LiveCounters, formatProgress } from '../run/live-counters.js';
 import { planScenario } from '../schedule/plan.js';
 import { planNeedsWarmUp, warmUp } from '../run/warm-up.js';
-import { pauseOptimiser, planIsPaced } from '../run/optimiser-pause.js';
+import { pauseOptimiser, planIsPaced } from '../run/pacing/optimiser-pause.js';
 import { createRecordingWriter, defaultRecordingPath, type RecordingWriter } from '../record/writer.js';
 import { readRecordingBatches } from '../record/reader.js';
 import { analyseLineBatches } from '../analysis/summarise.js';
@@ -51,10 +51,13 @@ import { renderJunit } from '../report/junit.js';
 import { startSimulatorInWorker, type RunningSimulator, type WorkerSimulatorOptions } from '../sim/index.js';
 import { resolveSimulatorSettings, type SimulatorProfile } from '../sim/options.js';
 import { SimulatorConfigError } from '../sim/config-error.js';
+import type { RetryPolicy } from '../retry/types.js';
+import type { CallerLimits } from '../retry/caller-book.js';
+import { lanePhaseParams } from '../run/retry-lab-source.js';
 
 /** What a command hands to the session. */
 export interface SessionPlan {
-  command: 'burst' | 'steady' | 'ramp' | 'run' | 'probe';
+  command: 'burst' | 'steady' | 'ramp' | 'run' | 'probe' | 'retry';
   settings: RunSettings;
   /** Non-secret description of what was asked (flags or the scenario), for the run line. */
   scenario: unknown;
@@ -64,6 +67,20 @@ export interface SessionPlan {
   payloadVariants?: PayloadOverrides[];
   /** Run the warm-up (src/run/warm-up.ts) before the run line: for plans fast enough that a cold start shows. Default false. */
   warmUp?: boolean;
+  /**
+   * The retry lab: when the target is the embedded simulator, one fresh simulator per id
+   * (same profile and limits), each a target of its own with that id, so every policy
+   * meets the same limiter from the same start. Ignored for a real target.
+   */
+  simulatorLanes?: readonly string[];
+  /** `--retry`: every planned request is a caller that retries by this policy, within these limits. */
+  retry?: { policy: RetryPolicy; limits: CallerLimits; seed: number };
+}
+
+/** One target of a session with its own transport (the retry lab's lanes). */
+export interface SessionTarget {
+  id: string;
+  transport: HttpTransport;
 }
 
 /** A run in progress: what a driver (a fixed plan, or the probe's controller) uses to send. */
@@ -84,6 +101,8 @@ export interface Session {
   readonly abortSignal: AbortSignal;
   /** The embedded simulator, when it is the target. */
   readonly simulator: RunningSimulator | null;
+  /** Every target with its transport: the one target, or one per simulator lane (SessionPlan.simulatorLanes). */
+  readonly targets: readonly SessionTarget[];
   /** Validated --expect expressions (parsed before anything was sent). */
   readonly expectations: Expectation[];
   /** Whether a Ctrl-C arrived. */
@@ -96,8 +115,16 @@ export interface Session {
   authStop(): AuthStop | null;
 }
 
+/**
+ * Set to "1" to pause V8's optimising compiler while a fast paced plan runs
+ * (src/run/pacing/optimiser-pause.ts). Opt-in: it changes how the whole process runs,
+ * and its gain (a steadier pace at 1000/s on one pinned core) is a bench figure, not a
+ * default every run should pay for.
+ */
+export const PAUSE_OPTIMISER_ENV = 'AOAI_PROBE_PAUSE_OPTIMISER';
+
 /** How long in-flight requests may finish after the plan ends or the first Ctrl-C, ms. */
-const GRACE_MS = 5_000;
+export const GRACE_MS = 5_000;
 /** The progress line appears once a run has lasted this long (PRODUCT §7). */
 const PROGRESS_AFTER_MS = 2_000;
 const PROGRESS_EVERY_MS = 250;
@@ -109,14 +136,29 @@ export { isLoopbackUrl };
 export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: readonly Phase[]): Promise<number> {
   const payloadVariants = phases.flatMap((phase) => (phase.payload ? [phase.payload] : []));
   const scenarioPlan = planScenario(phases);
+  if (scenarioPlan.totalRequests === 0) {
+    // Waiting out a plan that sends nothing, then exiting 0, would pass a CI check that measured nothing.
+    throw new InputError([`this plan sends no request (${NO_REQUEST_FIX[plan.command] ?? 'give it a phase that sends'})`]);
+  }
   const warm = planNeedsWarmUp(scenarioPlan);
-  const session = await openSession(io, { ...plan, payloadVariants, warmUp: warm });
+  // With --retry the consent plan counts each caller's worst case: all its attempts.
+  const attemptsPerRequest = plan.retry === undefined ? 1 : (plan.retry.policy.maxAttempts ?? plan.retry.limits.maxAttempts);
+  const session = await openSession(io, { ...plan, plannedRequests: plan.plannedRequests * attemptsPerRequest, payloadVariants, warmUp: warm });
   if (session === null) return EXIT.ok;
-  // A fast paced plan runs on the code the warm-up optimised (src/run/optimiser-pause.ts).
-  const resumeOptimiser = warm && planIsPaced(scenarioPlan) ? pauseOptimiser(io.execArgv ?? [], io.env.NODE_OPTIONS ?? '') : () => undefined;
+  // On request, a fast paced plan runs on the code the warm-up optimised (src/run/pacing/optimiser-pause.ts).
+  const pauseWanted = io.env[PAUSE_OPTIMISER_ENV] === '1';
+  const resumeOptimiser = pauseWanted && warm && planIsPaced(scenarioPlan) ? pauseOptimiser(io.execArgv ?? [], io.env.NODE_OPTIONS ?? '') : () => undefined;
   let result: RunPlanResult;
   try {
-    result = await runPlan(scenarioPlan, session.runnerOptions(plan.settings.maxInFlight ?? defaultMaxInFlight(phases)));
+    const options = session.runnerOptions(plan.settings.maxInFlight ?? defaultMaxInFlight(phases));
+    if (plan.retry !== undefined) {
+      const epochOffset = Date.now() - session.clock.now();
+      options.retry = { ...plan.retry, epochAt: (clockMs) => epochOffset + clockMs };
+      // Each phase line names the policy and its parameters, so the recording alone says how it retried.
+      const policyParams = lanePhaseParams({ policy: plan.retry.policy, target: '' });
+      options.phaseParams = () => ({ ...policyParams, maxAttempts: plan.retry!.limits.maxAttempts, giveUpAfterMs: plan.retry!.limits.giveUpAfterMs });
+    }
+    result = await runPlan(scenarioPlan, options);
   } catch (error) {
     resumeOptimiser();
     // What was measured before the failure is still written, with an honest end line.
@@ -127,9 +169,18 @@ export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: rea
   return finishSession(session, session.interrupted() ? 'interrupted' : result.reason, result.unsent);
 }
 
+/** How to make a plan that sends nothing send something, by command. */
+const NO_REQUEST_FIX: Partial<Record<SessionPlan['command'], string>> = {
+  steady: 'the rate is too low for the duration; raise --rate or lengthen --duration so at least one request is due, e.g. --rate 1/s --duration 10s',
+  ramp: 'the rates are too low for the duration; raise --from/--to or lengthen --duration',
+  run: 'every phase is a pause or too slow to send one; add a burst, steady or ramp phase',
+};
+
 /** A burst needs all its requests in flight at once; steady runs get a generous ceiling. */
 export function defaultMaxInFlight(phases: readonly Phase[]): number {
-  const largestBurst = Math.max(0, ...phases.map((phase) => (phase.kind === 'burst' ? phase.size : 0)));
+  // A loop, not Math.max(...spread): a scenario of 800,000 phases overflowed the stack.
+  let largestBurst = 0;
+  for (const phase of phases) if (phase.kind === 'burst') largestBurst = Math.max(largestBurst, phase.size);
   return Math.max(largestBurst, 1000);
 }
 
@@ -172,6 +223,9 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
 
   let target: TargetSpec;
   let simulator: RunningSimulator | null = null;
+  /** The extra simulators of the retry lab's lanes (the first lane uses `simulator`). */
+  const laneSimulators: RunningSimulator[] = [];
+  const laneIds = given === null && plan.simulatorLanes !== undefined && plan.simulatorLanes.length > 0 ? plan.simulatorLanes : null;
   let advertised: AdvertisedLimits = { tpm: settings.advertised.tpm, rpm: settings.advertised.rpm, source: settings.advertised.source };
   if (given !== null) {
     target = given;
@@ -184,13 +238,21 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     };
     try {
       simulator = await startEmbeddedSimulator(simulatorOptions);
+      if (laneIds !== null) {
+        const started = await Promise.allSettled(laneIds.slice(1).map(() => startEmbeddedSimulator(simulatorOptions)));
+        for (const outcome of started) if (outcome.status === 'fulfilled') laneSimulators.push(outcome.value);
+        const failure = started.find((outcome) => outcome.status === 'rejected');
+        if (failure !== undefined) throw (failure as PromiseRejectedResult).reason;
+      }
     } catch (error) {
+      await Promise.all([simulator, ...laneSimulators].map((running) => running?.close()));
       await writer.close().catch(() => undefined);
       rmSync(recordingPath, { force: true });
       throw error;
     }
     const opening = settings.simProfile === null ? 'No target given: started the embedded Azure OpenAI simulator' : 'Started the embedded simulator';
-    io.stderr.write(`${opening} (${simulator.describe()}) on ${simulator.url}\n`);
+    const lanesNote = laneIds === null ? '' : `, one fresh instance for each of ${laneIds.length} lanes`;
+    io.stderr.write(`${opening} (${simulator.describe()}) on ${simulator.url}${lanesNote}\n`);
     target = {
       ...simulatorTarget({
         endpoint: simulator.url,
@@ -232,20 +294,34 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   const proxyDispatcher: Dispatcher | null = proxy === null ? null : createProxyDispatcher(proxy, connections);
   if (proxy !== null) io.stderr.write(`Sending through the proxy ${proxy.host} (${proxy.source === 'flag' ? '--proxy' : 'from the environment'})\n`);
   let transport: HttpTransport;
+  const targetSpecs: TargetSpec[] =
+    laneIds === null
+      ? [target]
+      : laneIds.map((id, index) => ({ ...target, id, url: index === 0 ? target.url : target.url.replace(simulator!.url, laneSimulators[index - 1]!.url) }));
+  const sessionTargets: SessionTarget[] = [];
   try {
-    transport = createTransportFor(settings.transport, {
-      target,
-      payload: settings.payload,
-      clock,
-      timeoutMs: settings.timeoutMs,
-      connections,
-      payloadVariants: plan.payloadVariants ?? [],
-      ...(proxyDispatcher !== null ? { dispatcher: proxyDispatcher } : {}),
-    });
+    for (const spec of targetSpecs) {
+      sessionTargets.push({
+        id: spec.id,
+        transport: createTransportFor(settings.transport, {
+          target: spec,
+          payload: settings.payload,
+          clock,
+          timeoutMs: settings.timeoutMs,
+          connections,
+          payloadVariants: plan.payloadVariants ?? [],
+          ...(proxyDispatcher !== null ? { dispatcher: proxyDispatcher } : {}),
+        }),
+      });
+    }
+    transport = sessionTargets[0]!.transport;
+    if (laneIds !== null) target = targetSpecs[0]!;
   } catch (error) {
     // Building the payloads failed before anything was sent: leave nothing running or half-written.
     entraToken?.close();
     await proxyDispatcher?.close();
+    await Promise.all(sessionTargets.map((entry) => entry.transport.close()));
+    await Promise.all(laneSimulators.map((running) => running.close()));
     await simulator?.close();
     await writer.close().catch(() => undefined);
     rmSync(recordingPath, { force: true });
@@ -287,7 +363,10 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     aborting ??= abortNow();
   });
 
-  const targetDescription: TargetDescription = { ...describeTarget(target), ...(proxy !== null ? { proxy: { host: proxy.host, source: proxy.source } } : {}) };
+  // Which proxy the requests went through (host and port only) goes on each target of the run line.
+  const proxyNote = proxy !== null ? { proxy: { host: proxy.host, source: proxy.source } } : {};
+  const targetDescription: TargetDescription = { ...describeTarget(target), ...proxyNote };
+  const targetDescriptions: TargetDescription[] = targetSpecs.map((spec) => ({ ...describeTarget(spec), ...proxyNote }));
   counters.write({
     type: 'run',
     v: RECORDING_VERSION,
@@ -295,7 +374,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     command: plan.command,
     startedAt: new Date().toISOString(),
     advertised,
-    targets: [targetDescription],
+    targets: targetDescriptions,
     payload: {
       kind: settings.payload.kind,
       model: settings.payload.model,
@@ -321,6 +400,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     stopSignal: stopController.signal,
     abortSignal: abortController.signal,
     simulator,
+    targets: sessionTargets,
     expectations,
     writer,
     stopProgress,
@@ -342,10 +422,11 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
       if (aborting !== null) return aborting;
       stopProgress();
       unsubscribe();
-      await transport.close();
+      await Promise.all(sessionTargets.map((entry) => entry.transport.close()));
       entraToken?.close();
       await proxyDispatcher?.close();
       await writer.close();
+      await Promise.all(laneSimulators.map((running) => running.close()));
       await simulator?.close();
     },
   };
@@ -544,8 +625,8 @@ export async function analyseRecordingFile(io: CliIo, recordingPath: string): Pr
  * `humanText` replaces the table on stderr (the probe prints its own block).
  */
 export function renderOutputs(io: CliIo, settings: RunSettings, result: AnalysisResult, expectations: ExpectationResult[], humanText?: (width: number) => string): void {
-  const stdoutTaken = settings.json || settings.format !== null;
-  if (!(settings.quiet && stdoutTaken)) {
+  // --quiet means no table at all (its help says so), whether or not stdout carries data.
+  if (!settings.quiet) {
     const color = settings.color && Boolean(io.stderr.isTTY);
     const width = io.stderr.columns ?? 80;
     io.stderr.write(humanText ? humanText(width) : renderReport(result, { format: 'table', color, width, expectations }));

@@ -8,7 +8,7 @@
  */
 import type { PayloadOverrides } from '../run/types.js';
 import type { RequestLine } from '../record/types.js';
-import type { ProbeSession, PhaseParams } from './session.js';
+import type { FireOptions, ProbeSession, PhaseParams } from './session.js';
 
 /** The payload and budget accounting every request of a stage shares. */
 export interface StagePayload {
@@ -39,9 +39,7 @@ export async function burst(session: ProbeSession, purpose: string, size: number
   const count = Math.max(0, Math.min(size, session.affordable(stage.worstCaseTokens)));
   if (count === 0) return { lines: [], admitted: 0, refused: 0 };
   const phase = session.phase(purpose, { experiment: 'burst', size: count, ...params });
-  if (count > 1) await session.prepare(count);
-  const at = session.now();
-  const lines = await session.fire(phase, new Array<number>(count).fill(at), stage);
+  const lines = await session.run(phase, { atOnce: count, ...(count > 1 ? { warm: count } : {}) }, stage);
   return summarise(session, lines);
 }
 
@@ -58,18 +56,17 @@ export async function countingBurst(session: ProbeSession, purpose: string, size
   if (count <= 3) return burst(session, purpose, count, stage, params);
   const first = Math.ceil(count / 2);
   const phase = session.phase(purpose, { experiment: 'burst', size: count, staged: true, ...params });
-  await session.prepare(count);
-  const firstLines = await session.fire(phase, new Array<number>(first).fill(session.now()), stage);
+  const firstLines = await session.run(phase, { atOnce: first, warm: count }, stage);
   const firstResult = summarise(session, firstLines);
   if (firstResult.refused > 0 || firstResult.admitted < first) return firstResult;
-  const secondLines = await session.fire(phase, new Array<number>(count - first).fill(session.now()), stage);
+  const secondLines = await session.run(phase.name, { atOnce: count - first }, stage);
   return summarise(session, [...firstLines, ...secondLines]);
 }
 
 /** Single requests at `times` until one is admitted. */
 export async function watch(session: ProbeSession, purpose: string, times: readonly number[], stage: StagePayload, params: PhaseParams = {}): Promise<ExperimentResult & { admittedAtMs: number | null }> {
   const phase = session.phase(purpose, { experiment: 'watch', pings: times.length, ...params });
-  const lines = await session.fire(phase, times, { ...stage, stopWhen: (_line, outcome) => outcome === 'admitted' });
+  const lines = await session.run(phase, { times }, { ...stage, stopWhen: (_line, outcome) => outcome === 'admitted' });
   const first = lines.filter((line) => session.outcomeOf(line) === 'admitted').sort((a, b) => a.sentMs - b.sentMs)[0];
   return { ...summarise(session, lines), admittedAtMs: first?.sentMs ?? null };
 }
@@ -82,7 +79,7 @@ export async function stream(
   count: number,
   stage: StagePayload,
   params: PhaseParams = {},
-  stopWhen?: Parameters<ProbeSession['fire']>[2]['stopWhen'],
+  stopWhen?: FireOptions['stopWhen'],
 ): Promise<ExperimentResult> {
   const total = Math.max(0, Math.min(count, session.requestsLeft));
   if (total === 0) return { lines: [], admitted: 0, refused: 0 };
@@ -90,7 +87,7 @@ export async function stream(
   const start = session.now();
   const spacing = 1000 / ratePerSecond;
   const times = Array.from({ length: total }, (_, index) => start + index * spacing);
-  const lines = await session.fire(phase, times, stopWhen ? { ...stage, stopWhen } : stage);
+  const lines = await session.run(phase, { times }, stopWhen ? { ...stage, stopWhen } : stage);
   return summarise(session, lines);
 }
 

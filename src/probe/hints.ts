@@ -8,7 +8,7 @@
  */
 import type { RequestLine } from '../record/types.js';
 import { parseRateLimitHeaders } from '../analysis/headers.js';
-import { median } from '../analysis/inference/dimension.js';
+import { median } from '../analysis/inference/index.js';
 
 /** Hypotheses from headers; null wherever the headers say nothing. */
 export interface HeaderHints {

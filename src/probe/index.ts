@@ -7,11 +7,11 @@
  * the recording by the analysis (src/analysis/inference), so `aoai-probe report`
  * on the recording gives the same figures. See docs/probe.md for the algorithm.
  */
-import type { Clock } from '../run/clock.js';
+import type { Clock } from '../run/pacing/clock.js';
 import type { Transport } from '../run/types.js';
 import type { PhaseLine, RecordSink, RequestLine } from '../record/types.js';
 import type { RefusalClass } from '../analysis/summary-types.js';
-import type { Outcome } from '../analysis/inference/observations.js';
+import type { Outcome } from '../analysis/inference/index.js';
 import { ProbeSession } from './session.js';
 import { probeRequestLimits, type RequestStageResult } from './request-stage.js';
 import { probeTokenLimits, type TokenStageResult } from './token-stage.js';
@@ -38,6 +38,10 @@ export interface ProbeOptions {
   refusalClassOf: (request: RequestLine) => RefusalClass | null;
   stopSignal?: AbortSignal;
   abortSignal?: AbortSignal;
+  /** In-flight ceiling of every experiment: a request past it becomes a `dropped` line. Default: none. */
+  maxInFlight?: number;
+  /** After the first stop, how long requests in flight may finish before they are cut, ms. Default 5000. */
+  graceMs?: number;
   firstSeq?: number;
   onPhase?: (line: PhaseLine) => void;
   onRequest?: (line: RequestLine, outcome: Outcome) => void;
@@ -67,6 +71,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeOutcome> {
     ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
     ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     ...(options.firstSeq !== undefined ? { firstSeq: options.firstSeq } : {}),
+    ...(options.maxInFlight !== undefined ? { maxInFlight: options.maxInFlight } : {}),
+    ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
     ...(options.onPhase ? { onPhase: options.onPhase } : {}),
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
   });

@@ -32,11 +32,11 @@ import type { ProbeSession } from './session.js';
 import { burst, countingBurst, watch, stream, round, type StagePayload } from './experiments.js';
 import { watchTimes } from './watch-schedule.js';
 import { readHints, type HeaderHints } from './hints.js';
-import { analyseDimension, relativeSpread, type DimensionAnalysis } from '../analysis/inference/dimension.js';
-import { samplesFor } from '../analysis/inference/samples.js';
-import { admitsAt, earliestAdmission, earliestFullRecovery, predictOutcomes, replayedModel } from '../analysis/inference/predict.js';
-import { figuresOf } from '../analysis/inference/figures.js';
-import { geometricGrid } from '../analysis/inference/fit.js';
+import { analyseDimension, relativeSpread, type DimensionAnalysis } from '../analysis/inference/index.js';
+import { samplesFor } from '../analysis/inference/index.js';
+import { admitsAt, earliestAdmission, earliestFullRecovery, predictOutcomes, replayedModel } from '../analysis/inference/index.js';
+import { figuresOf } from '../analysis/inference/index.js';
+import { geometricGrid } from '../analysis/inference/index.js';
 
 /** Why the request stage ended before its plan did. */
 export type RequestStageEnd = 'completed' | 'no-limit-seen' | 'no-recovery-seen' | 'target-failed' | 'stopped';

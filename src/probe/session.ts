@@ -1,25 +1,23 @@
 /**
- * A probe session: the one place the probe sends requests. It fires requests at
- * absolute planned times through the Transport, writes a `phase` line (kind
- * "probe") before each experiment and a `request` line for every answer, and keeps
- * every line so the controller can analyse what it has so far.
+ * A probe session: the probe's state between experiments and its one way to send. Each
+ * experiment runs through the firing loop (src/run/loop.ts) as a source
+ * (./experiment-source.ts), so the probe gets the runner's rules for every request: the
+ * in-flight ceiling and its `dropped` lines, the two-stage stop and the drain. The
+ * session writes nothing itself: the loop writes the experiment's `phase` line and a
+ * line per request; the session keeps the phases and answers so the probe can analyse
+ * what it has so far.
  *
- * Why not the runner (src/run/runner.ts): the runner executes a plan fixed in
- * advance. The probe decides as answers arrive — stop pinging at the first
- * admission, stop a burst of token requests at the first token refusal — and
- * times each experiment from the previous one's answers. The firing discipline is
- * the runner's: requests planned for the same instant leave in one synchronous
- * loop, connections are warmed before an instant of several, nothing drifts.
- *
- * Budgets are enforced here, request by request (see budget.ts); a request that
- * would break one is not sent, and the session remembers why it stopped.
+ * Budgets are enforced by the experiment source, request by request (see budget.ts); a
+ * request that would break one is not sent, and the session remembers why it stopped.
  */
-import type { Clock } from '../run/clock.js';
+import type { Clock } from '../run/pacing/clock.js';
 import type { PayloadOverrides, Transport } from '../run/types.js';
+import { runSource } from '../run/loop.js';
 import type { PhaseLine, RecordSink, RequestLine } from '../record/types.js';
 import type { RefusalClass } from '../analysis/summary-types.js';
-import { outcomeOf, toObservations, type Observation, type Outcome } from '../analysis/inference/observations.js';
+import { outcomeOf, toObservations, type Observation, type Outcome } from '../analysis/inference/index.js';
 import type { ProbeBudget, ProbeSpending } from './budget.js';
+import { ExperimentSource, type ExperimentShots } from './experiment-source.js';
 
 /** Parameters written on a phase line: plain values only. */
 export type PhaseParams = Record<string, string | number | boolean | null>;
@@ -39,6 +37,10 @@ export interface ProbeSessionOptions {
   stopSignal?: AbortSignal;
   /** Second stage: requests in flight are cut. */
   abortSignal?: AbortSignal;
+  /** In-flight ceiling (a request past it becomes a `dropped` line). Default: no ceiling. */
+  maxInFlight?: number;
+  /** After the first stop, how long requests in flight may still finish before they are cut, ms. Default 5000. */
+  graceMs?: number;
   /** seq of the first request. Default 0. */
   firstSeq?: number;
   /** Called with every request line as it is written (progress). */
@@ -47,7 +49,7 @@ export interface ProbeSessionOptions {
   onPhase?: (line: PhaseLine) => void;
 }
 
-/** Options of one firing. */
+/** Options of one experiment's requests. */
 export interface FireOptions {
   payload?: PayloadOverrides;
   /** Worst-case billed tokens of one request (prompt + max_tokens), for the token budget. */
@@ -67,7 +69,6 @@ export class ProbeSession {
   private reserved = 0;
   private estimated = 0;
   private stopReason: StopReason | null = null;
-  private readonly cut = new AbortController();
   private observationCache: { count: number; observations: Observation[] } = { count: -1, observations: [] };
 
   /**
@@ -80,8 +81,6 @@ export class ProbeSession {
     this.startMs = options.clock.now();
     this.limits = { ...options.budget };
     this.seq = options.firstSeq ?? 0;
-    options.abortSignal?.addEventListener('abort', () => this.cut.abort(), { once: true });
-    if (options.abortSignal?.aborted) this.cut.abort();
   }
 
   /** Current time on the run's clock, ms. */
@@ -158,15 +157,17 @@ export class ProbeSession {
     return outcomeOf(line, this.options.refusalClassOf(line));
   }
 
-  /** Writes the phase line of a new experiment; returns its name. */
-  phase(purpose: string, params: PhaseParams = {}): string {
+  /**
+   * A new experiment's phase line (kind "probe"), started now; returns it. The line
+   * reaches the recording when the experiment runs (its first step).
+   */
+  phase(purpose: string, params: PhaseParams = {}): PhaseLine {
     this.phaseCount++;
     const name = `probe-${String(this.phaseCount).padStart(2, '0')}-${purpose}`;
     const line: PhaseLine = { type: 'phase', name, kind: 'probe', startMs: this.now(), params: { purpose, ...params } };
     this.phases.push(line);
-    this.options.sink.write(line);
     this.options.onPhase?.(line);
-    return name;
+    return line;
   }
 
   /** Sleeps until `atMs` (or the stop). */
@@ -175,88 +176,76 @@ export class ProbeSession {
     await this.options.clock.sleepUntil(Math.min(atMs, this.deadlineMs), this.options.stopSignal);
   }
 
-  /** Whether one more request of `worstCaseTokens` may be sent now; records why not. */
-  private maySend(worstCaseTokens: number): boolean {
+  /**
+   * How many of `wanted` requests of `worstCaseTokens` each may be sent now; records why
+   * not all (the stop, the deadline, the requests or the billed-tokens budget).
+   */
+  sendable(wanted: number, worstCaseTokens: number): number {
+    let count = 0;
+    while (count < wanted && this.maySend(worstCaseTokens, count)) count++;
+    return count;
+  }
+
+  /** Whether one more request of `worstCaseTokens` may be sent now, after `extra` more already counted; records why not. */
+  private maySend(worstCaseTokens: number, extra: number): boolean {
     if (this.stopped) return false;
     if (this.now() > this.deadlineMs) {
       this.stopReason = 'time';
       return false;
     }
-    if (this.requestsLeft <= 0) {
+    if (this.requestsLeft - extra <= 0) {
       this.stopReason = 'budget';
       return false;
     }
-    if (this.billed + this.reserved + worstCaseTokens > this.limits.billedTokens) {
+    if (this.billed + this.reserved + (extra + 1) * worstCaseTokens > this.limits.billedTokens) {
       this.stopReason = 'budget';
       return false;
     }
     return true;
   }
 
-  /**
-   * Fires one request at each of `times` (absolute, ascending; equal times leave
-   * together) in phase `phase`, and resolves with every answer once all are in.
-   * Stops firing at the budget, the deadline, the stop signal, or `stopWhen`.
-   */
-  async fire(phase: string, times: readonly number[], options: FireOptions): Promise<RequestLine[]> {
-    const answers: Promise<RequestLine>[] = [];
-    // Woken early when an answer satisfies stopWhen or the user stops: a watch that
-    // sees its admission must not sleep on until the next planned ping.
-    const wake = new AbortController();
-    const onStop = (): void => wake.abort();
-    this.options.stopSignal?.addEventListener('abort', onStop, { once: true });
-    let index = 0;
-    try {
-      while (index < times.length && !wake.signal.aborted) {
-        const at = times[index]!;
-        let groupEnd = index + 1;
-        while (groupEnd < times.length && times[groupEnd] === at) groupEnd++;
-        if (this.now() < at) {
-          if (at > this.deadlineMs) {
-            this.stopReason ??= 'time';
-            break;
-          }
-          if (groupEnd - index > 1) void this.options.transport.prepare(groupEnd - index).catch(() => undefined);
-          await this.options.clock.sleepUntil(at, wake.signal);
-          if (wake.signal.aborted) break;
-        }
-        let sentAll = true;
-        for (let position = index; position < groupEnd; position++) {
-          if (!this.maySend(options.worstCaseTokens)) {
-            sentAll = false;
-            break;
-          }
-          answers.push(this.sendOne(phase, at, options, () => wake.abort()));
-        }
-        if (!sentAll) break;
-        index = groupEnd;
-      }
-    } finally {
-      this.options.stopSignal?.removeEventListener('abort', onStop);
-    }
-    return Promise.all(answers);
+  /** Records that the deadline ended an experiment before its next planned request. */
+  deadlinePassed(): void {
+    this.stopReason ??= 'time';
   }
 
-  /** Warms `connections` connections (before a burst), without spending quota. */
-  async prepare(connections: number): Promise<void> {
-    await this.options.transport.prepare(connections).catch(() => undefined);
+  /** Counts `count` requests handed to the loop: in flight, each reserving its worst case. */
+  reserve(count: number, worstCaseTokens: number): void {
+    this.inFlightCount += count;
+    this.reserved += count * worstCaseTokens;
   }
 
-  private async sendOne(phase: string, plannedMs: number, options: FireOptions, onSatisfied: () => void): Promise<RequestLine> {
-    const seq = this.seq++;
-    this.inFlightCount++;
-    this.reserved += options.worstCaseTokens;
-    const request = { seq, phase, target: this.options.targetId, plannedMs, ...(options.payload ? { payload: options.payload } : {}) };
-    const line = await this.options.transport.send(request, this.cut.signal);
+  /** A request's line landed (or it was dropped): its reservation ends, an answer is counted and billed. */
+  settle(line: RequestLine | null, worstCaseTokens: number): Outcome | null {
     this.inFlightCount--;
-    this.reserved -= options.worstCaseTokens;
+    this.reserved -= worstCaseTokens;
+    if (line === null) return null;
     const outcome = this.outcomeOf(line);
-    this.billed += line.usage?.totalTokens ?? (outcome === 'admitted' ? options.worstCaseTokens : 0);
+    this.billed += line.usage?.totalTokens ?? (outcome === 'admitted' ? worstCaseTokens : 0);
     this.estimated += line.estimatedTokens;
     this.requests.push(line);
-    this.options.sink.write(line);
     this.options.onRequest?.(line, outcome);
-    if (options.stopWhen?.(line, outcome)) onSatisfied();
-    return line;
+    return outcome;
+  }
+
+  /**
+   * Runs one experiment through the firing loop: its phase line (when `phase` is given),
+   * an optional warm-up, then its requests; resolves with its answers in seq order once
+   * all are in. Stops sending at the budget, the deadline, the stop signal, or `stopWhen`.
+   */
+  async run(phase: PhaseLine | string, shots: ExperimentShots, options: FireOptions): Promise<RequestLine[]> {
+    const source = new ExperimentSource(this, phase, shots, options);
+    const result = await runSource<RequestLine>(source, {
+      clock: this.options.clock,
+      sink: this.options.sink,
+      targets: [{ id: this.options.targetId, sender: this.options.transport }],
+      maxInFlight: this.options.maxInFlight ?? Number.POSITIVE_INFINITY,
+      graceMs: this.options.graceMs ?? 5000,
+      firstSeq: this.seq,
+      ...(this.options.stopSignal ? { stopSignal: this.options.stopSignal } : {}),
+      ...(this.options.abortSignal ? { abortSignal: this.options.abortSignal } : {}),
+    });
+    this.seq = result.nextSeq;
+    return source.answers();
   }
 }

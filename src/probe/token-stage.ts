@@ -26,11 +26,11 @@ import type { ProbeSession } from './session.js';
 import { stream, watch, round, type StagePayload } from './experiments.js';
 import { watchTimes } from './watch-schedule.js';
 import { readHints } from './hints.js';
-import type { DimensionAnalysis } from '../analysis/inference/dimension.js';
-import { analyseDimension } from '../analysis/inference/dimension.js';
+import type { DimensionAnalysis } from '../analysis/inference/index.js';
+import { analyseDimension } from '../analysis/inference/index.js';
 import { TOKEN_PURPOSE } from '../analysis/inference/index.js';
-import { samplesFor } from '../analysis/inference/samples.js';
-import { earliestAdmission, earliestFullRecovery, replayedModel } from '../analysis/inference/predict.js';
+import { samplesFor } from '../analysis/inference/index.js';
+import { earliestAdmission, earliestFullRecovery, replayedModel } from '../analysis/inference/index.js';
 
 /** Settings of the token stage. */
 export interface TokenStageOptions {
@@ -96,7 +96,7 @@ export async function probeTokenLimits(session: ProbeSession, options: TokenStag
     const at = session.now() + 1000 / burstPace;
     await session.waitUntil(at);
     const phase = session.phase(TOKEN_PURPOSE, { experiment: 'edge', maxTokens });
-    await session.fire(phase, [session.now()], stageFor(options, maxTokens));
+    await session.run(phase, { atOnce: 1 }, stageFor(options, maxTokens));
   }
 
   // 3. Recovery: large pings, never faster than the request cap allows.

@@ -62,6 +62,7 @@ export async function* readRecordingBatches(path: string, options: ReadOptions =
   let problemCount = 0;
   let sawFirstLine = false;
   let lineNumber = 0;
+  const seenSeqs = new Set<number>();
 
   for await (const rawBatch of splitLines(path)) {
     const batch: RecordLine[] = [];
@@ -72,12 +73,12 @@ export async function* readRecordingBatches(path: string, options: ReadOptions =
 
       if (!sawFirstLine) {
         sawFirstLine = true;
-        checkFirstLine(path, parsed);
+        checkFirstLine(path, parsed, raw.text);
         batch.push(parsed as RecordLine);
         continue;
       }
 
-      const reason = problemWith(parsed);
+      const reason = problemWith(parsed) ?? requestProblem(parsed as { type: string; seq?: unknown; status?: unknown }, seenSeqs);
       if (reason !== null) {
         if (!raw.terminated) {
           options.onWarning?.(`last line of ${path} is truncated (a run that was cut off); it was ignored`);
@@ -113,7 +114,14 @@ export async function* readRecordingBatches(path: string, options: ReadOptions =
  */
 export async function* readRecordingsBatches(paths: readonly string[], options: ReadOptions = {}): AsyncGenerator<RecordLine[], void, undefined> {
   const problems: string[] = [];
+  const given = new Set<string>();
   for (const path of paths) {
+    if (given.has(path)) {
+      // Merged twice, every request would count twice (a 3-request run read as 6).
+      problems.push(`${path} was given twice; each recording counts once, so pass it once`);
+      continue;
+    }
+    given.add(path);
     try {
       for await (const batch of readRecordingBatches(path, options)) {
         if (problems.length === 0) yield batch;
@@ -179,8 +187,14 @@ async function checkReadable(path: string): Promise<void> {
   if (!info.isFile()) throw new InputError(`${path} is not a file; pass the path of a .ndjson recording`);
 }
 
-function checkFirstLine(path: string, parsed: unknown): void {
+/** The two bytes every gzip file starts with (0x1f 0x8b), as UTF-8 decoding shows them. */
+const GZIP_START = '\u001f\ufffd';
+
+function checkFirstLine(path: string, parsed: unknown, text: string): void {
   const line = parsed as { type?: unknown; v?: unknown } | undefined;
+  if (text.startsWith(GZIP_START)) {
+    throw new InputError(`${path} is gzip-compressed; unpack it first (gunzip -k ${path}) and pass the .ndjson file`);
+  }
   if (line === null || typeof line !== 'object' || line.type !== 'run') {
     throw new InputError(`${path} is not an aoai-probe recording (its first line is not a "run" line); pass a file written by aoai-probe (see --record)`);
   }
@@ -195,6 +209,20 @@ function problemWith(parsed: unknown): string | null {
   if (parsed === undefined) return 'not valid JSON';
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return 'not a JSON object';
   if (typeof (parsed as { type?: unknown }).type !== 'string') return 'has no "type" field';
+  return null;
+}
+
+/**
+ * What is wrong with a request line's fields the analysis counts by (its `seq` and
+ * `status`), or null. A status of "two hundred" was counted as a failure without a word,
+ * and a duplicated line counted its request twice.
+ */
+function requestProblem(line: { type: string; seq?: unknown; status?: unknown }, seen: Set<number>): string | null {
+  if (line.type !== 'request') return null;
+  if (typeof line.seq !== 'number' || !Number.isInteger(line.seq) || line.seq < 0) return `"seq" is ${JSON.stringify(line.seq)}, not a request number (a whole number ≥ 0)`;
+  if (line.status !== null && (typeof line.status !== 'number' || !Number.isInteger(line.status))) return `"status" is ${JSON.stringify(line.status)}, not an HTTP status (a whole number, or null)`;
+  if (seen.has(line.seq)) return `request #${line.seq} appears twice (a line was duplicated)`;
+  seen.add(line.seq);
   return null;
 }
 

@@ -69,8 +69,8 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * Replaces every occurrence of the given secrets (keys, bearer tokens) with
- * `REDACTED`, then any `Bearer xxx`, `api-key: xxx`, secret query parameter or URL
+ * Replaces the given secrets (keys, bearer tokens) with `REDACTED` where each stands
+ * as a whole token of plausible length (see {@link createRedactor}), then any `Bearer xxx`, `api-key: xxx`, secret query parameter or URL
  * user information that was not known in advance.
  */
 export function redactText(text: string, secrets: readonly string[]): string {
@@ -109,12 +109,40 @@ export interface RedactorOptions {
 }
 
 /**
- * Compiles the secrets once. Secrets are replaced longest first, so a secret that
- * contains another one is removed whole. Empty strings are ignored.
+ * The shortest known secret that is searched for in free text. Real credentials are far
+ * longer (an Azure key is 32 or 84 characters, an OpenAI key or a bearer token longer
+ * still); a shorter "key" such as `k`, `0` or `test` (what people type at a simulator)
+ * is a fragment of ordinary words, numbers and field names, and replacing it would
+ * rewrite the output and the recording for good.
+ */
+export const SHORTEST_SEARCHED_SECRET = 8;
+
+/**
+ * From this length on a known secret is replaced wherever it appears, even glued to other
+ * characters (`p-<key>`, `<key>xyz`): no word, number or field name is that long by chance,
+ * so such an occurrence is the key itself.
+ */
+export const SECRET_REPLACED_ANYWHERE = 20;
+
+/** Characters that continue a word or a key: a secret next to one of them is part of a longer token. */
+const TOKEN_CHARACTER = 'A-Za-z0-9_\\-';
+
+/**
+ * Compiles the secrets once. A known secret is replaced only if it is at least
+ * {@link SHORTEST_SEARCHED_SECRET} characters long, and, below
+ * {@link SECRET_REPLACED_ANYWHERE} characters, only where it stands as a whole token (not
+ * preceded or followed by a letter, digit, `_` or `-`).
+ *
+ * Why not every occurrence: keys are kept out of the data by construction (request
+ * headers are never recorded; URLs and error texts are cleaned by the patterns where they
+ * enter), so the known-secret pass is a second guard. Done on every substring, it turned
+ * `--api-key k` into `"toREDACTEDens"` in the summary and `--api-key 0` into invalid JSON
+ * and a damaged recording. Secrets are tried longest first, so one that contains another
+ * is removed whole. Empty strings are ignored.
  */
 export function createRedactor(secrets: readonly string[], options: RedactorOptions = {}): Redactor {
   const headerPatterns = options.headerPatterns ?? true;
-  const known = [...new Set(secrets.filter((secret) => typeof secret === 'string' && secret.length > 0))].sort(
+  const known = [...new Set(secrets.filter((secret) => typeof secret === 'string' && secret.length >= SHORTEST_SEARCHED_SECRET))].sort(
     (a, b) => b.length - a.length,
   );
   // A secret with a quote or backslash appears escaped inside JSON text; look for both forms.
@@ -122,12 +150,13 @@ export function createRedactor(secrets: readonly string[], options: RedactorOpti
     const escaped = JSON.stringify(secret).slice(1, -1);
     return escaped === secret ? [secret] : [secret, escaped];
   });
+  const pattern = (form: string): string =>
+    form.length >= SECRET_REPLACED_ANYWHERE ? escapeRegExp(form) : `(?<![${TOKEN_CHARACTER}])${escapeRegExp(form)}(?![${TOKEN_CHARACTER}])`;
+  const wholeToken = searchForms.length === 0 ? null : new RegExp(searchForms.map(pattern).join('|'), 'g');
 
   const text = (input: string): string => {
     let output = input;
-    for (const secret of known) {
-      if (output.includes(secret)) output = output.split(secret).join(REDACTED);
-    }
+    if (wholeToken !== null && searchForms.some((form) => output.includes(form))) output = output.replace(wholeToken, REDACTED);
     if (!ANY_PATTERN.test(output)) return output;
     const urlsCleaned = output.replace(USERINFO_IN_TEXT, '$1').replace(SECRET_QUERY_IN_TEXT, `$1${REDACTED}`);
     if (!headerPatterns) return urlsCleaned;
@@ -135,10 +164,9 @@ export function createRedactor(secrets: readonly string[], options: RedactorOpti
   };
 
   const containsKnownSecret = (input: string): boolean => {
-    for (const form of searchForms) {
-      if (input.includes(form)) return true;
-    }
-    return false;
+    if (wholeToken === null || !searchForms.some((form) => input.includes(form))) return false;
+    wholeToken.lastIndex = 0;
+    return wholeToken.test(input);
   };
 
   const mightContainSecret = (input: string): boolean => containsKnownSecret(input) || ANY_PATTERN.test(input);

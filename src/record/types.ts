@@ -127,6 +127,17 @@ export interface RequestLine {
    * were not an event stream. Added in version 1 (additive): older lines lack it.
    */
   stream?: StreamTiming;
+  /**
+   * Retrying callers (`aoai-probe retry`, `--retry`): which caller this attempt served,
+   * counted from 0 within its policy. Absent on requests that no caller retries.
+   */
+  caller?: number;
+  /** The caller's attempt number: 1 for its first request, 2 for its first retry. */
+  attempt?: number;
+  /** The retry policy the caller followed, as run (`exponential:cap=4s`). */
+  policy?: string;
+  /** How long the caller waited after its previous attempt's answer before this one, ms (0 on attempt 1). */
+  waitedMs?: number;
 }
 
 /**
@@ -184,6 +195,12 @@ export interface EndLine {
   unsent?: number;
   message?: string;
 }
+
+/**
+ * Prefix of a retry policy's parameter in a phase line's params (`policy.base: "500ms"`):
+ * the retry lab writes its phases' parameters so, and the analysis reads them back.
+ */
+export const POLICY_PARAM_PREFIX = 'policy.';
 
 /** Any line of a version-1 recording. */
 export type RecordLine = RunLine | PhaseLine | RequestLine | DroppedLine | EndLine;

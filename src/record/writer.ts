@@ -18,7 +18,7 @@
  * - a hard crash (kill -9, power loss) loses at most the last ~50 ms of lines,
  *   and the reader tolerates the half-written last line such a crash leaves.
  */
-import { mkdirSync, openSync, write as writeCallback, fsync as fsyncCallback, close as closeCallback } from 'node:fs';
+import { existsSync, mkdirSync, openSync, write as writeCallback, fsync as fsyncCallback, close as closeCallback } from 'node:fs';
 import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
 import { createRedactor, type Redactor } from './redact.js';
@@ -103,7 +103,8 @@ export function createRecordingWriter(options: WriterOptions): RecordingWriter {
 
   const queueWrite = (bytes: Buffer): void => {
     written = written.then(() => writeFully(fd, bytes)).catch((error: unknown) => {
-      failure ??= new Error(`could not write the recording ${path}: ${messageOf(error)}`);
+      // The disk, not the program: a full disk or a lost mount is the user's to fix (exit 2, not "a bug").
+      failure ??= new InputError(`--record: could not write the recording ${path} (${messageOf(error)}); free some space or choose another place with --record FILE`);
     });
   };
 
@@ -185,11 +186,26 @@ function requestLineMightContainSecret(line: RequestLine, json: string, redactor
 
 function openRecordingFile(path: string): number {
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    createFolders(dirname(path));
     return openSync(path, 'w');
   } catch (error) {
     throw new InputError(`--record: cannot create the recording file ${path} (${messageOf(error)}); choose a writable path with --record FILE`);
   }
+}
+
+/**
+ * Creates a folder and its missing parents one level at a time.
+ * Why not `mkdirSync(folder, { recursive: true })`: under /proc it spins forever at full
+ * CPU (a Node bug), so `--record /proc/nope/x.ndjson` hung with no output; one level at a
+ * time fails at once with ENOENT.
+ */
+function createFolders(folder: string): void {
+  const missing: string[] = [];
+  for (let current = folder; !existsSync(current); current = dirname(current)) {
+    missing.unshift(current);
+    if (dirname(current) === current) break;
+  }
+  for (const each of missing) mkdirSync(each);
 }
 
 /** fs.write may take part of a buffer; loop until all of it is written. */

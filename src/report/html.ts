@@ -11,6 +11,7 @@
  * and the chart data travels as a JSON island with `<` escaped, read by the page with
  * JSON.parse and drawn on canvases.
  */
+import { retrySection } from './retry-html.js';
 import type { AnalysisResult } from '../analysis/result-types.js';
 import { CHARTS_SCRIPT, UPLOT_SCRIPT, UPLOT_STYLE, UPLOT_VERSION } from './assets.generated.js';
 import { formatCount, formatMs, formatOffset, formatRate, formatRatio } from './format.js';
@@ -215,6 +216,7 @@ export function renderHtml(result: AnalysisResult): string {
 ${keyFigures(result)}
 </div>
 <div class="grid">
+${retrySection(result)}
 <section class="card wide"><h2>Admitted and refused per ${escapeHtml(formatMs(grouped.columnMs))}</h2><p class="hint">Green: admitted, red: refused, stacked. The dashed red line marks the first refusal.</p><div id="chart-requests" class="chart"></div></section>
 <section class="card"><h2>Remaining-* headers</h2><p class="hint">Lowest x-ratelimit-remaining-requests and -tokens seen per ${escapeHtml(formatMs(grouped.columnMs))}.</p><div id="chart-remaining" class="chart"></div></section>
 <section class="card"><h2>Latency over time</h2><p class="hint">Admitted requests (points, sampled) and the worst p50 per ${escapeHtml(formatMs(grouped.columnMs))}, ms.</p><div id="chart-latency" class="chart"></div></section>

@@ -22,6 +22,7 @@ const SUMMARY_KEY_ORDER: KeyOrder<Summary> = {
   target: { url: true, kind: true },
   advertised: { tpm: true, rpm: true, requestsPer10s: true, requestsPer1s: true, source: true },
   requests: { sent: true, ok: true, throttled: true, failed: true, dropped: true },
+  callers: { total: true, done: true, gaveUp: true },
   throttled: {
     ratio: true,
     firstSeq: true,
@@ -53,6 +54,7 @@ const SUMMARY_KEY_ORDER: KeyOrder<Summary> = {
   latencyByPhase: true,
   schedule: { sendSpreadMs: true, lagP99Ms: true },
   tokens: { estimatedCharged: true, billed: true, estimatedSent: true, outputPerSecond: { p50: true, total: true } },
+  retry: { policies: true, best: true, rule: true, verdict: true, arrival: true, maxAttempts: true, giveUpAfterSeconds: true },
   verdict: true,
   recording: true,
   ended: true,

@@ -11,6 +11,8 @@ import { renderSummaryJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSummaryTable } from './table.js';
 import { renderTimeline } from './timeline.js';
+import { renderRetryReport } from './retry-table.js';
+import { formatCount } from './format.js';
 
 /** The formats `--format` accepts (PRODUCT §2). */
 export const REPORT_FORMATS = ['table', 'json', 'markdown', 'html'] as const;
@@ -36,9 +38,13 @@ export function isReportFormat(value: string): value is ReportFormat {
 export function renderReport(result: AnalysisResult, options: RenderOptions): string {
   switch (options.format) {
     case 'table': {
+      // The retry lab compares policies side by side; its table replaces the single-run one.
+      if (result.summary.command === 'retry' && result.summary.retry) return `${renderRetryReport(result, { color: options.color, width: options.width })}\n`;
+      const callers = result.summary.callers;
+      const callerLine = callers ? `\ncallers  ${formatCount(callers.total)} (each needs one answer): ${formatCount(callers.done)} done, ${formatCount(callers.gaveUp)} gave up` : '';
       const table = renderSummaryTable(result, { color: options.color, width: options.width });
       const timeline = renderTimeline(result, { color: options.color, width: options.width });
-      return `${table}\n\n${timeline}\n`;
+      return `${table}${callerLine}\n\n${timeline}\n`;
     }
     case 'json':
       return `${renderSummaryJson(result.summary)}\n`;

@@ -3,7 +3,8 @@
  * The runner decides *when*; the transport decides *how*; neither knows about files,
  * tables or process.
  */
-import type { Clock } from './clock.js';
+import type { PayloadOverrides } from '../schedule/types.js';
+import type { Clock } from './pacing/clock.js';
 import type { PayloadDescription, RecordSink, RequestLine, TargetKind } from '../record/types.js';
 
 /** Secrets for a target. Held in memory only; never written anywhere (see src/record/redact.ts). */
@@ -30,12 +31,8 @@ export interface TargetSpec {
   profile?: string;
 }
 
-/** Per-phase or per-request changes to the payload defaults. */
-export interface PayloadOverrides {
-  maxTokens?: number | null;
-  promptTokens?: number | null;
-  stream?: boolean;
-}
+/** Per-phase or per-request changes to the payload defaults (declared with the phases, src/schedule/types.ts). */
+export type { PayloadOverrides } from '../schedule/types.js';
 
 /** The payload every request of a run starts from. */
 export type PayloadSpec = PayloadDescription & {
@@ -50,9 +47,14 @@ export interface SendRequest {
   target: string;
   plannedMs: number;
   payload?: PayloadOverrides;
+  /** The shot's tags (src/run/source.ts): the loop merges them into the line; a sender may read them. */
+  tags?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
-/** Sends requests and turns every outcome, good or bad, into a RequestLine. */
+/**
+ * Sends HTTP requests and turns every outcome, good or bad, into a RequestLine: the
+ * loop's Sender (src/run/source.ts) for HTTP, plus `close`.
+ */
 export interface Transport {
   /**
    * Opens (and warms) up to `connections` connections before a burst's instant, so the

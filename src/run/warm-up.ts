@@ -25,7 +25,7 @@ import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordSink } from '../record/types.js';
 import { planScenario, type ScenarioPlan } from '../schedule/plan.js';
-import type { Clock } from './clock.js';
+import type { Clock } from './pacing/clock.js';
 import { runPlan } from './runner.js';
 import type { Transport } from './types.js';
 

@@ -12,8 +12,7 @@ import { extname } from 'node:path';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node as YamlNode } from 'yaml';
 import type { $ZodIssue } from 'zod/v4/core';
 import { InputError } from '../errors.js';
-import type { Phase } from '../schedule/types.js';
-import type { PayloadOverrides } from '../run/types.js';
+import type { Phase, PayloadOverrides } from '../schedule/types.js';
 import { phaseRequestCount } from '../schedule/plan.js';
 import type { Scenario } from './types.js';
 import {
@@ -39,8 +38,12 @@ export async function loadScenario(path: string): Promise<Scenario> {
   }
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const bytes = await readFile(path);
+    const encoding = wrongEncoding(bytes);
+    if (encoding !== null) throw new InputError(`${path}: the file is ${encoding}; save it as UTF-8 (a scenario file is UTF-8 text)`);
+    text = bytes.toString('utf8');
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new InputError(`${path}: no such file; the examples are in scenarios/ (e.g. scenarios/seed-burst.yaml)`);
     if (code === 'EISDIR') throw new InputError(`${path}: is a folder; give a scenario file, e.g. scenarios/seed-burst.yaml`);
@@ -49,22 +52,47 @@ export async function loadScenario(path: string): Promise<Scenario> {
   return parseScenario(text, path);
 }
 
+/** Most phases one scenario may hold: far more than any real test, few enough to plan and show. */
+export const MAX_PHASES = 10_000;
+
+const TOO_DEEP = 'nested too deeply (thousands of [ or { inside each other); a scenario is a few levels deep, see scenarios/README.md';
+
+/** The encoding of a file that is not UTF-8 text by its byte-order mark or NUL bytes, or null. */
+function wrongEncoding(bytes: Buffer): string | null {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return 'UTF-16 (it starts with a UTF-16 byte-order mark)';
+  if (bytes.subarray(0, 512).includes(0)) return 'not text (it holds NUL bytes: UTF-16 or binary)';
+  return null;
+}
+
 /** Validates scenario text; `fileName` names it in messages. */
 export function parseScenario(text: string, fileName: string): Scenario {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  let document;
+  try {
+    document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  } catch (error) {
+    if (error instanceof RangeError) throw new InputError(`${fileName}: ${TOO_DEEP}`);
+    throw error;
+  }
   if (document.errors.length > 0) {
     throw new InputError(document.errors.map((error) => {
       const position = error.linePos?.[0];
       const where = position ? `${fileName}:${position.line}:${position.col}` : fileName;
       const firstLine = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      return `${where}: ${firstLine}`;
+      // The parser's own stack ran out: say what in the file caused it.
+      return `${where}: ${/Maximum call stack/.test(firstLine) ? TOO_DEEP : firstLine}`;
     }));
   }
   let raw: unknown;
   try {
     raw = document.toJS();
+    const phases = (raw as { phases?: unknown } | null)?.phases;
+    if (Array.isArray(phases) && phases.length > MAX_PHASES) {
+      throw new InputError(`${fileName}: holds ${phases.length.toLocaleString('en-US')} phases, more than the ${MAX_PHASES.toLocaleString('en-US')} one scenario may hold; merge them (a steady or ramp phase covers any length)`);
+    }
   } catch (error) {
+    if (error instanceof InputError) throw error;
+    if (error instanceof RangeError) throw new InputError(`${fileName}: ${TOO_DEEP}`);
     // An alias to an anchor that does not exist, or so many aliases that expanding them
     // would exhaust memory (the yaml package refuses both when building the value).
     throw new InputError(`${fileName}: ${(error as Error).message}; define each &anchor before its *alias, or write the values out`);

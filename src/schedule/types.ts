@@ -3,7 +3,16 @@
  * src/scenario turns files and flags into these; src/schedule turns them into
  * planned offsets; src/run fires them.
  */
-import type { PayloadOverrides } from '../run/types.js';
+/**
+ * Per-phase or per-request changes to the payload defaults. Declared here, with the
+ * phases that carry them, so the schedule and the scenario files need nothing from
+ * src/run (src/run/types.ts re-exports it for the transports).
+ */
+export interface PayloadOverrides {
+  maxTokens?: number | null;
+  promptTokens?: number | null;
+  stream?: boolean;
+}
 
 interface PhaseBase {
   name: string;

@@ -4,13 +4,18 @@
  * exception into a 500 for that request alone; and logs one line per request.
  */
 import type { ServerResponse } from 'node:http';
+import type { StreamEvents } from './bodies/success.js';
 import type { Exchange } from './exchange.js';
 import type { SimulatorSettings } from './options.js';
+import type { ServedRecorder } from './replay/served-recorder.js';
 
 /** The answer side of the simulator, shared by all requests of one server. */
 export class AnswerWriter {
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
+
+  /** Set once the server listens with `--record-to`: every answer is written down. */
+  recorder: ServedRecorder | undefined;
 
   constructor(private readonly settings: SimulatorSettings) {}
 
@@ -64,6 +69,7 @@ export class AnswerWriter {
     const all = Object.assign(exchange.baseHeaders, headers);
     all['content-length'] = String(Buffer.byteLength(body));
     response.writeHead(status, all);
+    this.observe(exchange, status, all, status >= 400 ? body : undefined);
     response.end(body);
     this.log(exchange, status, note);
   }
@@ -76,6 +82,7 @@ export class AnswerWriter {
     const all = Object.assign(exchange.baseHeaders, headers);
     all['content-length'] = String(bytes.length);
     response.writeHead(200, all);
+    this.observe(exchange, 200, all, undefined);
     const half = Math.floor(bytes.length / 2);
     response.write(bytes.subarray(0, half));
     this.later(this.settings.slowBodyMs, exchange, () => {
@@ -85,41 +92,65 @@ export class AnswerWriter {
   }
 
   /**
-   * Streams SSE events `[role, token 1 … token N, finish, (usage), DONE]`.
-   * Unpaced: all at once. Paced (tokensPerSecond): the role chunk at once, then
-   * one token chunk every 1/tokensPerSecond s, then the rest right after the last
-   * token.
+   * Streams SSE events: those before the first token (Azure's prompt-filter
+   * chunk, the role chunk), the token chunks, then the rest (finish, usage,
+   * DONE). Unpaced: all at once. Paced (`paceMs`, default 1/tokensPerSecond s):
+   * the leading events at once, then one token chunk every `paceMs`, then the
+   * rest right after the last token.
    */
-  stream(exchange: Exchange, headers: Record<string, string>, events: string[], tokenCount: number, note: string): void {
+  stream(exchange: Exchange, headers: Record<string, string>, stream: StreamEvents, note: string, paceMs?: number): void {
     const { response } = exchange;
     if (response.destroyed) return;
+    const { events, firstToken, tokens } = stream;
     const all = Object.assign(exchange.baseHeaders, headers);
     all['content-type'] = 'text/event-stream; charset=utf-8';
     all['cache-control'] = 'no-cache';
     response.writeHead(200, all);
+    this.observe(exchange, 200, all, undefined);
     this.log(exchange, 200, note);
     const tokensPerSecond = this.settings.tokensPerSecond;
-    if (tokensPerSecond === undefined || tokenCount === 0) {
+    const pace = paceMs ?? (tokensPerSecond === undefined ? undefined : 1000 / tokensPerSecond);
+    if (pace === undefined || pace <= 0 || tokens === 0) {
       response.end(events.join(''));
       return;
     }
-    const paceMs = 1000 / tokensPerSecond;
-    const afterLastToken = 1 + tokenCount;
-    response.write(events[0]!);
-    let next = 1;
+    const afterLastToken = firstToken + tokens;
+    response.write(events.slice(0, firstToken).join(''));
+    let next = firstToken;
     const step = (): void => {
       if (response.destroyed) return;
       response.write(events[next++]!);
-      if (next < afterLastToken) this.later(paceMs, exchange, step);
+      if (next < afterLastToken) this.later(pace, exchange, step);
       else response.end(events.slice(next).join(''));
     };
-    this.later(paceMs, exchange, step);
+    this.later(pace, exchange, step);
   }
 
   /** A dropped connection (the `reset` fault): no answer at all. */
   reset(exchange: Exchange, note: string): void {
     this.log(exchange, 0, note);
+    this.recorder?.served({ ...this.servedFacts(exchange), firstByteAt: null, doneAt: performance.now(), status: null, headers: {}, errorBody: undefined });
     exchange.request.socket.destroy();
+  }
+
+  /** With `--record-to`: the answer's head has just been written; its end is recorded when the response closes. */
+  private observe(exchange: Exchange, status: number, headers: Record<string, string>, errorBody: string | undefined): void {
+    const recorder = this.recorder;
+    if (recorder === undefined) return;
+    const firstByteAt = performance.now();
+    const facts = this.servedFacts(exchange);
+    exchange.response.once('close', () => recorder.served({ ...facts, firstByteAt, doneAt: performance.now(), status, headers: { ...headers }, errorBody }));
+  }
+
+  private servedFacts(exchange: Exchange): { arrivedAt: number; usage: NonNullable<Exchange['usage']> | null; charge: number; maxTokens: number | null; clientRequestId: string } {
+    const clientRequestId = exchange.request.headers['x-ms-client-request-id'];
+    return {
+      arrivedAt: exchange.arrivedAt,
+      usage: exchange.usage ?? null,
+      charge: exchange.charge ?? 0,
+      maxTokens: exchange.maxTokens ?? null,
+      clientRequestId: typeof clientRequestId === 'string' ? clientRequestId : '',
+    };
   }
 
   /**

@@ -18,4 +18,10 @@ export interface Exchange {
   deployment: string | undefined;
   /** performance.now() at arrival, for the log line (0 when not logging). */
   startedMs: number;
+  /** performance.now() at arrival, for `--record-to` (0 when not recording). */
+  arrivedAt: number;
+  /** What the answer reports and was charged, for `--record-to`. */
+  usage?: { promptTokens: number; completionTokens: number };
+  charge?: number;
+  maxTokens?: number | null;
 }

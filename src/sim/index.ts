@@ -1,7 +1,8 @@
 /**
- * The simulator: an Azure-OpenAI-compatible endpoint (chat completions,
- * embeddings, responses; streaming SSE) with faithful limits, served on loopback
- * by `aoai-probe sim` and in-process as the default target (PRODUCT §8).
+ * The simulator: an Azure-OpenAI-compatible endpoint (chat completions, legacy
+ * completions, embeddings, responses; streaming SSE) with faithful limits and
+ * answer shapes, served on loopback by `aoai-probe sim` and in-process as the
+ * default target.
  *
  * It shares no code with the prober's analysis or runner: it is the ground truth
  * the prober is judged against. The limiter models are exported too, so tests
@@ -19,6 +20,11 @@ export {
   type SimulatorProfile,
 } from './options.js';
 export { SimulatorConfigError } from './config-error.js';
+export { parseDeploymentSpec, readDeploymentsFile, type DeploymentDeclaration, type ResolvedDeployment } from './deployments.js';
+export { modelFacts, DEPLOYMENT_KINDS, type DeploymentKind, type ModelFacts } from './models.js';
+export { replyTo, askedWordCount, REPLY_VOCABULARY, DEFAULT_REPLY_LENGTH, type Reply, type ReplyLength } from './reply-text.js';
+export { formatStatsLine, type StatsSnapshot, type SecondCounts } from './stats.js';
+export { STATS_PATH } from './request-handler.js';
 export { FAULT_KINDS, DEFAULT_FAULTS, type FaultKind } from './faults.js';
 export {
   AZURE_DEFAULT_COMPLETION_ESTIMATE,
@@ -28,6 +34,7 @@ export {
   azureCharge,
   openaiCharge,
   promptTokenEstimate,
+  embeddingsEstimate,
   modelForDeployment,
   type Operation,
   type RequestFacts,

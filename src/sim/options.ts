@@ -5,8 +5,11 @@
  * SimulatorConfigError.
  */
 import { SimulatorConfigError } from './config-error.js';
+import { readDeploymentsFile, resolveDeclaration, type DeploymentDeclaration, type ResolvedDeployment } from './deployments.js';
 import { DEFAULT_FAULTS, FAULT_KINDS, type FaultKind } from './faults.js';
 import { parseLimiterSpec, validateLimiterSpec, type LimiterSpec } from './limiters/spec.js';
+import { DEFAULT_REPLY_LENGTH, type ReplyLength } from './reply-text.js';
+import { readRecordedAnswers, type RecordedAnswer } from './replay/recorded-answers.js';
 
 /** The built-in profiles. */
 export const SIMULATOR_PROFILES = ['azure-standard', 'azure-seed', 'azure-ptu', 'openai'] as const;
@@ -42,8 +45,22 @@ export interface SimulatorOptions {
   faultRate?: number;
   /** Which faults to draw from; default 500, 503, reset, capacity. */
   faults?: string[];
-  /** When set, other deployment names get 404 DeploymentNotFound; each has its own limits. */
-  deployments?: string[];
+  /**
+   * When set, other deployment names get 404 DeploymentNotFound; each has its own
+   * limits. A bare name guesses its model from the name and serves every
+   * operation; a declaration names its model, kind and limits (deployments.ts).
+   */
+  deployments?: Array<string | DeploymentDeclaration>;
+  /** A YAML file of deployment declarations, added to `deployments`. */
+  deploymentsFile?: string;
+  /** Seed of the answers' text generator; the same seed and prompt give the same answer. Default 0. */
+  seed?: number;
+  /** Length range of answers whose prompt asks for no word count, in tokens; default 16–256. */
+  replyLength?: ReplyLength;
+  /** An aoai-probe recording whose answers are served again in order (status, latency, headers) instead of the limits'. */
+  replay?: string;
+  /** Where to write every served answer as an aoai-probe recording. */
+  recordTo?: string;
   /** `x-ms-region` and the region named in 429 messages; default 'East US'. */
   region?: string;
   /** When set, a request with another key gets 401; otherwise any key is accepted. */
@@ -79,7 +96,13 @@ export interface SimulatorSettings {
   tokensPerSecond: number | undefined;
   faultRate: number;
   faults: FaultKind[];
-  deployments: ReadonlySet<string> | undefined;
+  /** The served deployments by name; undefined: any name is served. */
+  deployments: ReadonlyMap<string, ResolvedDeployment> | undefined;
+  seed: number;
+  replyLength: ReplyLength;
+  /** The answers to replay, in order; undefined when not replaying. */
+  replay: readonly RecordedAnswer[] | undefined;
+  recordTo: string | undefined;
   region: string;
   apiKey: string | undefined;
   requireKey: boolean;
@@ -130,11 +153,20 @@ export function resolveSimulatorSettings(options: SimulatorOptions = {}): Simula
     if ((FAULT_KINDS as readonly string[]).includes(fault)) faults.push(fault as FaultKind);
     else problems.push(`fault "${fault}" is unknown; use any of ${FAULT_KINDS.join(', ')}`);
   }
-  let deployments: Set<string> | undefined;
-  if (options.deployments !== undefined) {
-    deployments = new Set(options.deployments.map((name) => name.trim()));
-    if (deployments.size === 0 || deployments.has('')) problems.push('deployments must be non-empty names, e.g. gpt-4o,gpt-4o-mini');
+  const given: Array<string | DeploymentDeclaration> = [...(options.deployments ?? [])];
+  if (options.deploymentsFile !== undefined) given.push(...readDeploymentsFile(options.deploymentsFile, problems));
+  const names = given.map((item) => (typeof item === 'string' ? item : item.name).trim());
+  if ((options.deployments !== undefined && given.length === 0) || names.includes('')) problems.push('deployments must be non-empty names, e.g. gpt-4o,gpt-4o-mini');
+  const repeated = names.filter((name, index) => name !== '' && names.indexOf(name) !== index);
+  for (const name of new Set(repeated)) problems.push(`deployment "${name}" is declared twice; give each deployment once`);
+  const seed = options.seed ?? 0;
+  if (!Number.isSafeInteger(seed)) problems.push(`seed must be a whole number, got ${String(seed)}`);
+  const replyLength = options.replyLength ?? DEFAULT_REPLY_LENGTH;
+  if (!(Number.isInteger(replyLength.minTokens) && replyLength.minTokens >= 1 && Number.isInteger(replyLength.maxTokens) && replyLength.maxTokens >= replyLength.minTokens)) {
+    problems.push(`reply length must be whole numbers of tokens, 1 ≤ min ≤ max, got ${String(replyLength.minTokens)}-${String(replyLength.maxTokens)}`);
   }
+  const replay = options.replay === undefined ? undefined : readRecordedAnswers(options.replay, problems);
+  if (options.recordTo !== undefined && options.recordTo.trim() === '') problems.push('recordTo must be a file path');
   const region = options.region ?? 'East US';
   if (region.trim() === '') problems.push('region must not be empty; e.g. "East US"');
   if (options.apiKey !== undefined && options.apiKey === '') problems.push('apiKey must not be empty when given (leave it unset to accept any key)');
@@ -152,12 +184,22 @@ export function resolveSimulatorSettings(options: SimulatorOptions = {}): Simula
   if (problems.length > 0) throw new SimulatorConfigError(problems);
 
   const tpm = options.tpm ?? DEFAULT_TPM;
+  const rpm = options.rpm ?? (RPM_PER_1K_TPM * tpm) / 1000;
+  let deployments: Map<string, ResolvedDeployment> | undefined;
+  if (options.deployments !== undefined || options.deploymentsFile !== undefined) {
+    deployments = new Map();
+    for (const item of given) {
+      const resolved: ResolvedDeployment =
+        typeof item === 'string' ? { name: item.trim(), model: undefined, kind: undefined, tpm, rpm } : resolveDeclaration({ ...item, name: item.name.trim() }, tpm, options.rpm);
+      deployments.set(resolved.name, resolved);
+    }
+  }
   return {
     host,
     port,
     profile,
     tpm,
-    rpm: options.rpm ?? (RPM_PER_1K_TPM * tpm) / 1000,
+    rpm,
     requestWindowMs: options.requestWindowMs ?? (profile === 'openai' ? 60_000 : 10_000),
     tokenWindowMs: options.tokenWindowMs ?? 60_000,
     subsecondCap: options.subsecondCap ?? true,
@@ -167,6 +209,10 @@ export function resolveSimulatorSettings(options: SimulatorOptions = {}): Simula
     faultRate,
     faults,
     deployments,
+    seed,
+    replyLength,
+    replay,
+    recordTo: options.recordTo,
     region,
     apiKey: options.apiKey,
     requireKey: options.requireKey ?? true,

@@ -13,18 +13,24 @@ import { OpenAiPolicy, type OpenAiSettings } from './policies/openai.js';
 import type { PolicyFactory } from './policies/policy.js';
 import { formatThousands, formatWindow } from './units.js';
 
+/** A deployment's own TPM and RPM (declared deployments may differ from the simulator's). */
+export interface DeploymentLimits {
+  tpm: number;
+  rpm: number;
+}
+
 /**
  * The azure-standard numbers: ceil(RPM × window / 60 s) requests per request
  * window (50 per 10 s at 300 RPM), ceil(RPM / 60) per second for the sub-cap (5),
  * TPM × window / 60 s tokens per token window. Rounded up, with at least 1, as
  * Azure's simulator does (ceil(TPM/1000)): a 6-RPM deployment admits 1 per 10 s.
  */
-export function azureStandardSettings(settings: SimulatorSettings): AzureStandardSettings {
+export function azureStandardSettings(settings: SimulatorSettings, limits: DeploymentLimits = settings): AzureStandardSettings {
   return {
-    requestLimit: Math.max(1, Math.ceil((settings.rpm * settings.requestWindowMs) / 60_000 - 1e-9)),
+    requestLimit: Math.max(1, Math.ceil((limits.rpm * settings.requestWindowMs) / 60_000 - 1e-9)),
     requestWindowMs: settings.requestWindowMs,
-    subsecondLimit: settings.subsecondCap ? Math.max(1, Math.ceil(settings.rpm / 60 - 1e-9)) : undefined,
-    tokenLimit: Math.max(1, Math.round((settings.tpm * settings.tokenWindowMs) / 60_000)),
+    subsecondLimit: settings.subsecondCap ? Math.max(1, Math.ceil(limits.rpm / 60 - 1e-9)) : undefined,
+    tokenLimit: Math.max(1, Math.round((limits.tpm * settings.tokenWindowMs) / 60_000)),
     tokenWindowMs: settings.tokenWindowMs,
     flatCharge: settings.profile === 'azure-seed' ? SEED_FLAT_CHARGE : undefined,
     region: settings.region,
@@ -32,17 +38,30 @@ export function azureStandardSettings(settings: SimulatorSettings): AzureStandar
 }
 
 /** The openai numbers: buckets of a window's worth, refilled at RPM/60 and TPM/60 per second. */
-export function openAiSettings(settings: SimulatorSettings): OpenAiSettings {
+export function openAiSettings(settings: SimulatorSettings, limits: DeploymentLimits = settings): OpenAiSettings {
   return {
-    requestCapacity: Math.max(1, Math.round((settings.rpm * settings.requestWindowMs) / 60_000)),
-    requestsPerSecond: settings.rpm / 60,
-    tokenCapacity: Math.max(1, Math.round((settings.tpm * settings.tokenWindowMs) / 60_000)),
-    tokensPerSecond: settings.tpm / 60,
+    requestCapacity: Math.max(1, Math.round((limits.rpm * settings.requestWindowMs) / 60_000)),
+    requestsPerSecond: limits.rpm / 60,
+    tokenCapacity: Math.max(1, Math.round((limits.tpm * settings.tokenWindowMs) / 60_000)),
+    tokensPerSecond: limits.tpm / 60,
   };
 }
 
-/** Builds the policy factory for the settings' profile (or generic limiter). */
+/**
+ * Builds the policy factory for the settings' profile (or generic limiter).
+ * Its description names each declared deployment with its model and limits.
+ */
 export function createPolicyFactory(settings: SimulatorSettings): PolicyFactory {
+  const factory = profileFactory(settings);
+  const declared = [...(settings.deployments?.values() ?? [])].filter((deployment) => deployment.model !== undefined);
+  if (declared.length === 0 || settings.limiter !== undefined) return factory;
+  const list = declared
+    .map((deployment) => `${deployment.name} (${deployment.model!.name}, ${deployment.kind}, ${formatThousands(deployment.tpm)} TPM, ${formatThousands(deployment.rpm)} RPM)`)
+    .join(', ');
+  return { ...factory, describe: () => `${factory.describe()}; deployments: ${list}` };
+}
+
+function profileFactory(settings: SimulatorSettings): PolicyFactory {
   const tpmText = `${formatThousands(settings.tpm)} TPM`;
   const rpmText = `${formatThousands(settings.rpm)} RPM`;
   if (settings.limiter !== undefined) {
@@ -61,7 +80,7 @@ export function createPolicyFactory(settings: SimulatorSettings): PolicyFactory 
         profile: settings.profile,
         family: 'azure',
         describe: () => `${settings.profile}, ${tpmText} (${rpmText}: ${caps.join(', ')}${tokens})${flat}`,
-        create: () => new AzureStandardPolicy(numbers),
+        create: (limits) => new AzureStandardPolicy(limits === undefined ? numbers : azureStandardSettings(settings, limits)),
       };
     }
     case 'azure-ptu': {
@@ -71,7 +90,12 @@ export function createPolicyFactory(settings: SimulatorSettings): PolicyFactory 
         profile: 'azure-ptu',
         family: 'azure',
         describe: () => `azure-ptu, ${tpmText} (utilization bucket of ${formatThousands(capacity)} tokens draining ${formatThousands(drainPerSecond)} per s)`,
-        create: () => new AzurePtuPolicy({ capacity, drainPerSecond, region: settings.region }),
+        create: (limits) =>
+          new AzurePtuPolicy(
+            limits === undefined
+              ? { capacity, drainPerSecond, region: settings.region }
+              : { capacity: Math.max(1, Math.round((limits.tpm * settings.tokenWindowMs) / 60_000)), drainPerSecond: limits.tpm / 60, region: settings.region },
+          ),
       };
     }
     case 'openai': {
@@ -81,7 +105,7 @@ export function createPolicyFactory(settings: SimulatorSettings): PolicyFactory 
         family: 'openai',
         describe: () =>
           `openai, ${tpmText}, ${rpmText} (token buckets: ${formatThousands(numbers.requestCapacity)} requests, ${formatThousands(numbers.tokenCapacity)} tokens)`,
-        create: () => new OpenAiPolicy(numbers),
+        create: (limits) => new OpenAiPolicy(limits === undefined ? numbers : openAiSettings(settings, limits)),
       };
     }
   }

@@ -1,9 +1,9 @@
 /**
  * Reads the few fields of a request body the simulator needs (prompt size,
  * max_tokens, streaming, model) and says what is wrong when the body would get a
- * 400 from the real service: invalid JSON, no `messages`, no `input`.
+ * 400 from the real service: invalid JSON, no `messages`, no `input`, no `prompt`.
  */
-import type { Operation, RequestFacts } from './charge.js';
+import type { Operation, PromptMessage, RequestFacts } from './charge.js';
 
 /** A body the simulator can serve, or the 400 it deserves. */
 export type FactsResult =
@@ -34,24 +34,52 @@ export function readRequestFacts(operation: Operation, bodyText: string): FactsR
 
   let promptCharacters = 0;
   let inputCount = 1;
+  let inputCharacters: number[] | undefined;
+  let messages: PromptMessage[] | undefined;
+  let inputs: Array<string | number> | undefined;
   if (operation === 'chat') {
-    const messages = fields.messages;
-    if (!Array.isArray(messages) || messages.length === 0) {
-      return missing('messages', messages === undefined);
+    const list = fields.messages;
+    if (!Array.isArray(list) || list.length === 0) {
+      return missing('messages', list === undefined);
     }
-    for (const message of messages) {
-      if (typeof message === 'object' && message !== null) promptCharacters += contentCharacters((message as Record<string, unknown>).content);
+    messages = [];
+    for (const message of list) {
+      if (typeof message !== 'object' || message === null) continue;
+      const prompt = promptMessage(message as Record<string, unknown>);
+      promptCharacters += prompt.text.length;
+      messages.push(prompt);
     }
+  } else if (operation === 'completions') {
+    const prompt = fields.prompt;
+    if (prompt === undefined || prompt === null || prompt === '') return missing('prompt', true);
+    inputs = Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] !== 'number' ? prompt.map(inputOf) : [inputOf(prompt)];
+    for (const item of inputs) promptCharacters += typeof item === 'number' ? item * 4 : item.length;
   } else {
     const input = fields.input;
     if (input === undefined || input === null || input === '') return missing('input', true);
     if (operation === 'embeddings') {
-      const inputs = Array.isArray(input) && input.length > 0 && typeof input[0] !== 'number' ? input : [input];
-      inputCount = inputs.length;
-      for (const item of inputs) promptCharacters += embeddingInputCharacters(item);
+      const items = Array.isArray(input) && input.length > 0 && typeof input[0] !== 'number' ? input : [input];
+      inputCount = items.length;
+      inputs = items.map(inputOf);
+      inputCharacters = items.map(embeddingInputCharacters);
+      for (const characters of inputCharacters) promptCharacters += characters;
     } else {
-      promptCharacters += responsesInputCharacters(input);
-      if (typeof fields.instructions === 'string') promptCharacters += fields.instructions.length;
+      messages = [];
+      if (typeof fields.instructions === 'string') {
+        promptCharacters += fields.instructions.length;
+        messages.push({ role: 'system', name: undefined, text: fields.instructions });
+      }
+      if (typeof input === 'string') {
+        promptCharacters += input.length;
+        messages.push({ role: 'user', name: undefined, text: input });
+      } else if (Array.isArray(input)) {
+        for (const item of input) {
+          if (typeof item !== 'object' || item === null) continue;
+          const prompt = promptMessage(item as Record<string, unknown>);
+          promptCharacters += prompt.text.length;
+          messages.push(prompt);
+        }
+      }
     }
   }
 
@@ -76,6 +104,7 @@ export function readRequestFacts(operation: Operation, bodyText: string): FactsR
     maxTokens = value;
   }
   const n = typeof fields.n === 'number' && Number.isInteger(fields.n) && fields.n > 1 ? fields.n : 1;
+  const bestOf = typeof fields.best_of === 'number' && Number.isInteger(fields.best_of) && fields.best_of > 1 ? fields.best_of : 1;
   const streamOptions = fields.stream_options;
   const includeUsage =
     typeof streamOptions === 'object' && streamOptions !== null && (streamOptions as Record<string, unknown>).include_usage === true;
@@ -86,8 +115,12 @@ export function readRequestFacts(operation: Operation, bodyText: string): FactsR
       operation,
       model,
       promptCharacters,
+      ...(inputCharacters !== undefined ? { inputCharacters } : {}),
+      ...(messages !== undefined ? { messages } : {}),
+      ...(inputs !== undefined ? { inputs } : {}),
       maxTokens,
       choices: n,
+      bestOf,
       stream: fields.stream === true,
       includeUsage,
       inputCount,
@@ -103,18 +136,34 @@ function missing(param: string, absent: boolean): FactsResult {
     : { ok: false, message: `Invalid '${param}': expected a non-empty array.`, param, code: 'invalid_value' };
 }
 
-/** Characters of a chat message content: a string, or an array of parts with `text`. */
-function contentCharacters(content: unknown): number {
-  if (typeof content === 'string') return content.length;
-  if (!Array.isArray(content)) return 0;
-  let total = 0;
+/** A chat message as the tokenizer counts it: role, name, and the text of its content. */
+function promptMessage(message: Record<string, unknown>): PromptMessage {
+  return {
+    role: typeof message.role === 'string' ? message.role : 'user',
+    name: typeof message.name === 'string' && message.name !== '' ? message.name : undefined,
+    text: contentText(message.content),
+  };
+}
+
+/** The text of a message content: a string, or the `text` of its parts joined. */
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  let text = '';
   for (const part of content) {
-    if (typeof part === 'string') total += part.length;
+    if (typeof part === 'string') text += part;
     else if (typeof part === 'object' && part !== null && typeof (part as Record<string, unknown>).text === 'string') {
-      total += ((part as Record<string, unknown>).text as string).length;
+      text += (part as Record<string, unknown>).text as string;
     }
   }
-  return total;
+  return text;
+}
+
+/** One embeddings or completions input: its text, or a token array's length. */
+function inputOf(input: unknown): string | number {
+  if (typeof input === 'string') return input;
+  if (Array.isArray(input)) return input.length;
+  return '';
 }
 
 /** Characters of one embeddings input; a token array counts 4 characters per token so ceil(n/4) gives its length back. */
@@ -122,15 +171,4 @@ function embeddingInputCharacters(input: unknown): number {
   if (typeof input === 'string') return input.length;
   if (Array.isArray(input)) return input.length * 4;
   return 0;
-}
-
-/** Characters of a Responses API `input`: a string or a list of messages. */
-function responsesInputCharacters(input: unknown): number {
-  if (typeof input === 'string') return input.length;
-  if (!Array.isArray(input)) return 0;
-  let total = 0;
-  for (const item of input) {
-    if (typeof item === 'object' && item !== null) total += contentCharacters((item as Record<string, unknown>).content);
-  }
-  return total;
 }

@@ -1,25 +1,44 @@
 /**
  * The life of one request, in the order the real service checks things:
  * unknown path (404) → method (405) → key (401) → body (400) → deployment (404)
- * → injected fault → admission by the deployment's policy (429/503) → latency →
+ * → operation the deployment's model serves (400 OperationNotSupported) →
+ * injected fault → admission by the deployment's policy (429/503) → latency →
  * the answer (whole, slow, or streamed). Nothing is charged before admission.
+ * With `--replay`, the recorded answer takes the place of fault and admission.
+ * `GET /_sim/stats` is answered before all of this: it is the simulator's own.
  *
  * A generic limiter guards every path and method, so the first two checks are
  * skipped for it, and keys are checked only when one is configured.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AnswerWriter } from './answer-writer.js';
-import { chatCompletionBody, chatCompletionEvents, embeddingsBody, replyFor, responsesBody, type AnswerValues } from './bodies/success.js';
+import {
+  chatCompletionBody,
+  chatCompletionEvents,
+  completionBody,
+  completionEvents,
+  embeddingsBody,
+  responsesBody,
+  type AnswerValues,
+} from './bodies/success.js';
+import { operationNotSupportedBody } from './bodies/azure-errors.js';
 import { OPENAI_ORGANIZATION } from './bodies/openai-errors.js';
-import { modelForDeployment, promptTokenEstimate, type Operation, type RequestFacts } from './charge.js';
+import { guessedModelFacts, type Operation, type RequestFacts } from './charge.js';
+import type { ResolvedDeployment } from './deployments.js';
 import { deploymentNotFoundBody, faultAnswer, invalidRequestBody, methodNotAllowedBody, notFoundBody, unauthorizedBody } from './error-answers.js';
 import type { Exchange } from './exchange.js';
 import { applyMinusOneHeaders, pickFault, removeRetryHints } from './faults.js';
+import { COMPLETIONS_DEFAULT_MAX_TOKENS, type DeploymentKind, type ModelFacts } from './models.js';
 import type { SimulatorSettings } from './options.js';
 import type { AdmissionRequest, AnswerFamily, LimitPolicy, PolicyFactory } from './policies/policy.js';
+import { replyTo, type Reply } from './reply-text.js';
+import { ReplayScript } from './replay/replay-script.js';
 import { readRequestFacts } from './request-facts.js';
 import { RequestIds } from './request-ids.js';
 import { matchRoute, splitTarget } from './routes.js';
+import { SimulatorStats } from './stats.js';
+import { countTokens } from './tokenizer.js';
+import { promptTokens } from './usage.js';
 
 /** The api-version quoted in messages when a classic path has none. */
 export const DEFAULT_API_VERSION = '2024-10-21';
@@ -29,10 +48,46 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** A request stream's errors (a client that hangs up) end that request only; node:http closes its socket. */
 function ignoreError(): void {}
 
-/** Per-deployment state: its limits and the model names answers quote. */
+/** The path of the simulator's own statistics (`GET`), outside every API. */
+export const STATS_PATH = '/_sim/stats';
+
+/** The model answers quote, its name as JSON and its facts. */
+interface ServedModel {
+  name: string;
+  json: string;
+  facts: ModelFacts;
+}
+
+/** Per-deployment state: its limits, its declaration (when declared) and the models answers quote. */
 interface DeploymentState {
   policy: LimitPolicy;
-  models: Record<Operation, { name: string; json: string }>;
+  declared: ResolvedDeployment | undefined;
+  models: Record<Operation, ServedModel>;
+}
+
+/** The operations each kind of deployment serves. */
+const SERVED_OPERATIONS: Record<DeploymentKind, readonly Operation[]> = {
+  chat: ['chat', 'responses'],
+  embeddings: ['embeddings'],
+  completions: ['completions'],
+};
+
+/** The text an answer depends on: the messages' or inputs' text. */
+function promptTextOf(facts: RequestFacts): string {
+  const messages = facts.messages;
+  if (messages !== undefined) return messages.length === 1 ? messages[0]!.text : messages.map((message) => message.text).join('\n');
+  const inputs = facts.inputs;
+  if (inputs !== undefined) return inputs.length === 1 ? String(inputs[0]) : inputs.map(String).join('\n');
+  return '';
+}
+
+/** An admitted request's answer, ready to be written. */
+interface PreparedAnswer {
+  operation: Operation;
+  values: AnswerValues;
+  /** undefined for embeddings. */
+  reply: Reply | undefined;
+  completionTokens: number;
 }
 
 /** Handles the requests of one server; holds the deployments' limiter states. */
@@ -41,6 +96,9 @@ export class RequestHandler {
   private readonly family: AnswerFamily;
   private readonly writer: AnswerWriter;
   private readonly ids = new RequestIds();
+  /** Per-second counts, for `--stats` and `GET /_sim/stats`. */
+  readonly stats: SimulatorStats;
+  private readonly replay: ReplayScript | undefined;
 
   constructor(
     private readonly settings: SimulatorSettings,
@@ -48,6 +106,13 @@ export class RequestHandler {
   ) {
     this.family = factory.family;
     this.writer = new AnswerWriter(settings);
+    this.stats = new SimulatorStats(settings.clock);
+    this.replay = settings.replay === undefined ? undefined : new ReplayScript(settings.replay, this.family);
+  }
+
+  /** The writer's `--record-to` recorder, once the server listens. */
+  set recorder(recorder: AnswerWriter['recorder']) {
+    this.writer.recorder = recorder;
   }
 
   /** Cancels pending (delayed or paced) answers; called on close. */
@@ -62,6 +127,7 @@ export class RequestHandler {
 
   private start(request: IncomingMessage, response: ServerResponse): void {
     const { path, query } = splitTarget(request.url ?? '/');
+    if (path === STATS_PATH && request.method === 'GET') return this.sendStats(request, response);
     const route = matchRoute(path, query);
     const exchange: Exchange = {
       request,
@@ -71,6 +137,7 @@ export class RequestHandler {
       baseHeaders: this.baseHeaders(request),
       deployment: route?.deployment,
       startedMs: this.settings.log ? performance.now() : 0,
+      arrivedAt: this.writer.recorder === undefined ? 0 : performance.now(),
     };
     request.on('error', ignoreError);
     const method = request.method ?? 'GET';
@@ -145,14 +212,29 @@ export class RequestHandler {
     exchange.request.on('end', () => this.writer.guarded(exchange.response, then));
   }
 
+  /** `GET /_sim/stats`: the per-second counts as JSON (no key needed: it is the simulator's, not the service's). */
+  private sendStats(request: IncomingMessage, response: ServerResponse): void {
+    request.resume();
+    const body = JSON.stringify(this.stats.snapshot());
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-cache' });
+    response.end(body);
+  }
+
   private stateOf(deployment: string): DeploymentState {
     let state = this.deployments.get(deployment);
     if (state === undefined) {
-      const model = (operation: Operation): { name: string; json: string } => {
-        const name = modelForDeployment(deployment, operation);
-        return { name, json: JSON.stringify(name) };
+      const declared = this.settings.deployments?.get(deployment);
+      const declaredModel = declared?.model;
+      const model = (operation: Operation): ServedModel => {
+        const facts = declaredModel ?? guessedModelFacts(deployment, operation);
+        return { name: facts.name, json: JSON.stringify(facts.name), facts };
       };
-      state = { policy: this.factory.create(), models: { chat: model('chat'), embeddings: model('embeddings'), responses: model('responses') } };
+      const limits = declaredModel === undefined || declared === undefined ? undefined : { tpm: declared.tpm, rpm: declared.rpm };
+      state = {
+        policy: this.factory.create(limits),
+        declared: declaredModel === undefined ? undefined : declared,
+        models: { chat: model('chat'), embeddings: model('embeddings'), responses: model('responses'), completions: model('completions') },
+      };
       this.deployments.set(deployment, state);
     }
     return state;
@@ -188,49 +270,122 @@ export class RequestHandler {
       operation,
       deployment,
       model: model.name,
+      modelFacts: model.facts,
       facts,
       apiVersion: route?.shape === 'classic' ? (route.apiVersion ?? DEFAULT_API_VERSION) : undefined,
     };
+    const kind = state.declared?.kind;
+    if (operation !== undefined && kind !== undefined && !SERVED_OPERATIONS[kind].includes(operation) && !generic) {
+      const headers = state.policy.currentHeaders(admissionRequest);
+      return this.fail(exchange, 400, operationNotSupportedBody(operation, model.name), `operation not supported by ${model.name}`, headers);
+    }
+    if (this.replay !== undefined && !generic) return this.replayAnswer(exchange, facts, operation, model);
 
     const fault = pickFault(this.settings.faultRate, this.settings.faults, this.settings.random);
-    if (fault === 'reset') return this.writer.reset(exchange, 'fault: connection reset');
+    if (fault === 'reset') {
+      this.stats.fault();
+      return this.writer.reset(exchange, 'fault: connection reset');
+    }
     const replacement = fault === undefined ? undefined : faultAnswer(this.family, fault, exchange.baseHeaders['apim-request-id'] ?? exchange.baseHeaders['x-request-id'] ?? '');
     if (replacement !== undefined) {
+      if (replacement.status === 429) this.stats.refused('capacity');
+      else this.stats.fault();
       const headers = Object.assign(state.policy.currentHeaders(admissionRequest), replacement.headers);
       return this.writer.send(exchange, replacement.status, headers, replacement.body, `fault: ${fault}`);
     }
 
     const admission = state.policy.admit(admissionRequest);
     if (fault === 'minus-one-headers') applyMinusOneHeaders(admission.headers);
+    exchange.charge = admission.charge;
+    exchange.maxTokens = facts?.maxTokens ?? null;
     if (!admission.admitted) {
+      this.stats.refused(admission.refusalClass ?? 'requests', admission.charge);
       if (fault === 'no-retry-after') removeRetryHints(admission.headers);
       const note = fault === 'no-retry-after' ? `${admission.note} (no retry-after)` : admission.note;
       return this.writer.send(exchange, admission.status, admission.headers, admission.body ?? '', note);
     }
+    this.stats.admitted(admission.charge);
 
-    const promptTokens = facts === undefined ? 0 : promptTokenEstimate(facts);
-    const reply = replyFor(facts?.maxTokens);
-    const completionTokens = operation === undefined || operation === 'embeddings' ? 0 : reply.tokens.length;
+    const answer = facts === undefined || operation === undefined ? undefined : this.answerOf(facts, operation, model);
     if (admission.finish !== undefined) {
       const finish = admission.finish;
-      exchange.response.once('close', () => finish(this.settings.clock(), promptTokens + completionTokens));
+      const actual = answer === undefined ? 0 : answer.values.promptTokens + answer.completionTokens;
+      exchange.response.once('close', () => finish(this.settings.clock(), actual));
     }
-    const values: AnswerValues = { id: this.ids.hex(), created: Math.floor(Date.now() / 1000), modelJson: model.json, promptTokens };
     const note = `${admission.note} charge=${admission.charge}`;
     this.writer.later(this.latencyMs(), exchange, () => {
-      if (facts === undefined || operation === undefined) return this.writer.send(exchange, 200, admission.headers, '{"ok":true}', note);
-      if (operation === 'chat' && facts.stream) {
-        return this.writer.stream(exchange, admission.headers, chatCompletionEvents(values, reply, facts.includeUsage), reply.tokens.length, note);
-      }
-      const body =
-        operation === 'chat'
-          ? chatCompletionBody(values, reply)
-          : operation === 'embeddings'
-            ? embeddingsBody(values, facts.inputCount, facts.dimensions, facts.encodingFormat)
-            : responsesBody(values, reply);
-      if (fault === 'slow-body') return this.writer.sendSlowly(exchange, admission.headers, body, `${note} (slow body)`);
-      this.writer.send(exchange, 200, admission.headers, body, note);
+      if (answer === undefined || facts === undefined) return this.writer.send(exchange, 200, admission.headers, '{"ok":true}', note);
+      this.sendAnswer(exchange, admission.headers, answer, facts, note, fault === 'slow-body');
     });
+  }
+
+  /** What an admitted request is answered: its values, reply and token counts. */
+  private answerOf(facts: RequestFacts, operation: Operation, model: ServedModel): PreparedAnswer {
+    const encoding = model.facts.encoding;
+    const values: AnswerValues = {
+      id: this.ids.hex(),
+      created: Math.floor(Date.now() / 1000),
+      modelJson: model.json,
+      promptTokens: promptTokens(facts, encoding),
+      azure: this.family === 'azure',
+      prompts: facts.inputs?.length ?? 1,
+    };
+    if (operation === 'embeddings') return { operation, values, reply: undefined, completionTokens: 0 };
+    // The legacy completions API cuts at 16 tokens when max_tokens is unset.
+    const cap = facts.maxTokens ?? (operation === 'completions' ? COMPLETIONS_DEFAULT_MAX_TOKENS : undefined);
+    const reply = replyTo(promptTextOf(facts), this.settings.seed, cap, this.settings.replyLength);
+    return { operation, values, reply, completionTokens: countTokens(encoding, reply.text) };
+  }
+
+  /** Writes an answer: whole, slowly (the slow-body quirk) or streamed (at `paceMs` per token when given). */
+  private sendAnswer(exchange: Exchange, headers: Record<string, string>, answer: PreparedAnswer, facts: RequestFacts, note: string, slowly: boolean, paceMs?: number): void {
+    const { operation, values, reply, completionTokens } = answer;
+    exchange.usage = { promptTokens: values.promptTokens, completionTokens };
+    if (reply !== undefined && facts.stream && (operation === 'chat' || operation === 'completions')) {
+      const events = operation === 'chat' ? chatCompletionEvents(values, reply, completionTokens, facts.includeUsage) : completionEvents(values, reply, completionTokens, facts.includeUsage);
+      return this.writer.stream(exchange, headers, events, note, paceMs);
+    }
+    const body =
+      reply === undefined
+        ? embeddingsBody(values, facts.inputCount, facts.dimensions, facts.encodingFormat)
+        : operation === 'chat'
+          ? chatCompletionBody(values, reply, completionTokens)
+          : operation === 'completions'
+            ? completionBody(values, reply, completionTokens)
+            : responsesBody(values, reply, completionTokens);
+    if (slowly) return this.writer.sendSlowly(exchange, headers, body, `${note} (slow body)`);
+    this.writer.send(exchange, 200, headers, body, note);
+  }
+
+  /**
+   * `--replay`: the next recorded answer instead of the limits' decision: its
+   * status and headers after its latency. A recorded 200 gets a normal answer
+   * to this request (streamed ones start at the recorded first byte and end at
+   * the recorded end); a refusal or error its recorded code and message; a
+   * recorded connection failure a dropped connection.
+   */
+  private replayAnswer(exchange: Exchange, facts: RequestFacts | undefined, operation: Operation | undefined, model: ServedModel): void {
+    const recorded = this.replay!.next();
+    const note = `replayed #${recorded.index}`;
+    if (recorded.answer.status === null) {
+      this.stats.fault();
+      return this.writer.later(recorded.answer.totalMs, exchange, () => this.writer.reset(exchange, `${note}: connection failure`));
+    }
+    const headers = recorded.headers;
+    if (recorded.answer.status !== 200) {
+      const refusal = recorded.refusalClass;
+      if (refusal !== undefined) this.stats.refused(refusal);
+      else this.stats.fault();
+      return this.writer.later(recorded.answer.totalMs, exchange, () => this.writer.send(exchange, recorded.answer.status!, headers, recorded.body, note));
+    }
+    this.stats.admitted(0);
+    if (facts === undefined || operation === undefined) return this.writer.later(recorded.answer.totalMs, exchange, () => this.writer.send(exchange, 200, headers, '{"ok":true}', note));
+    const answer = this.answerOf(facts, operation, model);
+    const streamed = facts.stream && answer.reply !== undefined && (operation === 'chat' || operation === 'completions');
+    if (!streamed) return this.writer.later(recorded.answer.totalMs, exchange, () => this.sendAnswer(exchange, headers, answer, facts, note, false));
+    const tokens = Math.max(1, answer.reply!.pieces.length);
+    const paceMs = Math.max(0, recorded.answer.totalMs - recorded.answer.firstByteMs) / tokens;
+    this.writer.later(recorded.answer.firstByteMs, exchange, () => this.sendAnswer(exchange, headers, answer, facts, note, false, paceMs));
   }
 
   /** Mean ± spread, uniform, never negative. */

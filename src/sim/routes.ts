@@ -1,9 +1,11 @@
 /**
- * Which API a request path names. Three shapes are served (facts §7):
- * - classic Azure: `/openai/deployments/{deployment}/chat/completions|embeddings?api-version=V`
+ * Which API a request path names. Three shapes are served:
+ * - classic Azure: `/openai/deployments/{deployment}/chat/completions|completions|embeddings?api-version=V`
  *   and `/openai/responses?api-version=V` (deployment in `model`);
- * - Azure v1: `/openai/v1/chat/completions|embeddings|responses` (deployment in `model`);
- * - OpenAI: `/v1/chat/completions|embeddings|responses` (model in `model`).
+ * - Azure v1: `/openai/v1/chat/completions|completions|embeddings|responses` (deployment in `model`);
+ * - OpenAI: `/v1/chat/completions|completions|embeddings|responses` (model in `model`).
+ * `completions` is the legacy text-completions API, served by completions
+ * models (gpt-35-turbo-instruct, davinci-002, babbage-002).
  */
 import type { Operation } from './charge.js';
 
@@ -12,7 +14,7 @@ export interface Route {
   operation: Operation;
   /** classic: Azure dated api-version; v1: Azure v1 API; openai: api.openai.com paths. */
   shape: 'classic' | 'v1' | 'openai';
-  /** The deployment named in the path (classic chat/embeddings only). */
+  /** The deployment named in the path (classic chat, completions and embeddings only). */
   deployment: string | undefined;
   /** The `api-version` query parameter, when given. */
   apiVersion: string | undefined;
@@ -20,6 +22,7 @@ export interface Route {
 
 const OPERATION_BY_SUFFIX: Record<string, Operation> = {
   'chat/completions': 'chat',
+  completions: 'completions',
   embeddings: 'embeddings',
   responses: 'responses',
 };

@@ -9,7 +9,10 @@ import type { Socket } from 'node:net';
 import { SimulatorConfigError } from './config-error.js';
 import { resolveSimulatorSettings, type SimulatorOptions } from './options.js';
 import { createPolicyFactory } from './profiles.js';
+import { ServedRecorder } from './replay/served-recorder.js';
 import { RequestHandler } from './request-handler.js';
+import type { StatsSnapshot } from './stats.js';
+import { loadEncodings, type EncodingName } from './tokenizer.js';
 
 export { DEFAULT_API_VERSION } from './request-handler.js';
 
@@ -22,7 +25,9 @@ export interface RunningSimulator {
   profile: string;
   /** e.g. "azure-standard, 50,000 TPM (300 RPM: 50 per 10 s, 5 per 1 s)". */
   describe(): string;
-  /** Stops listening, drops open connections and pending answers. Safe to call twice. */
+  /** The per-second counts (the same as `GET /_sim/stats`); in-process simulators only. */
+  stats?(): StatsSnapshot;
+  /** Stops listening, drops open connections and pending answers, finishes `--record-to`. Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -30,6 +35,12 @@ export interface RunningSimulator {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const settings = resolveSimulatorSettings(options);
   const factory = createPolicyFactory(settings);
+  // Tokenizers are built before listening, so no request waits for one (tokenizer.ts says why).
+  if (factory.family !== 'generic') {
+    const encodings = new Set<EncodingName>(['o200k_base']);
+    for (const deployment of settings.deployments?.values() ?? []) if (deployment.model !== undefined) encodings.add(deployment.model.encoding);
+    loadEncodings(encodings);
+  }
   const handler = new RequestHandler(settings, factory);
   const server = http.createServer({ keepAliveTimeout: 30_000 }, (request, response) => handler.handle(request, response));
   const sockets = new Set<Socket>();
@@ -54,18 +65,31 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : settings.port;
   const hostInUrl = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const url = `http://${hostInUrl}:${port}`;
+  let recorder: ServedRecorder | undefined;
+  if (settings.recordTo !== undefined) {
+    try {
+      recorder = await ServedRecorder.open(settings.recordTo, { url, profile: factory.profile, tpm: settings.tpm, rpm: settings.rpm });
+    } catch (error) {
+      handler.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw error;
+    }
+    handler.recorder = recorder;
+  }
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${hostInUrl}:${port}`,
+    url,
     port,
     profile: factory.profile,
-    describe: () => factory.describe(),
+    describe: () => factory.describe() + (settings.replay === undefined ? '' : `, replaying ${settings.replay.length} recorded answers`),
+    stats: () => handler.stats.snapshot(),
     close() {
       closing ??= new Promise<void>((resolve) => {
         handler.stop();
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
-      });
+      }).then(() => recorder?.close());
       return closing;
     },
   };

@@ -11,7 +11,7 @@ import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
-import { ensureBuilt, hasStackTrace, runCli, temporaryFolder } from '../trust/support/cli.js';
+import { ensureBuilt, hasStackTrace, runCli, temporaryFolder } from '../support/spawn-cli.js';
 import { AZURE_PATH, answerOk, startServer, type LoopbackServer } from '../trust/support/servers.js';
 
 /** Seconds each stub token lives: the run lasts longer, so at least one refresh is due. */

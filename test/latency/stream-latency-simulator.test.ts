@@ -9,10 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
-import { createLeanTransport } from '../../src/run/lean-transport.js';
-import { createTransport, type HttpTransport, type TransportOptions } from '../../src/run/transport.js';
+import { createLeanTransport } from '../../src/run/transport/lean-transport.js';
+import { createTransport, type HttpTransport, type TransportOptions } from '../../src/run/transport/transport.js';
 import { simulatorTarget } from '../../src/run/target.js';
-import { createRealClock } from '../../src/run/real-clock.js';
+import { createRealClock } from '../../src/run/pacing/real-clock.js';
 import { runPlan } from '../../src/run/runner.js';
 import { planScenario } from '../../src/schedule/plan.js';
 import { analyseLines } from '../../src/analysis/summarise.js';

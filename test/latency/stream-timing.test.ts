@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { StreamTimingRecorder } from '../../src/run/stream-timing.js';
-import { EventStreamReader, carriesContent } from '../../src/run/http-response.js';
+import { EventStreamReader, carriesContent } from '../../src/run/transport/http-response.js';
 import { LlmLatencyFold } from '../../src/analysis/llm-latency.js';
 import { analyseLines } from '../../src/analysis/summarise.js';
 import { renderReport } from '../../src/report/render.js';

@@ -6,7 +6,7 @@
  * it spent matches the recording. Fake clock, the simulator's own limiters.
  */
 import { describe, expect, it } from 'vitest';
-import { createFakeClock } from '../../src/run/fake-clock.js';
+import { createFakeClock } from '../../src/run/pacing/fake-clock.js';
 import { runProbe, type ProbeBudget } from '../../src/probe/index.js';
 import { classifyRefusal } from '../../src/analysis/refusal-class.js';
 import type { RecordLine, RequestLine } from '../../src/record/types.js';

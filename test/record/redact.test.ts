@@ -67,16 +67,51 @@ describe('createRedactor', () => {
   });
 
   it('redacts string values deeply and never object keys', () => {
-    const redactor = createRedactor(['type']);
-    const value = { type: 'request', nested: [{ text: 'a type of thing' }], count: 3, none: null };
-    expect(redactor.value(value)).toEqual({ type: 'request', nested: [{ text: 'a REDACTED of thing' }], count: 3, none: null });
+    const redactor = createRedactor(['typesecret']);
+    const value = { typesecret: 'request', nested: [{ text: 'a typesecret of thing' }], count: 3, none: null };
+    expect(redactor.value(value)).toEqual({ typesecret: 'request', nested: [{ text: 'a REDACTED of thing' }], count: 3, none: null });
     // The input is not changed.
-    expect(value.nested[0]!.text).toBe('a type of thing');
+    expect(value.nested[0]!.text).toBe('a typesecret of thing');
   });
 
   it('finds a secret that JSON escapes', () => {
-    const redactor = createRedactor(['ab"cd']);
-    expect(redactor.mightContainSecret(JSON.stringify({ m: 'x ab"cd y' }))).toBe(true);
-    expect(redactor.value({ m: 'x ab"cd y' })).toEqual({ m: 'x REDACTED y' });
+    const redactor = createRedactor(['abc"defgh']);
+    expect(redactor.mightContainSecret(JSON.stringify({ m: 'x abc"defgh y' }))).toBe(true);
+    expect(redactor.value({ m: 'x abc"defgh y' })).toEqual({ m: 'x REDACTED y' });
+  });
+
+  describe('a known secret is replaced only as a whole token of plausible length', () => {
+    const text = JSON.stringify({
+      kind: 'azure',
+      ok: 5,
+      tokens: 'remaining-tokens unknown',
+      url: 'http://127.0.0.1:18080/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21',
+      startedAt: '2026-12-01T00:00:00.000Z',
+      help: 'see https://aka.ms/oai/quotaincrease; a test key',
+    });
+    it.each(['k', '0', '1', '5', 'e', '"', 'test', 'key', 'gpt-4o', 'azure', '2024', 'chat', 'REDACTED'])('leaves the text alone for the key %j', (key) => {
+      const redactor = createRedactor([key]);
+      expect(redactor.text(text)).toBe(text);
+      expect(redactor.mightContainSecret(text)).toBe(false);
+      expect(redactor.containsKnownSecret(text)).toBe(false);
+      expect(redactor.value(JSON.parse(text))).toEqual(JSON.parse(text));
+      expect(createRedactor([key], { headerPatterns: false }).text(text)).toBe(text);
+    });
+
+    it('replaces a key of 8 to 19 characters where it stands as a token, never inside a longer word', () => {
+      const key = 'abc123def456';
+      const redactor = createRedactor([key]);
+      expect(redactor.text(`key ${key}. "${key}" =${key}& (${key})`)).toBe('key REDACTED. "REDACTED" =REDACTED& (REDACTED)');
+      expect(redactor.text(`x${key} ${key}9 p-${key}`)).toBe(`x${key} ${key}9 p-${key}`);
+      expect(redactor.containsKnownSecret(`a ${key}`)).toBe(true);
+      expect(redactor.containsKnownSecret(`a ${key}x`)).toBe(false);
+    });
+
+    it('replaces a real-shaped 32-hex key wherever it appears', () => {
+      const key = '0123456789abcdef0123456789abcdef';
+      const redactor = createRedactor([key]);
+      expect(redactor.text(`key ${key}. "${key}" x${key}9 p-${key}`)).toBe('key REDACTED. "REDACTED" xREDACTED9 p-REDACTED');
+      expect(redactor.containsKnownSecret(`a${key}`)).toBe(true);
+    });
   });
 });

@@ -134,7 +134,7 @@ describe('recording writer and reader', () => {
     const writer = createRecordingWriter({ path: '/dev/full' });
     writer.write(sampleRunLine());
     writer.write(sampleRequestLine(0));
-    await expect(writer.close()).rejects.toThrow(/could not write the recording \/dev\/full: .*ENOSPC/);
+    await expect(writer.close()).rejects.toThrow(/--record: could not write the recording \/dev\/full .*ENOSPC/);
   });
 
   it('turns an unwritable path into an InputError naming the path and the fix', () => {
@@ -211,10 +211,11 @@ describe('reading damaged or foreign files', () => {
   });
 
   it('lists damaged lines in the middle by number, all at once, capped at ten', async () => {
-    const good = JSON.stringify(sampleRequestLine(0));
-    const lines = [JSON.stringify(sampleRunLine()), good, '{"type":', good, '[1,2]', '{"no":"type"}'];
+    // Each good line a request of its own: a repeated request line is damage too.
+    const good = (seq: number): string => JSON.stringify(sampleRequestLine(seq));
+    const lines = [JSON.stringify(sampleRunLine()), good(0), '{"type":', good(1), '[1,2]', '{"no":"type"}'];
     for (let index = 0; index < 12; index++) lines.push('garbage');
-    lines.push(good);
+    lines.push(good(2));
     const path = await writeLines('damaged.ndjson', lines);
     const error = await expectInputError(readAll(path));
     expect(error.problems.slice(0, 3)).toEqual([`${path}:3: not valid JSON`, `${path}:5: not a JSON object`, `${path}:6: has no "type" field`]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createFakeClock } from '../../src/run/fake-clock.js';
-import { createRealClock } from '../../src/run/real-clock.js';
+import { createFakeClock } from '../../src/run/pacing/fake-clock.js';
+import { createRealClock } from '../../src/run/pacing/real-clock.js';
 
 describe('fake clock, manual', () => {
   it('moves only when advanced and wakes sleepers in due order', async () => {

@@ -4,7 +4,7 @@
  * and remembers every send and prepare with the clock time and the synchronous batch it
  * happened in.
  */
-import type { Clock } from '../../src/run/clock.js';
+import type { Clock } from '../../src/run/pacing/clock.js';
 import type { SendRequest, Transport } from '../../src/run/types.js';
 import type { RequestLine } from '../../src/record/types.js';
 

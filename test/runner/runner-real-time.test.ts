@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runPlan } from '../../src/run/runner.js';
-import { createRealClock } from '../../src/run/real-clock.js';
+import { createRealClock } from '../../src/run/pacing/real-clock.js';
 import { planScenario } from '../../src/schedule/plan.js';
 import type { RecordLine, RequestLine } from '../../src/record/types.js';
 import { createFakeTransport } from './fake-transport.js';

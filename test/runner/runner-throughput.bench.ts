@@ -12,11 +12,11 @@
  */
 import { bench } from 'vitest';
 import { runPlan } from '../../src/run/runner.js';
-import { createRealClock, type RealClockOptions } from '../../src/run/real-clock.js';
+import { createRealClock, type RealClockOptions } from '../../src/run/pacing/real-clock.js';
 import { planScenario } from '../../src/schedule/plan.js';
 import type { RequestLine } from '../../src/record/types.js';
 import type { Transport } from '../../src/run/types.js';
-import type { Clock } from '../../src/run/clock.js';
+import type { Clock } from '../../src/run/pacing/clock.js';
 
 function instantTransport(clock: Clock, sendTimes?: number[]): Transport {
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runPlan, type RunPlanOptions } from '../../src/run/runner.js';
-import { createFakeClock, type FakeClock } from '../../src/run/fake-clock.js';
+import { createFakeClock, type FakeClock } from '../../src/run/pacing/fake-clock.js';
 import { planScenario } from '../../src/schedule/plan.js';
 import type { Phase } from '../../src/schedule/types.js';
 import type { DroppedLine, PhaseLine, RecordLine, RequestLine } from '../../src/record/types.js';

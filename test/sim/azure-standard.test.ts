@@ -4,8 +4,8 @@
  * 429 bodies (research/azure-limits-facts.md §1.2, §1.3, §2.1, §3.1).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/sim/index.js';
-import { FakeClock, chatBody, chatPath, post, type Answer } from './helpers.js';
+import { replyTo, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/sim/index.js';
+import { FakeClock, chatBody, chatPath, chatPromptTokens, post, tiktokenCount, type Answer } from './helpers.js';
 
 let simulator: RunningSimulator | undefined;
 afterEach(async () => {
@@ -125,7 +125,7 @@ describe('azure-standard at 50,000 TPM', () => {
     expect(answer.headers['x-ratelimit-remaining-requests']).toBe('50');
   });
 
-  it('charges at admission as measured: gpt-4o max_tokens + ceil(chars/4) (1008), a 640 default (648), gpt-35 a flat 16, embeddings ceil(chars/4)', async () => {
+  it('charges at admission as measured: gpt-4o max_tokens + ceil(chars/4) (1008), a 640 default (648), gpt-35 a flat 16, embeddings ceil(chars/4) per input', async () => {
     const { clock, url } = await start({ subsecondCap: false });
     const content = 'Reply with one word: hello there'; // 32 characters: a ~90-character body
     expect(JSON.stringify(chatBody({ max_tokens: 1000 }, content)).length).toBeGreaterThanOrEqual(85);
@@ -143,7 +143,8 @@ describe('azure-standard at 50,000 TPM', () => {
     expect(await spent(chatPath('gpt-35-turbo'), chatBody({}, 'x'.repeat(3000)))).toBe(16);
     expect(await spent(chatPath('gpt-35-turbo'), chatBody({ max_tokens: 1000 }, content))).toBe(1000);
     expect(await spent('/openai/deployments/text-embedding-3-small/embeddings?api-version=2024-10-21', { input: 'x'.repeat(44) })).toBe(11);
-    expect(await spent('/openai/deployments/ada/embeddings?api-version=2024-10-21', { input: ['x'.repeat(10), 'y'.repeat(10)] })).toBe(5);
+    // A list is rounded per input: ceil(10/4) + ceil(10/4), not ceil(20/4).
+    expect(await spent('/openai/deployments/ada/embeddings?api-version=2024-10-21', { input: ['x'.repeat(10), 'y'.repeat(10)] })).toBe(6);
   });
 
   it('sends the Azure headers on every answer and echoes x-ms-client-request-id', async () => {
@@ -164,16 +165,20 @@ describe('azure-standard at 50,000 TPM', () => {
     const answer = await post(url + chatPath('gpt-4o'), chatBody({}, 'abcdefgh'));
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toBe('application/json');
+    const reply = replyTo('abcdefgh', 0, undefined);
+    const prompt = chatPromptTokens([{ role: 'user', content: 'abcdefgh' }]);
+    const completion = tiktokenCount('o200k_base', reply.text);
     expect(answer.json).toMatchObject({
       object: 'chat.completion',
       model: 'gpt-4o',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'Hello!' }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 2, completion_tokens: 2, total_tokens: 4 },
+      choices: [{ index: 0, message: { role: 'assistant', content: reply.text }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
     });
     expect(answer.json.id).toMatch(/^chatcmpl-/);
     expect(Math.abs(answer.json.created - Date.now() / 1000)).toBeLessThan(60);
     const short = await post(url + chatPath('gpt-4o'), chatBody({ max_tokens: 1 }));
-    expect(short.json.choices[0]).toMatchObject({ message: { content: 'Hello' }, finish_reason: 'length' });
+    expect(short.json.choices[0]).toMatchObject({ message: { content: replyTo('hi', 0, 1).text }, finish_reason: 'length' });
+    expect(short.json.usage.completion_tokens).toBe(1);
   });
 
   it('serves the v1 API (deployment in model) and words its 429s "under OpenAI Language Model Instance API"', async () => {

@@ -3,16 +3,13 @@
  * line, --verbose logs, and a clean stop on SIGINT/SIGTERM — in-process with a
  * fake CliIo, and end to end by spawning the built bin.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { CliIo } from '../../src/cli/io.js';
+import { ROOT, ensureBuilt, runCli, startCli, waitFor } from '../support/spawn-cli.js';
 import { chatBody, chatPath, post } from './helpers.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A CliIo that records output and lets the test fire Ctrl-C. */
 function fakeIo(argv: string[]): CliIo & { out: string[]; err: string[]; exitCode: number | undefined; interrupt(signal?: 'SIGINT' | 'SIGTERM'): void } {
@@ -118,47 +115,25 @@ describe('aoai-probe sim (in-process)', () => {
   });
 });
 
-/** Rebuilds dist/ when a source file is newer than its compiled file (type errors elsewhere do not stop emitting). */
-function ensureBuilt(): void {
-  const stale = (directory: string): boolean =>
-    readdirSync(directory, { withFileTypes: true }).some((entry) => {
-      const path = join(directory, entry.name);
-      if (entry.isDirectory()) return stale(path);
-      if (!entry.name.endsWith('.ts')) return false;
-      const compiled = join(ROOT, 'dist', relative(join(ROOT, 'src'), path).replace(/\.ts$/, '.js'));
-      return !existsSync(compiled) || statSync(compiled).mtimeMs < statSync(path).mtimeMs;
-    });
-  if (!stale(join(ROOT, 'src'))) return;
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
-  } catch {
-    // Errors in files outside the simulator still emit JavaScript; the checks below tell.
-  }
-}
-
 describe('aoai-probe sim (spawned bin)', () => {
   beforeAll(() => {
     ensureBuilt();
     expect(existsSync(join(ROOT, 'dist/cli/commands/sim.js'))).toBe(true);
-  }, 120_000);
+  }, 240_000);
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`starts on a free port, answers, and exits 0 on ${signal}`, async () => {
-      const child = spawn(process.execPath, [join(ROOT, 'bin/aoai-probe.js'), 'sim', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, how) => resolve({ code, signal: how })));
+      const running = startCli(['sim', '--port', '0'], { cwd: ROOT });
+      const child = running.child;
       try {
-        await until(() => stdout.includes('\n'), 20_000);
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(stdout);
-        expect(match, stdout + stderr).not.toBeNull();
-        expect(stdout).toMatch(/^aoai-probe sim: azure-standard, 50,000 TPM \(300 RPM: 50 per 10 s, 5 per 1 s\), listening on /);
+        await waitFor(() => running.stdout().includes('\n'), 20_000, 'the ready line');
+        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(running.stdout());
+        expect(match, running.stdout() + running.stderr()).not.toBeNull();
+        expect(running.stdout()).toMatch(/^aoai-probe sim: azure-standard, 50,000 TPM \(300 RPM: 50 per 10 s, 5 per 1 s\), listening on /);
         const answer = await post(match![1]! + chatPath(), chatBody());
         expect([answer.status, answer.json.object]).toEqual([200, 'chat.completion']);
         child.kill(signal);
-        const { code } = await exited;
+        const { code, stdout, stderr } = await running.done;
         expect(code).toBe(0);
         expect(stderr).toContain('aoai-probe sim: stopped');
         expect(stdout.split('\n').filter((line) => line !== '')).toHaveLength(1);
@@ -169,10 +144,7 @@ describe('aoai-probe sim (spawned bin)', () => {
   }
 
   it('exits 2 with a message for a bad flag', async () => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/aoai-probe.js'), 'sim', '--rpm', '-5'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { code, stderr } = await runCli(['sim', '--rpm', '-5'], { cwd: ROOT });
     expect(code).toBe(2);
     expect(stderr).toContain('--rpm');
   }, 30_000);

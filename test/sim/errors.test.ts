@@ -1,6 +1,6 @@
 /** Azure-like (and OpenAI-like) answers to bad requests: 401, 404, 400, 405, 413. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/sim/index.js';
+import { replyTo, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/sim/index.js';
 import { chatBody, chatPath, post, request } from './helpers.js';
 
 let simulator: RunningSimulator | undefined;
@@ -114,9 +114,11 @@ describe('Azure-like errors', () => {
     const url = await start();
     const streamed = await post(url + '/openai/v1/responses', { model: 'gpt-4o', input: 'hi', stream: true });
     expect([streamed.status, streamed.json.error.param]).toEqual([400, 'stream']);
-    const plain = await post(url + '/openai/responses?api-version=2025-04-01-preview', { model: 'gpt-4o', input: 'hi', max_output_tokens: 16 });
+    const input = 'Reply with one word.';
+    const plain = await post(url + '/openai/responses?api-version=2025-04-01-preview', { model: 'gpt-4o', input, max_output_tokens: 16 });
     expect(plain.status).toBe(200);
-    expect(plain.json).toMatchObject({ object: 'response', status: 'completed', output: [{ type: 'message', content: [{ type: 'output_text', text: 'Hello!' }] }] });
+    const text = replyTo(input, 0, 16).text;
+    expect(plain.json).toMatchObject({ object: 'response', status: 'completed', output: [{ type: 'message', content: [{ type: 'output_text', text }] }] });
   });
 });
 

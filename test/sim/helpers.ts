@@ -65,3 +65,32 @@ export function chatPath(deployment = 'gpt-4o', apiVersion = '2024-10-21'): stri
 export function chatBody(extra: Record<string, unknown> = {}, content = 'hi'): Record<string, unknown> {
   return { messages: [{ role: 'user', content }], ...extra };
 }
+
+// Token counts straight from tiktoken, independent of the simulator's own tokenizer module.
+import { get_encoding, type Tiktoken } from 'tiktoken';
+
+const testEncoders = new Map<string, Tiktoken>();
+
+/** tiktoken's count of `text` in `encoding`. */
+export function tiktokenCount(encoding: 'o200k_base' | 'cl100k_base', text: string): number {
+  let encoder = testEncoders.get(encoding);
+  if (encoder === undefined) {
+    encoder = get_encoding(encoding);
+    testEncoders.set(encoding, encoder);
+  }
+  return encoder.encode_ordinary(text).length;
+}
+
+/**
+ * The prompt tokens the service bills for chat messages, by OpenAI's cookbook
+ * (https://github.com/openai/openai-cookbook/blob/main/examples/How_to_count_tokens_with_tiktoken.ipynb):
+ * 3 per message plus its role and content (1 more plus the name's tokens with a name), 3 to prime the reply.
+ */
+export function chatPromptTokens(messages: Array<{ role: string; content: string; name?: string }>, encoding: 'o200k_base' | 'cl100k_base' = 'o200k_base'): number {
+  let total = 3;
+  for (const message of messages) {
+    total += 3 + tiktokenCount(encoding, message.role) + tiktokenCount(encoding, message.content);
+    if (message.name !== undefined) total += 1 + tiktokenCount(encoding, message.name);
+  }
+  return total;
+}

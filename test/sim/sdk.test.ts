@@ -6,8 +6,8 @@
  */
 import { APIError, AzureOpenAI, OpenAI } from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
-import { FakeClock } from './helpers.js';
+import { replyTo, startSimulator, type RunningSimulator } from '../../src/sim/index.js';
+import { FakeClock, chatPromptTokens, tiktokenCount } from './helpers.js';
 
 let simulator: RunningSimulator | undefined;
 afterEach(async () => {
@@ -16,6 +16,8 @@ afterEach(async () => {
 });
 
 const messages = [{ role: 'user' as const, content: 'Reply with one word.' }];
+/** The simulator's answer to `messages` (seed 0): one word, as the prompt asks. */
+const oneWord = replyTo(messages[0]!.content, 0, undefined).text;
 
 function azureClient(url: string, maxRetries: number): AzureOpenAI {
   return new AzureOpenAI({ endpoint: url, apiKey: 'test-key', apiVersion: '2024-10-21', deployment: 'gpt-4o', maxRetries });
@@ -38,8 +40,9 @@ describe('AzureOpenAI client', () => {
     const client = azureClient(simulator.url, 0);
     for (let index = 0; index < 5; index++) {
       const completion = await client.chat.completions.create({ model: 'gpt-4o', messages, max_tokens: 5 });
-      expect(completion.choices[0]!.message.content).toBe('Hello!');
-      expect(completion.usage?.completion_tokens).toBe(2);
+      expect(completion.choices[0]!.message.content).toBe(oneWord);
+      expect(oneWord.split(' ')).toHaveLength(1);
+      expect(completion.usage?.completion_tokens).toBe(tiktokenCount('o200k_base', oneWord));
     }
     const response = await refusalOf(client.chat.completions.create({ model: 'gpt-4o', messages }));
     expect(response.status).toBe(429);
@@ -62,8 +65,10 @@ describe('AzureOpenAI client', () => {
       if (chunk.usage) usage = chunk.usage;
     }
     expect(chunks).toBeGreaterThanOrEqual(4);
-    expect(text).toBe('Hello!');
-    expect(usage).toEqual({ prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 });
+    expect(text).toBe(oneWord);
+    const prompt = chatPromptTokens(messages);
+    const completion = tiktokenCount('o200k_base', oneWord);
+    expect(usage).toEqual({ prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion });
   });
 
   it('decodes embeddings (the SDK asks for base64)', async () => {
@@ -87,7 +92,7 @@ describe('AzureOpenAI client', () => {
     const started = performance.now();
     const completion = await client.chat.completions.create({ model: 'gpt-4o', messages, max_tokens: 5 });
     const waited = performance.now() - started;
-    expect(completion.choices[0]!.message.content).toBe('Hello!');
+    expect(completion.choices[0]!.message.content).toBe(oneWord);
     expect(lines.map((line) => line.split(' ')[3])).toEqual(['200', '429', '200']);
     expect(waited).toBeGreaterThanOrEqual(850);
     expect(waited).toBeLessThan(5000);
@@ -101,7 +106,7 @@ describe('OpenAI client', () => {
     simulator = await startSimulator({ profile: 'openai', rpm: 60, requestWindowMs: 1000, log: (line) => lines.push(line) });
     const noRetries = new OpenAI({ baseURL: `${simulator.url}/v1`, apiKey: 'sk-test', maxRetries: 0 });
     const completion = await noRetries.chat.completions.create({ model: 'gpt-4o-mini', messages, max_tokens: 5 });
-    expect(completion.choices[0]!.message.content).toBe('Hello!');
+    expect(completion.choices[0]!.message.content).toBe(oneWord);
     const refused = await refusalOf(noRetries.chat.completions.create({ model: 'gpt-4o-mini', messages, max_tokens: 5 }));
     expect(refused.status).toBe(429);
     expect(refused.headers?.get('retry-after')).toBe('1');
@@ -112,7 +117,7 @@ describe('OpenAI client', () => {
     const withRetries = new OpenAI({ baseURL: `${simulator.url}/v1`, apiKey: 'sk-test', maxRetries: 2 });
     const started = performance.now();
     const retried = await withRetries.chat.completions.create({ model: 'gpt-4o-mini', messages, max_tokens: 5 });
-    expect(retried.choices[0]!.message.content).toBe('Hello!');
+    expect(retried.choices[0]!.message.content).toBe(oneWord);
     expect(performance.now() - started).toBeLessThan(5000);
     expect(lines.map((line) => line.split(' ')[3])).toEqual(['200', '429', '429', '200']);
   });
@@ -123,6 +128,6 @@ describe('OpenAI client', () => {
     const completion = await client.chat.completions.create({ model: 'my-deployment', messages });
     expect(completion.model).toBe('gpt-4o');
     const response = await client.responses.create({ model: 'my-deployment', input: 'Reply with one word.' });
-    expect(response.output_text).toBe('Hello!');
+    expect(response.output_text).toBe(oneWord);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RequestAbortedError, RequestTimeoutError, errorCodeOf, errorKindOf } from '../../src/run/error-kind.js';
-import { EventStreamReader, errorFieldsOf, plainTextOf, usageOf, usageOfJsonBody } from '../../src/run/http-response.js';
+import { RequestAbortedError, RequestTimeoutError, errorCodeOf, errorKindOf } from '../../src/run/transport/error-kind.js';
+import { EventStreamReader, errorFieldsOf, plainTextOf, usageOf, usageOfJsonBody } from '../../src/run/transport/http-response.js';
 import { isRecordedHeader } from '../../src/record/header-names.js';
 
 function failure(code: string, extra: Record<string, unknown> = {}): Error {

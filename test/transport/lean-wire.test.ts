@@ -13,11 +13,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLeanTransport, type LeanTransportExtras } from '../../src/run/lean-transport.js';
-import { DEFAULT_TRANSPORT_KIND, createTransportFor, isTransportKind } from '../../src/run/transport-choice.js';
-import type { HttpTransport, TransportOptions } from '../../src/run/transport.js';
+import { createLeanTransport, type LeanTransportExtras } from '../../src/run/transport/lean-transport.js';
+import { DEFAULT_TRANSPORT_KIND, createTransportFor, isTransportKind } from '../../src/run/transport/transport-choice.js';
+import type { HttpTransport, TransportOptions } from '../../src/run/transport/transport.js';
 import type { TargetSpec } from '../../src/run/types.js';
-import { offsetClock, okHandler, settle } from './test-server.js';
+import { connectionBarrier, offsetClock, okHandler, settle, waitUntil } from './test-server.js';
 import { API_KEY, azureTarget, chat, never, request, testOptions, useTransportHarness } from './transport-harness.js';
 
 const USAGE_BODY = JSON.stringify({ choices: [], usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 } });
@@ -119,7 +119,7 @@ describe('lean transport: the write path', () => {
     const clock = offsetClock();
     const transport = lean(azureTarget(target.url), { clock });
     await transport.prepare(50);
-    await settle(() => target.connections >= 50);
+    await settle(target, () => target.connections >= 50);
     const pending: Promise<unknown>[] = [];
     for (let index = 0; index < 50; index++) pending.push(transport.send(request(), never));
     const loopEnd = clock.now();
@@ -139,10 +139,11 @@ describe('lean transport: the write path', () => {
     const hanging = lean({ ...azureTarget(target.url), url: `${target.url}/hang` }, { connections: 1, timeoutMs: 150 });
     const lines = await Promise.all([hanging.send(request(), never), hanging.send(request(), never)]);
     expect(lines.map((line) => line.errorKind)).toEqual(['timeout', 'timeout']);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Once the transport is closed and the server has seen every connection end, it has read all it was sent.
+    await hanging.close();
+    await target.drained();
     expect(target.requests).toHaveLength(1);
 
-    await hanging.close();
     const connectionsBefore = target.connections;
     // One connection: the waiting requests go out one after the other, oldest first.
     const single = lean(azureTarget(target.url), { connections: 1 });
@@ -163,7 +164,7 @@ describe('lean transport: the write path', () => {
     const line = await lean(azureTarget(target.url, { apiKey: broken })).send(request(), never);
     expect(line).toMatchObject({ status: null, errorKind: 'other' });
     expect(JSON.stringify(line)).not.toContain(API_KEY);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await target.barrier();
     expect(target.connections).toBe(0);
   });
 
@@ -219,7 +220,8 @@ describe.skipIf(!hasOpenssl)('lean transport: TLS', () => {
     const before = { connections, answered };
     const transport = lean(azureTarget(`https://127.0.0.1:${port}`), {}, { tls: { ca: cert } });
     await transport.prepare(3);
-    await settle(() => connections - before.connections >= 3);
+    await waitUntil(() => connections - before.connections >= 3, 'three TLS connections');
+    await connectionBarrier(tlsServer, port);
     expect(connections - before.connections).toBe(3);
     expect(answered - before.answered).toBe(0);
     const lines = await Promise.all(Array.from({ length: 3 }, () => transport.send(request(), never)));

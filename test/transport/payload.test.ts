@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PayloadCatalog, describePayload, type PayloadContext } from '../../src/run/payload.js';
+import { PayloadCatalog, describePayload, type PayloadContext } from '../../src/run/transport/payload.js';
 import {
   DEFAULT_PROMPT,
   DEFAULT_PROMPT_TOKENS,
@@ -7,7 +7,7 @@ import {
   encodingForModel,
   lastTokenizerLoadMs,
   withTokenizer,
-} from '../../src/run/tokens.js';
+} from '../../src/run/transport/tokens.js';
 import type { PayloadSpec } from '../../src/run/types.js';
 
 const chatSpec = (changes: Partial<PayloadSpec> = {}): PayloadSpec => ({ kind: 'chat', model: null, maxTokens: null, promptTokens: null, stream: false, ...changes });

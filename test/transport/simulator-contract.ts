@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { simulatorTarget } from '../../src/run/target.js';
-import type { HttpTransport } from '../../src/run/transport.js';
+import type { HttpTransport } from '../../src/run/transport/transport.js';
 import type { PayloadSpec } from '../../src/run/types.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 import { offsetClock } from './test-server.js';

@@ -4,8 +4,8 @@
  * and answers with a handler the test chooses.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { Clock } from '../../src/run/clock.js';
+import { connect, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import type { Clock } from '../../src/run/pacing/clock.js';
 
 export interface CapturedRequest {
   method: string;
@@ -20,10 +20,21 @@ export type Handler = (request: CapturedRequest, response: ServerResponse) => vo
 export interface TestServer {
   url: string;
   port: number;
+  /** Connections accepted so far (barrier connections not counted). */
   connections: number;
+  /** Connections open right now (barrier connections not counted). */
+  openSockets: number;
   requests: CapturedRequest[];
   server: Server;
   setHandler(handler: Handler): void;
+  /** Resolves once every connection a client opened before the call has been accepted (see {@link connectionBarrier}). */
+  barrier(): Promise<void>;
+  /**
+   * Resolves once every connection has ended on the server side. After a client closed
+   * its connections, this means the server has read all it was sent: whatever a test
+   * then finds missing in `requests` was never written.
+   */
+  drained(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -48,7 +59,9 @@ export async function startTestServer(handler: Handler = okHandler): Promise<Tes
     });
   });
   server.keepAliveTimeout = 30_000;
+  const barrierPorts = new Set<number>();
   server.on('connection', (socket: Socket) => {
+    if (socket.remotePort !== undefined && barrierPorts.has(socket.remotePort)) return;
     connectionIds.set(socket, state.connections++);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -61,11 +74,16 @@ export async function startTestServer(handler: Handler = okHandler): Promise<Tes
     get connections() {
       return state.connections;
     },
+    get openSockets() {
+      return sockets.size;
+    },
     requests: state.requests,
     server,
     setHandler(next) {
       current = next;
     },
+    barrier: () => connectionBarrier(server, port, barrierPorts),
+    drained: (timeoutMs = 5000) => waitUntil(() => sockets.size === 0, 'every connection to end on the server side', timeoutMs),
     close() {
       for (const socket of sockets) socket.destroy();
       return new Promise((resolve) => server.close(() => resolve()));
@@ -113,12 +131,59 @@ export async function closedPort(): Promise<number> {
 }
 
 /**
- * Waits until `condition` holds (the server side of loopback sees connections a
- * few event-loop turns after the client does), then a little longer so that an
- * extra, unexpected connection or request would show up in the assertion.
+ * Waits until `condition` holds, checking every 5 ms; throws after `timeoutMs`. For
+ * counts the server side of loopback reaches a few event-loop turns after the client.
  */
-export async function settle(condition: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-  await new Promise((resolve) => setTimeout(resolve, 30));
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * Opens one more connection to `server` and resolves when the server has accepted it,
+ * then closes it. Why this tells "nothing more is coming": the kernel queues completed
+ * connections in arrival order and node accepts them in that order, so once a
+ * connection opened now is accepted, every connection a client opened before it has
+ * been accepted too, and counted. An extra, unexpected connection therefore shows up
+ * in the assertion after the barrier, without a fixed wait. `ignoredPorts` receives the
+ * barrier's local port before it connects, so a server that counts connections can
+ * leave it out.
+ */
+export async function connectionBarrier(server: NetServer, port: number, ignoredPorts?: Set<number>): Promise<void> {
+  // The barrier's own port is fixed before it connects, so the server can recognise it
+  // whichever of the two sides' callbacks runs first.
+  const localPort = await closedPort();
+  ignoredPorts?.add(localPort);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.1', localPort });
+      const onConnection = (accepted: Socket): void => {
+        if (accepted.remotePort !== localPort) return;
+        server.off('connection', onConnection);
+        accepted.destroy();
+        socket.destroy();
+        resolve();
+      };
+      server.prependListener('connection', onConnection);
+      socket.once('error', (error) => {
+        server.off('connection', onConnection);
+        reject(error);
+      });
+    });
+  } finally {
+    ignoredPorts?.delete(localPort);
+  }
+}
+
+/**
+ * Waits until `condition` holds, then until every connection opened so far has reached
+ * `server` (a {@link connectionBarrier}), so that an extra, unexpected connection or
+ * request would show up in the assertion that follows.
+ */
+export async function settle(server: TestServer, condition: () => boolean, what = 'the expected connections'): Promise<void> {
+  await waitUntil(condition, what);
+  await server.barrier();
 }

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestLine } from '../../src/record/types.js';
 import type { TargetSpec } from '../../src/run/types.js';
-import { closedPort, okHandler, settle } from './test-server.js';
+import { closedPort, okHandler, settle, waitUntil } from './test-server.js';
 import { API_KEY, BEARER, azureTarget, chat, never, request, useTransportHarness, type CreateTransport } from './transport-harness.js';
 
 /** Where the transports may differ, each a documented HTTP latitude, not a bug. */
@@ -91,7 +91,7 @@ export function describeTransportContract(name: string, create: CreateTransport,
       const target = await harness.server();
       const transport = harness.transportFor(azureTarget(target.url));
       await transport.prepare(10);
-      await settle(() => target.connections >= 10);
+      await settle(target, () => target.connections >= 10);
       expect(target.connections).toBe(10);
       expect(target.requests).toHaveLength(0);
 
@@ -112,7 +112,7 @@ export function describeTransportContract(name: string, create: CreateTransport,
       });
       const transport = harness.transportFor(azureTarget(target.url));
       await transport.prepare(100);
-      await settle(() => target.connections >= 100);
+      await settle(target, () => target.connections >= 100);
       expect(target.connections).toBe(100);
       expect(target.requests).toHaveLength(0);
 
@@ -128,10 +128,10 @@ export function describeTransportContract(name: string, create: CreateTransport,
       const transport = harness.transportFor(azureTarget(target.url));
       await transport.prepare(3);
       await Promise.all(Array.from({ length: 3 }, () => transport.send(request(), never)));
-      await settle(() => target.connections >= 3);
+      await settle(target, () => target.connections >= 3);
       expect(target.connections).toBe(3);
       await transport.prepare(5);
-      await settle(() => target.connections >= 5);
+      await settle(target, () => target.connections >= 5);
       expect(target.connections).toBe(5);
       expect(target.requests).toHaveLength(3);
     });
@@ -145,8 +145,8 @@ export function describeTransportContract(name: string, create: CreateTransport,
       });
       const transport = harness.transportFor(azureTarget(target.url));
       await transport.prepare(3);
-      await settle(() => target.connections >= 3);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await settle(target, () => target.connections >= 3);
+      await waitUntil(() => target.openSockets === 0, 'the server to close the three idle connections');
       const line = await transport.send(request(), never);
       expect(line).toMatchObject({ status: 200, errorKind: null });
       expect(target.connections).toBe(4);
@@ -291,15 +291,16 @@ export function describeTransportContract(name: string, create: CreateTransport,
       const transport = harness.transportFor(azureTarget(target.url));
       const controller = new AbortController();
       const inFlight = [transport.send(request(), controller.signal), transport.send(request(), controller.signal)];
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(target.requests).toHaveLength(2);
+      await waitUntil(() => target.requests.length >= 2, 'both requests to reach the server');
       controller.abort();
       const lines = await Promise.all(inFlight);
       expect(lines.map((line) => line.errorKind)).toEqual(['aborted', 'aborted']);
 
       const late = await transport.send(request(), controller.signal);
       expect(late.errorKind).toBe('aborted');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Once the transport is closed and the server has seen every connection end, it has read all it was sent.
+      await transport.close();
+      await target.drained();
       expect(target.requests).toHaveLength(2);
     });
 
@@ -307,7 +308,7 @@ export function describeTransportContract(name: string, create: CreateTransport,
       const target = await harness.server(() => undefined);
       const transport = harness.transportFor(azureTarget(target.url));
       const pending = transport.send(request(), never);
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      await waitUntil(() => target.requests.length === 1, 'the request to reach the server');
       await transport.close();
       expect((await pending).errorKind).toBe('aborted');
     });

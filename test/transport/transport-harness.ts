@@ -5,7 +5,7 @@
  * (transport-contract.ts) and the lean-only cases (lean-wire.test.ts) cannot drift.
  */
 import { afterEach } from 'vitest';
-import type { HttpTransport, TransportOptions } from '../../src/run/transport.js';
+import type { HttpTransport, TransportOptions } from '../../src/run/transport/transport.js';
 import type { PayloadSpec, SendRequest, TargetSpec } from '../../src/run/types.js';
 import { offsetClock, startTestServer, type Handler, type TestServer } from './test-server.js';
 

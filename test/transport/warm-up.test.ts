@@ -1,16 +1,16 @@
 /**
  * The warm-up before a fast run (src/run/warm-up.ts): which plans get one, and that it
  * runs the run's code against its own loopback server without touching the target;
- * and which plans then run with the optimiser paused (src/run/optimiser-pause.ts).
- * How much it helps is a timing question for bench/prototypes/ab-steady.js, not here.
+ * and which plans then run with the optimiser paused (src/run/pacing/optimiser-pause.ts).
+ * How much it helps is a timing question for `npm run bench`, not here.
  */
 import { describe, expect, it } from 'vitest';
 import type { RecordLine, RequestLine } from '../../src/record/types.js';
-import { createRealClock } from '../../src/run/real-clock.js';
-import { createLeanTransport } from '../../src/run/lean-transport.js';
-import { createTransport } from '../../src/run/transport.js';
+import { createRealClock } from '../../src/run/pacing/real-clock.js';
+import { createLeanTransport } from '../../src/run/transport/lean-transport.js';
+import { createTransport } from '../../src/run/transport/transport.js';
 import { planNeedsWarmUp, warmUp } from '../../src/run/warm-up.js';
-import { hasOwnOptimiserFlags, planIsPaced } from '../../src/run/optimiser-pause.js';
+import { hasOwnOptimiserFlags, planIsPaced } from '../../src/run/pacing/optimiser-pause.js';
 import { planScenario } from '../../src/schedule/plan.js';
 import type { Phase } from '../../src/schedule/types.js';
 import { azureTarget, chat, testOptions, useTransportHarness, type CreateTransport } from './transport-harness.js';
@@ -95,7 +95,7 @@ describe('warmUp failures', () => {
   });
 });
 
-describe('planIsPaced (the optimiser pause of src/run/optimiser-pause.ts)', () => {
+describe('planIsPaced (the optimiser pause of src/run/pacing/optimiser-pause.ts)', () => {
   const paced = (...phases: Phase[]): boolean => planIsPaced(planScenario(phases));
 
   it('is true for one request at a time, at most 2000/s', () => {

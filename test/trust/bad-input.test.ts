@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, hasStackTrace, runCli, temporaryFolder } from './support/cli.js';
+import { ensureBuilt, hasStackTrace, runCli, temporaryFolder } from '../support/spawn-cli.js';
 import { AZURE_PATH, answerOk, startServer, type LoopbackServer } from './support/servers.js';
 
 let folder: string;

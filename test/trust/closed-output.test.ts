@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, hasStackTrace, startCli, temporaryFolder } from './support/cli.js';
+import { ensureBuilt, hasStackTrace, startCli, temporaryFolder } from '../support/spawn-cli.js';
 
 let folder: string;
 

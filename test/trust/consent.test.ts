@@ -6,7 +6,7 @@
  *
  * Nothing here may reach a real host. Targets use the reserved `.invalid` top-level
  * domain (RFC 6761: it never resolves), and the spawned CLI runs under the loopback
- * guard (support/cli.ts), which stops the process before any non-loopback connection,
+ * guard (test/support/spawn-cli.ts), which stops the process before any non-loopback connection,
  * even before a name lookup. A refusal must come before any connection: no guard
  * marker, no recording file, and quickly.
  */
@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConsent, isLoopbackUrl, type SessionPlan } from '../../src/cli/session.js';
 import { readRunSettings } from '../../src/cli/run-settings.js';
 import { InputError } from '../../src/errors.js';
-import { GUARD_EXIT, GUARD_MARKER, ensureBuilt, hasStackTrace, runCli, temporaryFolder } from './support/cli.js';
+import { GUARD_EXIT, GUARD_MARKER, ensureBuilt, hasStackTrace, runCli, temporaryFolder } from '../support/spawn-cli.js';
 import { AZURE_PATH, answerOk, startServer, type LoopbackServer } from './support/servers.js';
 
 const REMOTE_URL = `https://aoai-probe-consent.invalid${AZURE_PATH}`;
@@ -40,7 +40,7 @@ function filesIn(path: string): string[] {
 
 async function refused(args: string[], env: Record<string, string> = {}) {
   const cwd = temporaryFolder('consent-run');
-  const run = await runCli(args, { cwd, env });
+  const run = await runCli(args, { cwd, env, allowInvalidHosts: true });
   expect(run.stderr).not.toContain(GUARD_MARKER);
   expect(hasStackTrace(run.stderr)).toBe(false);
   expect(run.code).toBe(2);
@@ -100,7 +100,7 @@ describe('a plan above a limit against a real target is refused before anything 
 describe('--dry-run only shows the plan', () => {
   it('sends nothing, writes nothing and exits 0, whatever the size', async () => {
     const cwd = temporaryFolder('consent-dry');
-    const run = await runCli(['burst', '--size', '5000', '--max-tokens', '4000', '--url', REMOTE_URL, '--dry-run'], { cwd });
+    const run = await runCli(['burst', '--size', '5000', '--max-tokens', '4000', '--url', REMOTE_URL, '--dry-run'], { cwd, allowInvalidHosts: true });
     expect(run.stderr).not.toContain(GUARD_MARKER);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe(
@@ -123,7 +123,7 @@ describe('consent given, or not needed', () => {
   it('--yes lets a large plan go: the guard then stops the first connection to the real host', async () => {
     // This proves both that --yes passes consent and that the guard is live for the tests above.
     const cwd = temporaryFolder('consent-yes');
-    const run = await runCli(['burst', '--size', '600', '--url', REMOTE_URL, '--yes'], { cwd });
+    const run = await runCli(['burst', '--size', '600', '--url', REMOTE_URL, '--yes'], { cwd, allowInvalidHosts: true });
     expect(run.stderr).toMatch(/^Plan: burst, up to 600 requests to https:\/\/aoai-probe-consent\.invalid\//);
     expect(run.stderr).toContain(`${GUARD_MARKER} aoai-probe-consent.invalid`);
     expect(run.code).toBe(GUARD_EXIT);
@@ -131,7 +131,7 @@ describe('consent given, or not needed', () => {
 
   it('a plan within the limits shows the plan against a real target and goes on', async () => {
     const cwd = temporaryFolder('consent-small');
-    const run = await runCli(['burst', '--size', '3', '--url', REMOTE_URL], { cwd });
+    const run = await runCli(['burst', '--size', '3', '--url', REMOTE_URL], { cwd, allowInvalidHosts: true });
     expect(run.stderr).toMatch(/^Plan: burst, up to 3 requests to https:\/\/aoai-probe-consent\.invalid\//);
     expect(run.code).toBe(GUARD_EXIT);
   });

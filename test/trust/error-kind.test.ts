@@ -1,12 +1,12 @@
 /**
- * Failures → stable errorKind codes (src/run/error-kind.ts), for the failures a test
+ * Failures → stable errorKind codes (src/run/transport/error-kind.ts), for the failures a test
  * cannot provoke on loopback without the network (DNS) and for every shape Node and
  * undici wrap them in (a cause chain, an AggregateError of several addresses). And a
  * property: any thrown value at all gets one of the stable codes, never an exception.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RequestAbortedError, RequestTimeoutError, errorCodeOf, errorKindOf } from '../../src/run/error-kind.js';
+import { RequestAbortedError, RequestTimeoutError, errorCodeOf, errorKindOf } from '../../src/run/transport/error-kind.js';
 
 function systemError(code: string, message = `${code} failure`): Error {
   return Object.assign(new Error(message), { code });

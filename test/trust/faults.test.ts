@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordLine, RequestLine } from '../../src/record/types.js';
 import type { Summary } from '../../src/analysis/summary-types.js';
-import { ensureBuilt, hasStackTrace, runCli, temporaryFolder } from './support/cli.js';
+import { ensureBuilt, hasStackTrace, runCli, temporaryFolder } from '../support/spawn-cli.js';
 import { AZURE_PATH, FAULTS, answerOk, closedPort, startServer, type FaultName, type LoopbackServer } from './support/servers.js';
 
 let folder: string;

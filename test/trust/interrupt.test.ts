@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndLine, RecordLine, RequestLine } from '../../src/record/types.js';
 import type { Summary } from '../../src/analysis/summary-types.js';
 import { readRecording } from '../../src/record/reader.js';
-import { ensureBuilt, hasStackTrace, runCli, startCli, temporaryFolder, waitFor } from './support/cli.js';
+import { ensureBuilt, hasStackTrace, runCli, startCli, temporaryFolder, waitFor } from '../support/spawn-cli.js';
 import { AZURE_PATH, answerOk, startServer, type LoopbackServer } from './support/servers.js';
 
 let folder: string;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordLine, RequestLine } from '../../src/record/types.js';
 import type { Summary } from '../../src/analysis/summary-types.js';
-import { ensureBuilt, runCli, temporaryFolder } from './support/cli.js';
+import { ensureBuilt, runCli, temporaryFolder } from '../support/spawn-cli.js';
 import { AZURE_PATH, answerOk, startServer, type LoopbackServer } from './support/servers.js';
 
 let folder: string;

@@ -17,7 +17,7 @@ import type { CliIo } from '../../src/cli/io.js';
 import { knownSecrets, redactingIo } from '../../src/cli/secret-guard.js';
 import { secretsOfUrl } from '../../src/record/redact.js';
 import { closedPort, startServer, type LoopbackServer, type ReceivedRequest } from './support/servers.js';
-import { ensureBuilt, runCli, startCli, temporaryFolder, waitFor, type CliResult } from './support/cli.js';
+import { ensureBuilt, runCli, startCli, temporaryFolder, waitFor, type CliResult } from '../support/spawn-cli.js';
 
 /** The fake key. Long and unique, so any occurrence anywhere is a leak. */
 const KEY = 'sk-trustFAKEkey0123456789abcdefXYZ';

@@ -24,6 +24,18 @@ import { analyseDimension, type DimensionAnalysis } from './dimension.js';
 import { toObservations } from './observations.js';
 import { confidenceNote, requestNotes, tokenNotes, type HeaderClaims } from './notes.js';
 
+/**
+ * What an experimenter (the probe) may use between experiments: the same fit and the
+ * same predictions the final figures come from, so its choices and the recording's
+ * analysis agree. Everything else in this folder is internal to the inference.
+ */
+export { analyseDimension, relativeSpread, median, type DimensionAnalysis } from './dimension.js';
+export { outcomeOf, toObservations, type Observation, type Outcome } from './observations.js';
+export { samplesFor } from './samples.js';
+export { admitsAt, earliestAdmission, earliestFullRecovery, predictOutcomes, replayedModel } from './predict.js';
+export { figuresOf } from './figures.js';
+export { geometricGrid } from './fit.js';
+
 /** What inference needs: phases in order, their requests (sorted by seq), and each request's refusal class. */
 export interface InferenceInput {
   phases: PhaseLine[];

@@ -8,6 +8,7 @@ import type { CliIo } from '../io.js';
 import { addRunOptions, checkPlanSize, optionalBurstCount, optionalDuration, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
 import { runPhasesCommand } from '../session.js';
+import { addRetryOptions, readRetryOptions } from '../retry-options.js';
 import type { BurstPhase } from '../../schedule/types.js';
 
 /** The RPM the embedded simulator's default profile derives from its 50,000 TPM. */
@@ -40,20 +41,24 @@ export function register(program: Command, io: CliIo): void {
     .option('--bursts <k>', 'number of bursts (default 1)')
     .option('--gap <duration>', 'pause between the starts of two bursts, e.g. 10s (default 10s)');
   addRunOptions(command);
+  addRetryOptions(command);
   command.action(async (raw: RawOptions) => {
     const problems = new Problems();
     const size = optionalBurstCount(problems, raw.size, '--size');
     const bursts = optionalBurstCount(problems, raw.bursts, '--bursts') ?? 1;
     const gapMs = optionalDuration(problems, raw.gap, '--gap') ?? 10_000;
+    if (raw.gap !== undefined && bursts === 1) problems.add('--gap is the pause between bursts and there is one burst; add --bursts N (e.g. --bursts 3 --gap 10s), or leave --gap out');
+    if (bursts > 1 && gapMs === 0) problems.add('--gap: 0 fires every burst at the same instant (one burst of their sum); give a pause, e.g. --gap 10s, or raise --size instead');
     if (size !== null) checkPlanSize(problems, size * bursts, 'lower --size or --bursts');
     const settings = problems.attempt(() => readRunSettings(raw, io.cwd, io.env));
+    const retry = readRetryOptions(problems, raw);
     problems.throwIfAny();
     const runSettings = settings as RunSettings;
     const burstSize = size ?? defaultBurstSize(rpmForDefaultSize(runSettings));
     const phase: BurstPhase = { kind: 'burst', name: 'burst', size: burstSize, bursts, gapMs };
     const code = await runPhasesCommand(
       io,
-      { command: 'burst', settings: runSettings, scenario: { size: burstSize, bursts, gapMs }, plannedRequests: burstSize * bursts },
+      { command: 'burst', ...(retry ? { retry } : {}), settings: runSettings, scenario: { size: burstSize, bursts, gapMs }, plannedRequests: burstSize * bursts },
       [phase],
     );
     io.setExitCode(code);

@@ -9,6 +9,7 @@ import type { RampPhase } from '../../schedule/types.js';
 import { addRunOptions, checkPlanSize, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
 import { runPhasesCommand } from '../session.js';
+import { addRetryOptions, readRetryOptions } from '../retry-options.js';
 import { requiredDuration, requiredRate } from './steady.js';
 
 /** Registers `ramp`. */
@@ -20,6 +21,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--to <rate>', 'final rate, e.g. 20/s (required)')
     .option('--duration <duration>', 'length of the ramp, e.g. 20s (required)');
   addRunOptions(command);
+  addRetryOptions(command);
   command.action(async (raw: RawOptions) => {
     const problems = new Problems();
     const from = raw.from === '0' ? 0 : requiredRate(problems, raw.from, '--from', 'e.g. --from 1/s');
@@ -28,10 +30,11 @@ export function register(program: Command, io: CliIo): void {
     const phase: RampPhase = { kind: 'ramp', name: 'ramp', fromPerSecond: from as number, toPerSecond: to as number, durationMs: durationMs as number };
     if (from !== undefined && to !== undefined && durationMs !== undefined) checkPlanSize(problems, phaseRequestCount(phase), 'lower --to or shorten --duration');
     const settings = problems.attempt(() => readRunSettings(raw, io.cwd, io.env));
+    const retry = readRetryOptions(problems, raw);
     problems.throwIfAny();
     const code = await runPhasesCommand(
       io,
-      { command: 'ramp', settings: settings as RunSettings, scenario: { fromPerSecond: from, toPerSecond: to, durationMs }, plannedRequests: phaseRequestCount(phase) },
+      { command: 'ramp', ...(retry ? { retry } : {}), settings: settings as RunSettings, scenario: { fromPerSecond: from, toPerSecond: to, durationMs }, plannedRequests: phaseRequestCount(phase) },
       [phase],
     );
     io.setExitCode(code);

@@ -10,6 +10,7 @@ import { phaseRequestCount } from '../../schedule/plan.js';
 import { addRunOptions, Problems, type RawOptions } from '../options.js';
 import { InputError } from '../../errors.js';
 import { readRunSettings, type ScenarioDefaults } from '../run-settings.js';
+import { addRetryOptions, readRetryOptions } from '../retry-options.js';
 import { runPhasesCommand } from '../session.js';
 import type { Scenario } from '../../scenario/types.js';
 
@@ -42,16 +43,20 @@ export function register(program: Command, io: CliIo): void {
     .description('run a multi-phase scenario file (YAML or JSON; see scenarios/)')
     .argument('<file>', 'the scenario file, e.g. scenarios/seed-burst.yaml');
   addRunOptions(command);
+  addRetryOptions(command);
   command.action(async (file: string, raw: RawOptions) => {
     const scenario = await loadScenarioListingFlagProblems(resolve(io.cwd, file), raw, io);
     const givenTarget = Boolean(raw.url || raw.endpoint || raw.sim);
     const withSimulator = !givenTarget && scenario.target?.simulator !== undefined ? { ...raw, sim: scenario.target.simulator } : raw;
     const withKind = scenario.payload.kind !== undefined && raw.kind === undefined ? { ...withSimulator, kind: scenario.payload.kind } : withSimulator;
-    const settings = readRunSettings(withKind, io.cwd, io.env, scenarioDefaults(scenario));
+    const retryProblems = new Problems();
+    const retry = readRetryOptions(retryProblems, raw);
+    const settings = retryProblems.attempt(() => readRunSettings(withKind, io.cwd, io.env, scenarioDefaults(scenario)));
+    retryProblems.throwIfAny();
     const plannedRequests = scenario.phases.reduce((sum, phase) => sum + phaseRequestCount(phase), 0);
     const code = await runPhasesCommand(
       io,
-      { command: 'run', settings, scenario: { name: scenario.name, file: scenario.file, phases: scenario.phases }, plannedRequests },
+      { command: 'run', settings: settings!, ...(retry ? { retry } : {}), scenario: { name: scenario.name, file: scenario.file, phases: scenario.phases }, plannedRequests },
       scenario.phases,
     );
     io.setExitCode(code);

@@ -12,7 +12,11 @@ import {
   LIMITER_KINDS,
   SIMULATOR_PROFILES,
   SimulatorConfigError,
+  formatStatsLine,
+  parseDeploymentSpec,
   parseLimiterSpec,
+  type DeploymentDeclaration,
+  type StatsSnapshot,
   startSimulator,
   type SimulatorOptions,
   type SimulatorProfile,
@@ -35,6 +39,12 @@ interface SimFlags {
   faultRate?: string;
   faults?: string;
   deployments?: string;
+  deployment?: string[];
+  deploymentsFile?: string;
+  seed?: string;
+  recordTo?: string;
+  replay?: string;
+  stats?: boolean;
   region?: string;
   apiKey?: string;
   verbose?: boolean;
@@ -45,7 +55,8 @@ Profiles:
   azure-standard  (default) sliding 10-s request window of TPM/1000 (= RPM/6), a 1-s cap
                   of RPM/60, a sliding 60-s token window of TPM; each request is charged
                   max_tokens + ceil(prompt characters / 4) at admission (640 + prompt when
-                  max_tokens is unset, 16 for gpt-35 deployments); refusals are not charged.
+                  max_tokens is unset, 16 for gpt-35 deployments; embeddings ceil(chars / 4) per
+                  input); refusals are not charged. Usage in answers is tiktoken's real count.
   azure-seed      the same limits, every request charged a flat 648 tokens (PRODUCT §1):
                   a burst gets 5 answers (49 … 45 requests left) and then 429s.
   azure-ptu       utilization bucket of TPM tokens draining TPM/60 per second; header
@@ -62,11 +73,30 @@ Generic limiters (--limiter replaces the profile's limits on every path; each re
 Faults (--faults, drawn with probability --fault-rate per request; default 500,503,reset,capacity):
   ${FAULT_KINDS.join(', ')}
 
+Deployments (--deployment, repeatable; or --deployments-file FILE.yaml with a "deployments:" list):
+  NAME:model=gpt-4o-mini[,kind=chat|embeddings|completions][,tpm=100000][,rpm=600]
+  The model sets the usage encoding, the RPM per 1,000 TPM and the charge without max_tokens;
+  an operation the kind does not serve gets 400 OperationNotSupported, as on Azure.
+
+Answers: seeded text (--seed) sized by max_tokens ("length" when cut), usage counted with the
+model's tiktoken encoding, Azure's content-filter annotations (prompt_filter_results, the first
+stream chunk with empty choices, content_filter_results per choice and chunk).
+
+Record and replay:
+  --record-to FILE   every answer the simulator serves, as an aoai-probe recording (report reads it)
+  --replay FILE      serve the answers of a recording again, in order (status, latency, rate-limit
+                     headers), starting over after the last: an incident from a real deployment,
+                     recorded with aoai-probe --record, reproduced offline. Limits are not applied.
+
+Stats: --stats prints admitted, refused by class and tokens charged for each second on stderr;
+  GET /_sim/stats returns the same as JSON.
+
 Endpoints (any api-key is accepted unless --api-key is set):
   POST /openai/deployments/NAME/chat/completions?api-version=${DEFAULT_API_VERSION}
   POST /openai/deployments/NAME/embeddings?api-version=${DEFAULT_API_VERSION}
-  POST /openai/v1/chat/completions | /openai/v1/embeddings | /openai/v1/responses  (model = NAME)
-  POST /v1/chat/completions | /v1/embeddings | /v1/responses  (OpenAI style, Bearer auth)
+  POST /openai/deployments/NAME/completions?api-version=${DEFAULT_API_VERSION}  (legacy completions)
+  POST /openai/v1/chat/completions | /openai/v1/completions | /openai/v1/embeddings | /openai/v1/responses  (model = NAME)
+  POST /v1/chat/completions | /v1/completions | /v1/embeddings | /v1/responses  (OpenAI style, Bearer auth)
 
 Examples:
   aoai-probe sim --port 8080
@@ -74,6 +104,8 @@ Examples:
   aoai-probe sim --tpm 10000 --no-subsecond-cap --latency 300ms±100ms
   aoai-probe sim --limiter token-bucket:capacity=10,rate=5/s,headers=none,status=503
   aoai-probe sim --fault-rate 0.05 --faults 500,capacity --deployments gpt-4o,gpt-4o-mini
+  aoai-probe sim --deployment chat:model=gpt-4o-mini,tpm=100000 --deployment embed:model=text-embedding-3-small
+  aoai-probe sim --replay incident.ndjson --stats
 `;
 
 /** Registers `sim` on the program. */
@@ -96,6 +128,12 @@ export function register(program: Command, io: CliIo): void {
     .option('--fault-rate <rate>', 'probability of an injected fault per request, e.g. 0.05 or 5%')
     .option('--faults <list>', 'which faults to inject, comma-separated (see below)')
     .option('--deployments <names>', 'serve only these deployments (comma-separated), each with its own limits; others get 404')
+    .option('--deployment <spec>', 'declare a deployment: NAME:model=M[,kind=K][,tpm=N][,rpm=N] (repeatable; see below)', collectValues, [])
+    .option('--deployments-file <file>', 'declare deployments in a YAML file (a "deployments:" list)')
+    .option('--seed <n>', 'seed of the answers\' text (same seed and prompt, same answer; default 0)')
+    .option('--record-to <file>', 'write every served answer to FILE as an aoai-probe recording')
+    .option('--replay <file>', 'serve the answers of an aoai-probe recording again, in order')
+    .option('--stats', 'print admitted, refused by class and tokens charged each second on stderr')
     .option('--region <name>', 'region in x-ms-region and 429 messages', 'East US')
     .option('--api-key <key>', 'accept only this key (default: any key)')
     .option('--verbose', 'log one line per request on stderr')
@@ -121,7 +159,9 @@ export function register(program: Command, io: CliIo): void {
         io.stderr.write(`aoai-probe sim: warning: ${options.host} is not a loopback address; other machines can reach this simulator\n`);
       }
       io.stderr.write(`aoai-probe sim: try POST ${simulator.url}/openai/deployments/gpt-4o/chat/completions?api-version=${DEFAULT_API_VERSION}; Ctrl-C stops\n`);
+      const statsTimer = flags.stats ? printStatsEachSecond(simulator, (line) => io.stderr.write(`aoai-probe sim: ${line}\n`)) : undefined;
       await stopped;
+      if (statsTimer !== undefined) clearInterval(statsTimer);
       await simulator.close();
       io.stderr.write('aoai-probe sim: stopped\n');
     });
@@ -181,6 +221,22 @@ export function simulatorOptionsFromFlags(flags: SimFlags): SimulatorOptions {
     if (deployments.length === 0) problems.push('--deployments: the list is empty; e.g. --deployments gpt-4o,gpt-4o-mini');
     options.deployments = deployments;
   }
+  const declared: Array<string | DeploymentDeclaration> = [];
+  for (const spec of flags.deployment ?? []) {
+    const declaration = parseDeploymentSpec(spec, '--deployment', problems);
+    if (declaration !== undefined) declared.push(declaration);
+  }
+  if (declared.length > 0) options.deployments = [...(options.deployments ?? []), ...declared];
+  if (flags.deploymentsFile !== undefined) options.deploymentsFile = flags.deploymentsFile;
+  if (flags.seed !== undefined) {
+    if (/^\d+$/.test(flags.seed.trim()) && Number.isSafeInteger(Number(flags.seed))) options.seed = Number(flags.seed);
+    else problems.push(`--seed: "${flags.seed}" is not a whole number; e.g. --seed 42`);
+  }
+  if (flags.recordTo !== undefined) options.recordTo = flags.recordTo;
+  if (flags.replay !== undefined) {
+    options.replay = flags.replay;
+    if (flags.limiter !== undefined) problems.push('--replay: replays recorded answers for the Azure and OpenAI profiles; leave out --limiter');
+  }
   if (flags.region !== undefined) {
     if (flags.region.trim() === '') problems.push('--region: empty; e.g. --region "West Europe"');
     options.region = flags.region.trim();
@@ -204,4 +260,24 @@ function splitList(text: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+function collectValues(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `--stats`: one line per completed second that saw requests. */
+function printStatsEachSecond(simulator: { stats?: () => StatsSnapshot }, print: (line: string) => void): NodeJS.Timeout {
+  let printed = -1;
+  const timer = setInterval(() => {
+    const snapshot = simulator.stats?.();
+    if (snapshot === undefined) return;
+    for (const second of snapshot.seconds) {
+      if (second.second <= printed) continue;
+      printed = second.second;
+      print(formatStatsLine(second));
+    }
+  }, 250);
+  timer.unref();
+  return timer;
 }

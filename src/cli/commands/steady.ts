@@ -11,6 +11,7 @@ import type { SteadyPhase } from '../../schedule/types.js';
 import { addRunOptions, checkPlanSize, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
 import { runPhasesCommand } from '../session.js';
+import { addRetryOptions, readRetryOptions } from '../retry-options.js';
 
 /** Registers `steady`. */
 export function register(program: Command, io: CliIo): void {
@@ -20,6 +21,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--rate <rate>', 'arrival rate, e.g. 5/s, 300/m or 50/10s (required)')
     .option('--duration <duration>', 'how long to send, e.g. 30s or 2m (required)');
   addRunOptions(command);
+  addRetryOptions(command);
   command.action(async (raw: RawOptions) => {
     const problems = new Problems();
     const rate = requiredRate(problems, raw.rate, '--rate', 'e.g. --rate 5/s');
@@ -27,10 +29,11 @@ export function register(program: Command, io: CliIo): void {
     const phase: SteadyPhase = { kind: 'steady', name: 'steady', ratePerSecond: rate as number, durationMs: durationMs as number };
     if (rate !== undefined && durationMs !== undefined) checkPlanSize(problems, phaseRequestCount(phase), 'lower --rate or shorten --duration');
     const settings = problems.attempt(() => readRunSettings(raw, io.cwd, io.env));
+    const retry = readRetryOptions(problems, raw);
     problems.throwIfAny();
     const code = await runPhasesCommand(
       io,
-      { command: 'steady', settings: settings as RunSettings, scenario: { ratePerSecond: rate, durationMs }, plannedRequests: phaseRequestCount(phase) },
+      { command: 'steady', ...(retry ? { retry } : {}), settings: settings as RunSettings, scenario: { ratePerSecond: rate, durationMs }, plannedRequests: phaseRequestCount(phase) },
       [phase],
     );
     io.setExitCode(code);

@@ -11,7 +11,32 @@ export const AZURE_OPERATION_NAMES: Record<Operation, string> = {
   chat: 'ChatCompletions_Create',
   embeddings: 'Embeddings_Create',
   responses: 'Responses_Create',
+  completions: 'Completions_Create',
 };
+
+/** How Azure names each operation in `OperationNotSupported` messages. */
+const OPERATION_WORDS: Record<Operation, string> = {
+  chat: 'chatCompletion',
+  embeddings: 'embeddings',
+  responses: 'responses',
+  completions: 'completion',
+};
+
+/**
+ * 400 for an operation the deployment's model does not serve (chat on an
+ * embeddings model, embeddings on a chat model, legacy completions on a chat
+ * model), worded as Azure words it.
+ */
+export function operationNotSupportedBody(operation: Operation, model: string): string {
+  return JSON.stringify({
+    error: {
+      code: 'OperationNotSupported',
+      message:
+        `The ${OPERATION_WORDS[operation]} operation does not work with the specified model, ${model}. Please choose different model and try again. ` +
+        'You can learn more about which models can be used with each operation here: https://go.microsoft.com/fwlink/?linkid=2197993.',
+    },
+  });
+}
 
 /** The retry wait Azure gives a request that can never fit (its estimate exceeds the whole TPM). */
 export const NEVER_RETRY_SECONDS = 86_400;

@@ -1,37 +1,24 @@
 /**
- * OpenAI-shaped answers of admitted requests: chat completions (whole and as SSE
- * chunks), embeddings and responses. Built from string templates with the few
- * per-request values spliced in, because the simulator must answer tens of
- * thousands of requests per second and JSON.stringify of a nested object per
- * request is the slow part of a naive server.
+ * Answers of admitted requests: chat completions (whole and as SSE chunks),
+ * legacy completions, embeddings and responses, in the family's shape. Built
+ * from string templates with the few per-request values spliced in, because the
+ * simulator must answer tens of thousands of requests per second and
+ * JSON.stringify of a nested object per request is the slow part of a naive
+ * server.
  *
- * The reply is always "Hello!" (two tokens), or "Hello" with finish_reason
- * "length" when max_tokens is 1: a one-word answer, as the prober's default
- * prompt asks for.
+ * Azure adds content-filter annotations to what OpenAI sends, and clients that
+ * were only tried against OpenAI break on them, so the Azure family sends them
+ * as the service does
+ * (https://learn.microsoft.com/azure/ai-foundry/openai/concepts/content-filter-annotations):
+ * - whole answers carry `prompt_filter_results` (one entry per prompt) and a
+ *   `content_filter_results` object in each choice;
+ * - a stream opens with a chunk whose `choices` is empty and whose `id`,
+ *   `object` and `model` are empty strings, carrying `prompt_filter_results`;
+ *   then the role chunk (`content_filter_results: {}`), one chunk per token,
+ *   each with the four severity categories, and the finish chunk
+ *   (`content_filter_results: {}`).
  */
-
-/** The reply's tokens, in order. */
-export const REPLY_TOKENS: readonly string[] = ['Hello', '!'];
-
-/** The part of the reply a request gets within its max_tokens. */
-export interface Reply {
-  tokens: readonly string[];
-  /** The whole reply text as a JSON string literal (quotes included). */
-  textJson: string;
-  finishReason: 'stop' | 'length';
-}
-
-const FULL_REPLY: Reply = { tokens: REPLY_TOKENS, textJson: JSON.stringify(REPLY_TOKENS.join('')), finishReason: 'stop' };
-const SHORT_REPLIES: Reply[] = REPLY_TOKENS.map((_, index) => {
-  const tokens = REPLY_TOKENS.slice(0, index);
-  return { tokens, textJson: JSON.stringify(tokens.join('')), finishReason: 'length' as const };
-});
-
-/** The reply for a request with the given max_tokens (undefined: the full reply). */
-export function replyFor(maxTokens: number | undefined): Reply {
-  if (maxTokens === undefined || maxTokens >= REPLY_TOKENS.length) return FULL_REPLY;
-  return SHORT_REPLIES[maxTokens] ?? FULL_REPLY;
-}
+import type { Reply } from '../reply-text.js';
 
 /** Per-request values every success body needs. */
 export interface AnswerValues {
@@ -41,6 +28,31 @@ export interface AnswerValues {
   /** The model as a JSON string literal (quotes included). */
   modelJson: string;
   promptTokens: number;
+  /** Whether to add Azure's content-filter annotations. */
+  azure: boolean;
+  /** How many prompts the request had (legacy completions and embeddings can send several); default 1. */
+  prompts?: number;
+}
+
+const SAFE = '{"filtered":false,"severity":"safe"}';
+const NOT_DETECTED = '{"filtered":false,"detected":false}';
+/** The four severity categories, as every streamed token chunk carries them. */
+export const CHUNK_FILTER_RESULTS = `{"hate":${SAFE},"self_harm":${SAFE},"sexual":${SAFE},"violence":${SAFE}}`;
+/** A whole answer's per-choice results: the categories plus the protected-material checks. */
+export const CHOICE_FILTER_RESULTS = `{"hate":${SAFE},"protected_material_code":${NOT_DETECTED},"protected_material_text":${NOT_DETECTED},"self_harm":${SAFE},"sexual":${SAFE},"violence":${SAFE}}`;
+const PROMPT_FILTER_RESULT = `{"hate":${SAFE},"jailbreak":${NOT_DETECTED},"self_harm":${SAFE},"sexual":${SAFE},"violence":${SAFE}}`;
+
+const promptFilterCache: string[] = [];
+/** `prompt_filter_results` for `count` prompts. */
+export function promptFilterResults(count = 1): string {
+  let text = promptFilterCache[count];
+  if (text === undefined) {
+    const entries: string[] = [];
+    for (let index = 0; index < count; index++) entries.push(`{"prompt_index":${index},"content_filter_results":${PROMPT_FILTER_RESULT}}`);
+    text = `[${entries.join(',')}]`;
+    if (count <= 64) promptFilterCache[count] = text;
+  }
+  return text;
 }
 
 function usageJson(promptTokens: number, completionTokens: number): string {
@@ -48,31 +60,76 @@ function usageJson(promptTokens: number, completionTokens: number): string {
 }
 
 /** A `chat.completion` object. */
-export function chatCompletionBody(values: AnswerValues, reply: Reply): string {
+export function chatCompletionBody(values: AnswerValues, reply: Reply, completionTokens: number): string {
+  const filter = values.azure ? `"content_filter_results":${CHOICE_FILTER_RESULTS},` : '';
+  const prompts = values.azure ? `"prompt_filter_results":${promptFilterResults()},` : '';
   return (
     `{"id":"chatcmpl-${values.id}","object":"chat.completion","created":${values.created},"model":${values.modelJson},` +
-    `"choices":[{"index":0,"message":{"role":"assistant","content":${reply.textJson},"refusal":null},"logprobs":null,"finish_reason":"${reply.finishReason}"}],` +
-    `"usage":${usageJson(values.promptTokens, reply.tokens.length)},"system_fingerprint":"fp_simulator"}`
+    `"choices":[{${filter}"index":0,"message":{"role":"assistant","content":${reply.textJson},"refusal":null},"logprobs":null,"finish_reason":"${reply.finishReason}"}],` +
+    `${prompts}"usage":${usageJson(values.promptTokens, completionTokens)},"system_fingerprint":"fp_simulator"}`
   );
 }
 
+/** The SSE events of a stream and where its token events are, for pacing. */
+export interface StreamEvents {
+  /** Complete `data: …\n\n` events, in order. */
+  events: string[];
+  /** Index of the first token event: the events before it are sent at once. */
+  firstToken: number;
+  /** How many token events follow it. */
+  tokens: number;
+}
+
 /**
- * The SSE events of a streamed chat completion, each a complete `data: …\n\n`
- * event: a role chunk, one chunk per reply token, a finish chunk, the usage chunk
- * when `include_usage` was asked for (empty `choices`, as OpenAI sends it), then
- * `data: [DONE]`.
+ * The SSE events of a streamed chat completion: (Azure: the prompt-filter
+ * chunk), a role chunk, one chunk per reply token, a finish chunk, the usage
+ * chunk when `include_usage` was asked for (empty `choices`, as OpenAI sends
+ * it), then `data: [DONE]`.
  */
-export function chatCompletionEvents(values: AnswerValues, reply: Reply, includeUsage: boolean): string[] {
+export function chatCompletionEvents(values: AnswerValues, reply: Reply, completionTokens: number, includeUsage: boolean): StreamEvents {
   const head = `{"id":"chatcmpl-${values.id}","object":"chat.completion.chunk","created":${values.created},"model":${values.modelJson},"system_fingerprint":"fp_simulator",`;
   const usageNull = includeUsage ? ',"usage":null' : '';
-  const chunk = (delta: string, finish: string): string =>
-    `data: ${head}"choices":[{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}]${usageNull}}\n\n`;
-  const events = [chunk('{"role":"assistant","content":"","refusal":null}', 'null')];
-  for (const token of reply.tokens) events.push(chunk(`{"content":${JSON.stringify(token)}}`, 'null'));
-  events.push(chunk('{}', `"${reply.finishReason}"`));
-  if (includeUsage) events.push(`data: ${head}"choices":[],"usage":${usageJson(values.promptTokens, reply.tokens.length)}}\n\n`);
+  const emptyFilter = values.azure ? '"content_filter_results":{},' : '';
+  const tokenFilter = values.azure ? `"content_filter_results":${CHUNK_FILTER_RESULTS},` : '';
+  const chunk = (filter: string, delta: string, finish: string): string =>
+    `data: ${head}"choices":[{${filter}"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}]${usageNull}}\n\n`;
+  const events: string[] = [];
+  if (values.azure) events.push(`data: {"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":${promptFilterResults()}}\n\n`);
+  events.push(chunk(emptyFilter, '{"role":"assistant","content":"","refusal":null}', 'null'));
+  const firstToken = events.length;
+  for (const piece of reply.piecesJson) events.push(chunk(tokenFilter, `{"content":${piece}}`, 'null'));
+  events.push(chunk(emptyFilter, '{}', `"${reply.finishReason}"`));
+  if (includeUsage) events.push(`data: ${head}"choices":[],"usage":${usageJson(values.promptTokens, completionTokens)}}\n\n`);
   events.push('data: [DONE]\n\n');
-  return events;
+  return { events, firstToken, tokens: reply.pieces.length };
+}
+
+/** A legacy `text_completion` object (one choice per prompt is not modelled: one choice). */
+export function completionBody(values: AnswerValues, reply: Reply, completionTokens: number): string {
+  const filter = values.azure ? `,"content_filter_results":${CHOICE_FILTER_RESULTS}` : '';
+  const prompts = values.azure ? `,"prompt_filter_results":${promptFilterResults(values.prompts ?? 1)}` : '';
+  return (
+    `{"id":"cmpl-${values.id}","object":"text_completion","created":${values.created},"model":${values.modelJson},` +
+    `"choices":[{"text":${reply.textJson},"index":0,"finish_reason":"${reply.finishReason}","logprobs":null${filter}}],` +
+    `"usage":${usageJson(values.promptTokens, completionTokens)}${prompts}}`
+  );
+}
+
+/** The SSE events of a streamed legacy completion: (Azure: the prompt-filter chunk), one chunk per token, the finish chunk, (usage), [DONE]. */
+export function completionEvents(values: AnswerValues, reply: Reply, completionTokens: number, includeUsage: boolean): StreamEvents {
+  const head = `{"id":"cmpl-${values.id}","object":"text_completion","created":${values.created},`;
+  const tail = `,"model":${values.modelJson}}\n\n`;
+  const tokenFilter = values.azure ? `,"content_filter_results":${CHUNK_FILTER_RESULTS}` : '';
+  const events: string[] = [];
+  if (values.azure) {
+    events.push(`data: {"id":"","object":"","created":0,"choices":[],"model":"","prompt_filter_results":${promptFilterResults(values.prompts ?? 1)}}\n\n`);
+  }
+  const firstToken = events.length;
+  for (const piece of reply.piecesJson) events.push(`data: ${head}"choices":[{"text":${piece},"index":0,"logprobs":null,"finish_reason":null${tokenFilter}}]${tail}`);
+  events.push(`data: ${head}"choices":[{"text":"","index":0,"logprobs":null,"finish_reason":"${reply.finishReason}"${values.azure ? ',"content_filter_results":{}' : ''}}]${tail}`);
+  if (includeUsage) events.push(`data: ${head}"choices":[],"usage":${usageJson(values.promptTokens, completionTokens)}${tail}`);
+  events.push('data: [DONE]\n\n');
+  return { events, firstToken, tokens: reply.pieces.length };
 }
 
 /** Default embedding size (text-embedding-3-small and ada-002). */
@@ -106,12 +163,12 @@ export function embeddingsBody(values: AnswerValues, count: number, dimensions: 
 }
 
 /** A Responses API `response` object (non-streamed). */
-export function responsesBody(values: AnswerValues, reply: Reply): string {
+export function responsesBody(values: AnswerValues, reply: Reply, completionTokens: number): string {
   const status = reply.finishReason === 'stop' ? 'completed' : 'incomplete';
   const incomplete = status === 'incomplete' ? '{"reason":"max_output_tokens"}' : 'null';
   return (
     `{"id":"resp_${values.id}","object":"response","created_at":${values.created},"status":"${status}","incomplete_details":${incomplete},"model":${values.modelJson},` +
     `"output":[{"type":"message","id":"msg_${values.id}","status":"${status}","role":"assistant","content":[{"type":"output_text","text":${reply.textJson},"annotations":[]}]}],` +
-    `"usage":{"input_tokens":${values.promptTokens},"output_tokens":${reply.tokens.length},"total_tokens":${values.promptTokens + reply.tokens.length}}}`
+    `"usage":{"input_tokens":${values.promptTokens},"output_tokens":${completionTokens},"total_tokens":${values.promptTokens + completionTokens}}}`
   );
 }

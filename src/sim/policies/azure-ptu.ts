@@ -39,7 +39,7 @@ export class AzurePtuPolicy implements LimitPolicy {
   }
 
   admit(request: AdmissionRequest): Admission {
-    const charge = request.facts === undefined ? 1 : azureCharge(request.facts, request.model);
+    const charge = request.facts === undefined ? 1 : azureCharge(request.facts, request.modelFacts ?? request.model);
     const decision = this.bucket.check(request.nowMs, charge);
     if (decision.admitted) {
       this.bucket.commit(request.nowMs, charge, true);
@@ -71,6 +71,7 @@ export class AzurePtuPolicy implements LimitPolicy {
         tier: 'ProvisionedManaged',
       }),
       charge: 0,
+      refusalClass: 'tokens',
       note: 'refused: utilization ≥ 100%',
     };
   }

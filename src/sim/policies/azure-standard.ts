@@ -62,7 +62,7 @@ export class AzureStandardPolicy implements LimitPolicy {
   /** The charge of a request under these settings. */
   chargeOf(request: AdmissionRequest): number {
     if (this.settings.flatCharge !== undefined) return this.settings.flatCharge;
-    return request.facts === undefined ? 1 : azureCharge(request.facts, request.model);
+    return request.facts === undefined ? 1 : azureCharge(request.facts, request.modelFacts ?? request.model);
   }
 
   currentHeaders(request: AdmissionRequest): Record<string, string> {
@@ -116,6 +116,7 @@ export class AzureStandardPolicy implements LimitPolicy {
         retryAfterSeconds: retrySeconds,
       }),
       charge: 0,
+      refusalClass: byRequests ? 'requests' : 'tokens',
       note: byRequests ? (byOneSecondCap && !outcome.refusedBy.includes(0) ? 'refused: calls (1-s cap)' : 'refused: calls') : 'refused: tokens',
     };
   }
@@ -141,6 +142,7 @@ export class AzureStandardPolicy implements LimitPolicy {
         retryAfterSeconds: NEVER_RETRY_SECONDS,
       }),
       charge: 0,
+      refusalClass: 'never',
       note: `refused: never (charge ${charge} > ${this.settings.tokenLimit})`,
     };
   }

@@ -105,6 +105,7 @@ export class GenericPolicy implements LimitPolicy {
       headers,
       body,
       charge: this.limiter.penalty ? 1 : 0,
+      refusalClass: 'requests',
       note: `refused: ${this.spec.kind}`,
     };
   }

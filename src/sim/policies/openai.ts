@@ -58,6 +58,7 @@ export class OpenAiPolicy implements LimitPolicy {
         headers: this.currentHeaders(request),
         body: openAiRequestTooLargeBody(request.model, this.settings.tokenCapacity, charge),
         charge: 0,
+        refusalClass: 'never',
         note: `refused: request too large (${charge} > ${this.settings.tokenCapacity})`,
       };
     }
@@ -86,6 +87,7 @@ export class OpenAiPolicy implements LimitPolicy {
         retryAfterMs: retryMs,
       }),
       charge: 0,
+      refusalClass: byRequests ? 'requests' : 'tokens',
       note: byRequests ? 'refused: requests' : 'refused: tokens',
     };
   }

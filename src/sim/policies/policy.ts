@@ -5,6 +5,7 @@
  * policy instance, hence its own limiter state.
  */
 import type { Operation, RequestFacts } from '../charge.js';
+import type { ModelFacts } from '../models.js';
 
 /** One request as a policy sees it. */
 export interface AdmissionRequest {
@@ -14,6 +15,8 @@ export interface AdmissionRequest {
   operation: Operation | undefined;
   deployment: string;
   model: string;
+  /** The model's facts, when the handler knows them (declared or guessed); the model name is enough otherwise. */
+  modelFacts?: ModelFacts;
   /** undefined when the path is not an API or the body was not read. */
   facts: RequestFacts | undefined;
   /** The dated api-version on classic Azure paths; undefined on v1 and OpenAI paths. */
@@ -33,9 +36,14 @@ export interface Admission {
   charge: number;
   /** A few words for the per-request log, e.g. "refused by 1-s cap". */
   note: string;
+  /** Why a refused request was refused, for the per-second stats. */
+  refusalClass?: RefusalClass;
   /** Called once when the answer has ended (or the connection dropped) with the real token usage. */
   finish?: (nowMs: number, actualTokens: number) => void;
 }
+
+/** The classes of refusal the stats count: the request rate, the token rate, a request that can never fit, the service's capacity. */
+export type RefusalClass = 'requests' | 'tokens' | 'never' | 'capacity';
 
 /** One deployment's limits. */
 export interface LimitPolicy {
@@ -54,7 +62,8 @@ export interface PolicyFactory {
   family: AnswerFamily;
   /** e.g. "azure-standard, 50,000 TPM (300 RPM: 50 per 10 s, 5 per 1 s)". */
   describe(): string;
-  create(): LimitPolicy;
+  /** A fresh policy; with a declared deployment's own TPM and RPM, or the simulator's. */
+  create(limits?: { tpm: number; rpm: number }): LimitPolicy;
 }
 
 /** Milliseconds as a whole number of seconds for headers, rounded up (a wait must never be too short). */

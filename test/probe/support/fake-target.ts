@@ -7,7 +7,7 @@
  * probe is judged against limiters written by someone else (the simulator shares
  * no code with the analysis).
  */
-import type { Clock } from '../../../src/run/clock.js';
+import type { Clock } from '../../../src/run/pacing/clock.js';
 import type { SendRequest, Transport } from '../../../src/run/types.js';
 import type { RequestLine } from '../../../src/record/types.js';
 import type { LimitPolicy } from '../../../src/sim/policies/policy.js';

@@ -4,7 +4,7 @@
  * larger), sustained rate within ±10 %, recovery window within ±25 %, shape right;
  * in ≤ 400 requests and ≤ 2 minutes for request limits.
  */
-import { createFakeClock } from '../../../src/run/fake-clock.js';
+import { createFakeClock } from '../../../src/run/pacing/fake-clock.js';
 import { runProbe, type ProbeOutcome } from '../../../src/probe/index.js';
 import { classifyRefusal } from '../../../src/analysis/refusal-class.js';
 import { inferEffectiveLimits, type InferenceResult } from '../../../src/analysis/inference/index.js';

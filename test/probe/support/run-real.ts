@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRealClock } from '../../../src/run/real-clock.js';
-import { createTransport } from '../../../src/run/transport.js';
+import { createRealClock } from '../../../src/run/pacing/real-clock.js';
+import { createTransport } from '../../../src/run/transport/transport.js';
 import { resolveTarget, describeTarget } from '../../../src/run/target.js';
 import { createRecordingWriter } from '../../../src/record/writer.js';
 import { readRecordingBatches } from '../../../src/record/reader.js';

@@ -14,7 +14,7 @@ import { InputError } from '../../../src/errors.js';
 import { readRecording } from '../../../src/record/reader.js';
 import { createRecordingWriter } from '../../../src/record/writer.js';
 import type { RecordLine, RequestLine, RunLine } from '../../../src/record/types.js';
-import { temporaryFolder } from '../support/cli.js';
+import { temporaryFolder } from '../../support/spawn-cli.js';
 
 let folder: string;
 let fileNumber = 0;
