@@ -39,19 +39,22 @@ export class Distribution {
     return this.total;
   }
 
-  /** Adds one value; non-finite and negative values are ignored (they are not durations). */
-  add(value: number): void {
-    if (!Number.isFinite(value) || value < 0) return;
+  /**
+   * Adds one value (`count` times, for a value that stands for several, e.g. a sampled
+   * gap); non-finite and negative values are ignored (they are not durations).
+   */
+  add(value: number, count = 1): void {
+    if (!Number.isFinite(value) || value < 0 || !(count >= 1)) return;
     const units = Math.round(value * this.scale);
-    this.total++;
+    this.total += count;
     if (value < this.minimum) this.minimum = value;
     if (value > this.maximum) this.maximum = value;
     if (this.exact !== null) {
-      this.exact.set(units, (this.exact.get(units) ?? 0) + 1);
+      this.exact.set(units, (this.exact.get(units) ?? 0) + count);
       if (this.exact.size > this.exactLimit) this.moveToHistogram();
       return;
     }
-    this.histogram!.recordValue(units);
+    this.histogram!.recordValueWithCount(units, count);
   }
 
   private moveToHistogram(): void {

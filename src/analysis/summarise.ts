@@ -27,6 +27,7 @@ import { gatewaySentence } from './gateway-verdict.js';
 import { regionKey } from './region-key.js';
 import { parseRateLimitHeaders, type HeaderFamily, type RateLimitView, type RequestsTokensDialect } from './headers.js';
 import { HeadroomTracker } from './headroom.js';
+import { LlmLatencyFold } from './llm-latency.js';
 import { PhaseStats, type PhaseKind } from './phase-rates.js';
 import { readRefusal } from './refusal-class.js';
 import { TimelineBuilder } from './timeline.js';
@@ -139,6 +140,7 @@ class RecordingFold implements Analysis {
   private readonly byClass: Record<RefusalClass, number> = { requests: 0, tokens: 0, capacity: 0, never: 0, quota: 0, gateway: 0, unknown: 0 };
   private readonly retryAfter = new Distribution({ resolution: 0.1 });
   private readonly latency = new Distribution({ resolution: 0.001 });
+  private readonly llmLatency = new LlmLatencyFold();
   private readonly lag = new Distribution({ resolution: 0.001 });
   private estimatedCharged = 0;
   private estimatedSent = 0;
@@ -328,6 +330,7 @@ class RecordingFold implements Analysis {
       this.estimatedCharged += estimated;
       latencyMs = doneMs - sentMs;
       this.latency.add(latencyMs);
+      this.llmLatency.add(raw, this.timeOffsetMs);
       this.timeline.latencyPoint(sentMs, latencyMs, status);
     } else if (outcome === 'refused') {
       const refusalClass = reading!.refusalClass;
@@ -574,6 +577,7 @@ class RecordingFold implements Analysis {
     }
 
     const spanMs = this.maxTimeMs;
+    const llm = this.llmLatency.total();
     const ended = this.end?.reason ?? 'truncated';
     const summaryWithoutVerdict: Omit<Summary, 'verdict'> = {
       schema: 'aoai-probe/summary@1',
@@ -606,9 +610,13 @@ class RecordingFold implements Analysis {
         p95: round(this.latency.percentile(95), 1),
         p99: round(this.latency.percentile(99), 1),
         max: round(this.latency.max(), 1),
+        firstToken: llm.firstToken,
+        firstByte: llm.firstByte,
+        betweenTokens: llm.betweenTokens,
       },
+      latencyByPhase: this.llmLatency.byPhase(),
       schedule: { sendSpreadMs: round(burst.sendSpreadMs, 3), lagP99Ms: round(this.lag.percentile(99), 3) },
-      tokens: { estimatedCharged: this.estimatedCharged, billed: this.billed, estimatedSent: this.estimatedSent },
+      tokens: { estimatedCharged: this.estimatedCharged, billed: this.billed, estimatedSent: this.estimatedSent, outputPerSecond: llm.outputPerSecond },
       recording: this.options.recordingPath ?? '',
       ended,
       durationSeconds: round(spanMs / 1000, 3) ?? 0,

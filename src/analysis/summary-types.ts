@@ -8,6 +8,7 @@ import type { RealtimeSummary } from './realtime/summary.js';
  */
 import type { CallerCounts, RetrySummary } from './retry/types.js';
 import type { TargetKind } from '../record/types.js';
+import type { OutputSpeed, Percentiles, PhaseTargetLatency } from './llm-latency.js';
 
 /** Refusal classes (docs/summary.md). */
 export type RefusalClass = 'requests' | 'tokens' | 'capacity' | 'never' | 'quota' | 'gateway' | 'unknown';
@@ -81,8 +82,21 @@ export interface Summary {
     /** Which header families were seen: azure, openai, anthropic, ietf, x-ratelimit, retry-after, none. */
     families: string[];
   };
-  /** Milliseconds, admitted requests only. */
-  latency: { p50: number | null; p95: number | null; p99: number | null; max: number | null };
+  /** Milliseconds, admitted requests only: end-to-end (sent → last byte), then the LLM figures (src/analysis/llm-latency.ts). */
+  latency: {
+    p50: number | null;
+    p95: number | null;
+    p99: number | null;
+    max: number | null;
+    /** Sent → first content token of a streamed answer; sent → first byte for one not streamed. */
+    firstToken?: Percentiles;
+    /** Sent → first byte of the response head. */
+    firstByte?: Percentiles;
+    /** Between consecutive content chunks of streamed answers; nulls when nothing was streamed. */
+    betweenTokens?: Percentiles;
+  };
+  /** The same latency figures per phase and target, in the order first seen. */
+  latencyByPhase?: PhaseTargetLatency[];
   /** How precisely the plan was executed. */
   schedule: { sendSpreadMs: number | null; lagP99Ms: number | null };
   /** Tokens: the estimated charge (of admitted requests; of everything sent) and the billed usage the server reported. */
@@ -92,6 +106,8 @@ export interface Summary {
     billed: number;
     /** Estimated charge of every request sent, admitted or not. */
     estimatedSent?: number;
+    /** Output tokens per second: the median admitted request's, and over the whole run. */
+    outputPerSecond?: OutputSpeed;
   };
   /** One or more plain sentences a person can act on. */
   verdict: string;

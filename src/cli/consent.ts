@@ -3,30 +3,15 @@
  * person reads it, and the check that a plan above --max-requests or the token budget
  * was agreed to with --yes. Nothing here sends or writes.
  */
-import { isIP } from 'node:net';
 import { InputError } from '../errors.js';
 import type { TargetSpec } from '../run/types.js';
 import { describeTarget } from '../run/target.js';
+import { isLoopbackUrl } from '../run/loopback.js';
 import type { RunSettings } from './run-settings.js';
 import type { SessionPlan } from './session.js';
 
-/**
- * Is every request going to this machine? Loopback targets need no consent.
- * Only literal loopback addresses and `localhost` count: a name such as
- * `127.0.0.1.example.com` resolves wherever its owner wants, so it is a real target.
- */
-export function isLoopbackUrl(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  } catch {
-    return false;
-  }
-  if (host === 'localhost' || host === 'localhost.') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host);
-  return false;
-}
+/** Is every request going to this machine? Loopback targets need no consent (src/run/loopback.ts has the rule). */
+export { isLoopbackUrl };
 
 /** The plan as a person reads it before consenting (the URL without secrets). */
 export function planText(plan: SessionPlan, target: TargetSpec | null): string {

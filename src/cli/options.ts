@@ -22,6 +22,8 @@ export function addTargetOptions(command: Command): Command {
     .option('--api <shape>', 'Azure URL shape: classic or v1')
     .option('--api-key <key>', 'key sent in the api-key header (or AZURE_OPENAI_API_KEY); never written anywhere')
     .option('--bearer <token>', 'Entra ID or OpenAI token sent in the Authorization header (or AZURE_OPENAI_AD_TOKEN / OPENAI_API_KEY); never written anywhere')
+    .option('--entra', 'keyless Entra ID: tokens from the Azure credential chain (az login, service principal, managed identity), refreshed during the run; never written anywhere')
+    .option('--proxy <url>', 'send every request through this forward proxy, loopback targets included (HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured otherwise, never for loopback)')
     .option('--sim <profile>', 'use the embedded simulator with this profile (azure-standard, azure-seed, azure-ptu, openai, azure-realtime, speech)');
 }
 

@@ -7,6 +7,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { PayloadSpec } from '../run/types.js';
 import { resolveTarget, type TargetOptions } from '../run/target.js';
+import { proxyUrlProblem, type ProxySettings } from '../run/proxy.js';
 import { DEFAULT_TRANSPORT_KIND, TRANSPORT_KINDS, type TransportKind } from '../run/transport/transport-choice.js';
 import { parseExpectations } from '../expect/parse.js';
 import { Problems, optionalChoice, optionalCount, optionalDuration, optionalNumber, type RawOptions } from './options.js';
@@ -29,6 +30,8 @@ export interface RunSettings {
   format: 'table' | 'json' | 'markdown' | 'html' | null;
   /** Which transport sends the requests (src/run/transport/transport-choice.ts). */
   transport: TransportKind;
+  /** `--proxy` and the proxy environment variables, as given (src/run/proxy.ts decides per target). */
+  proxy: ProxySettings;
   outPath: string | null;
   expectations: string[];
   junitPath: string | null;
@@ -99,6 +102,7 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
     const value = text(key);
     if (value !== undefined) targetFlags[key] = value;
   }
+  if (raw.entra === true) targetFlags.entra = true;
   for (const [key, flag] of [['url', '--url'], ['endpoint', '--endpoint']] as const) {
     if (hasUserInformation(targetFlags[key])) {
       problems.add(`${flag} holds a user name or password (user:password@host); aoai-probe sends no basic auth, so it would be dropped: give the key with --api-key or --bearer and remove it from the URL`);
@@ -157,6 +161,16 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
 
   const format = optionalChoice(problems, raw.format, '--format', ['table', 'json', 'markdown', 'html'] as const);
   const transport = optionalChoice(problems, raw.transport, '--transport', TRANSPORT_KINDS) ?? DEFAULT_TRANSPORT_KIND;
+  const proxy = readProxySettings(problems, text('proxy'), env);
+  if (proxy.explicit !== undefined && transport === 'lean') {
+    problems.add('--proxy cannot be used with --transport lean (the lean transport opens its own direct connections); drop --transport lean, or drop --proxy');
+  }
+  if (targetFlags.entra === true && transport === 'lean') {
+    problems.add('--entra cannot be used with --transport lean (its request bytes are fixed before the run, and Entra ID tokens change during it); drop --transport lean, or use --bearer TOKEN with a token you fetched');
+  }
+  if (targetFlags.entra === true && simProfile !== null) {
+    problems.add('--entra cannot be used with --sim: the embedded simulator takes any key and knows nothing of Entra ID; drop one of them');
+  }
   const json = raw.json === true;
   if (json && format !== null && format !== 'json') {
     problems.add(`--json and --format ${format} both want stdout; use one of them (or --out FILE for the --format output)`);
@@ -171,6 +185,7 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
     json,
     format,
     transport,
+    proxy,
     outPath: text('out') ?? null,
     // The file's checks and the flags' together, each expression once (given in both, it was evaluated and reported twice).
     expectations: [...new Set([...(scenario.expect ?? []), ...((raw.expect as string[] | undefined) ?? [])])],
@@ -198,6 +213,27 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
   if (simProfile === null && !emptyTarget) problems.attempt(() => resolveTarget({ ...targetFlags }, env));
   problems.attempt(() => parseExpectations(settings.expectations));
   problems.throwIfAny();
+  return settings;
+}
+
+/**
+ * `--proxy` (checked now) and the environment's proxy variables, upper- or lower-case
+ * (lower-case wins, as in curl and undici). The environment's URLs are checked when a
+ * target would use them (src/cli/session.ts), so a stale variable only matters then.
+ */
+function readProxySettings(problems: Problems, flag: string | undefined, env: Record<string, string | undefined>): ProxySettings {
+  const settings: ProxySettings = {};
+  if (flag !== undefined) {
+    const problem = proxyUrlProblem(flag);
+    if (problem !== null) problems.add(`--proxy: the value ${problem}; write it like --proxy http://proxy.example.com:3128`);
+    else settings.explicit = flag;
+  }
+  const httpProxy = env.http_proxy ?? env.HTTP_PROXY;
+  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY;
+  const noProxy = env.no_proxy ?? env.NO_PROXY;
+  if (httpProxy !== undefined && httpProxy.trim() !== '') settings.httpProxy = httpProxy;
+  if (httpsProxy !== undefined && httpsProxy.trim() !== '') settings.httpsProxy = httpsProxy;
+  if (noProxy !== undefined) settings.noProxy = noProxy;
   return settings;
 }
 

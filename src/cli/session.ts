@@ -22,6 +22,11 @@ import type { Phase } from '../schedule/types.js';
 import type { Clock } from '../run/pacing/clock.js';
 import type { PayloadOverrides, TargetSpec } from '../run/types.js';
 import { describeTarget, resolveTarget, targetSecrets } from '../run/target.js';
+import { startEntraToken } from './entra.js';
+import type { RefreshingBearerToken } from '../run/bearer-tokens.js';
+import { AuthStopWatch, type AuthStop } from '../run/auth-stop.js';
+import { chooseProxy, createProxyDispatcher, proxySecrets, proxyUrlProblem, type ProxyChoice } from '../run/proxy.js';
+import type { Dispatcher } from 'undici';
 import type { HttpTransport } from '../run/transport/transport.js';
 import { createTransportFor } from '../run/transport/transport-choice.js';
 import { createRealClock } from '../run/pacing/real-clock.js';
@@ -107,6 +112,8 @@ export interface Session {
   runnerOptions(maxInFlight: number): RunPlanOptions;
   /** Counts of what was written so far. */
   readonly counters: LiveCounters;
+  /** Why the run stopped early because the target refused its configuration (src/run/auth-stop.ts), or null. */
+  authStop(): AuthStop | null;
 }
 
 /** How long in-flight requests may finish after the plan ends or the first Ctrl-C, ms. */
@@ -194,7 +201,12 @@ export async function runSession(session: OpenSession, send: () => Promise<RunEn
   const { io, plan } = session;
   let ending: RunEnding;
   try {
-    ending = await recordRun(session.recording, { now: () => session.clock.now(), beforeEnd: () => session.stopProgress() }, send);
+    ending = await recordRun(session.recording, { now: () => session.clock.now(), beforeEnd: () => session.stopProgress() }, async () => {
+      const sent = await send();
+      // A target that refused the configuration from the start: an "error" end line carrying the sentence.
+      const stop = session.authStop();
+      return stop === null ? sent : { reason: 'error', message: stop.sentence };
+    });
   } catch (error) {
     // What was measured before the failure is written, under an honest end line.
     await session.close();
@@ -206,6 +218,8 @@ export async function runSession(session: OpenSession, send: () => Promise<RunEn
     return EXIT.interrupted;
   }
   await session.close();
+  const authStop = session.authStop();
+  if (authStop !== null) endForBadConfiguration(session, authStop);
 
   const result = await analyseRecordingFile(io, session.recordingPath);
   const expectationResults = evaluateExpectations(session.expectations, result.summary);
@@ -220,6 +234,17 @@ export async function runSession(session: OpenSession, send: () => Promise<RunEn
 }
 
 /**
+ * Ends a run the target refused as configured (401/403/404 from the start): the
+ * recording (already closed, with an `error` end line carrying the sentence) is named,
+ * then the sentence itself is thrown as bad input (exit 2) instead of a table of
+ * failures. The recording keeps every request.
+ */
+function endForBadConfiguration(session: OpenSession, stop: AuthStop): never {
+  session.io.stderr.write(`Recording: ${session.recordingPath}\n`);
+  throw new InputError(stop.sentence);
+}
+
+/**
  * Resolves the target, starts the embedded simulator when none was given, checks
  * consent, opens the recording and writes its `run` line. Returns null when
  * --dry-run only showed the plan.
@@ -227,17 +252,32 @@ export async function runSession(session: OpenSession, send: () => Promise<RunEn
 export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSession | null> {
   const { settings } = plan;
   const expectations = parseExpectations(settings.expectations);
-  const given = settings.simProfile === null ? resolveTarget({ ...settings.targetFlags }, io.env) : null;
+  let given = settings.simProfile === null ? resolveTarget({ ...settings.targetFlags }, io.env) : null;
+  // Checked before anything is sent: a proxy the transport cannot use, or a broken proxy variable, is bad input.
+  const givenProxy = given === null ? null : proxyFor(given.url, settings);
 
   // The plan is shown before anything is sent: always against a real target, and on --dry-run.
   if ((given !== null && !isLoopbackUrl(given.url)) || settings.dryRun) io.stderr.write(planText(plan, given));
   if (given !== null && !isLoopbackUrl(given.url)) checkConsent(plan);
   if (settings.dryRun) return null;
 
+  // Keyless Entra ID: the first token before anything else, so a missing login costs nothing (exit 2).
+  let entraToken: RefreshingBearerToken | null = null;
+  if (given !== null && given.auth.entra === true) {
+    entraToken = await startEntraToken((message) => io.stderr.write(`${message}\n`));
+    given = { ...given, auth: { entra: true, bearerSource: entraToken } };
+  }
+
   // The recording opens before the simulator starts or anything is sent, so a bad --record path costs nothing.
   const recordingPath = settings.recordPath !== null ? resolve(io.cwd, settings.recordPath) : defaultRecordingPath(io.cwd, plan.command, new Date());
-  const secrets = given === null ? [] : [...targetSecrets([given]), ...secretsOfUrl(given.url)];
-  const recording = RecordedRun.open({ path: recordingPath, secrets });
+  const secrets = [...(given === null ? [] : [...targetSecrets([given]), ...secretsOfUrl(given.url)]), ...proxySecrets(settings.proxy)];
+  let recording: RecordedRun;
+  try {
+    recording = RecordedRun.open({ path: recordingPath, secrets });
+  } catch (error) {
+    entraToken?.close();
+    throw error;
+  }
 
   let target: TargetSpec;
   let simulator: RunningSimulator | null = null;
@@ -266,8 +306,31 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     io.stderr.write(`${opening} (${simulator.describe()}) on ${simulator.url}${lanesNote}\n`);
   }
 
+  const stopController = new AbortController();
+  // The first answers decide whether the configuration works at all (401/403/404 stop the run).
+  const authWatch = new AuthStopWatch({
+    credential: target.auth.entra === true ? 'entra' : target.auth.apiKey !== undefined ? 'api-key' : target.auth.bearer !== undefined ? 'bearer' : 'none',
+    deployment: target.deployment,
+    azure: target.kind === 'azure' && settings.targetFlags.url === undefined,
+  });
   const counters = recording.sink;
+  /**
+   * Every line of the run goes through here: to the recording (counted), then, for a
+   * request line, to the watch. A stop for a bad configuration is the first stage of
+   * stopping: nothing new starts, in-flight requests finish.
+   */
+  const sink: RecordSink = {
+    write: (line) => {
+      counters.write(line);
+      if (line.type === 'request' && authWatch.stop === null && authWatch.observe(line) !== null) stopController.abort();
+    },
+  };
   const clock = createRealClock();
+  const proxy = given !== null ? givenProxy : proxyFor(target.url, settings);
+  const connections = Math.max(1, settings.maxInFlight ?? Math.min(plan.plannedRequests, 1000));
+  // The transport leaves an injected dispatcher open, so the session closes it.
+  const proxyDispatcher: Dispatcher | null = proxy === null ? null : createProxyDispatcher(proxy, connections);
+  if (proxy !== null) io.stderr.write(`Sending through the proxy ${proxy.host} (${proxy.source === 'flag' ? '--proxy' : 'from the environment'})\n`);
   let transport: HttpTransport;
   const targetSpecs: TargetSpec[] =
     laneIds === null
@@ -283,8 +346,9 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
           payload: settings.payload,
           clock,
           timeoutMs: settings.timeoutMs,
-          connections: Math.max(1, settings.maxInFlight ?? Math.min(plan.plannedRequests, 1000)),
+          connections,
           payloadVariants: plan.payloadVariants ?? [],
+          ...(proxyDispatcher !== null ? { dispatcher: proxyDispatcher } : {}),
         }),
       });
     }
@@ -292,6 +356,8 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     if (laneIds !== null) target = targetSpecs[0]!;
   } catch (error) {
     // Building the payloads failed before anything was sent: leave nothing running or half-written.
+    entraToken?.close();
+    await proxyDispatcher?.close();
     await Promise.all(sessionTargets.map((entry) => entry.transport.close()));
     await Promise.all(laneSimulators.map((running) => running.close()));
     await simulator?.close();
@@ -301,7 +367,6 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
 
   if (plan.warmUp === true) await warmUpBeforeTheRun(settings, target, secrets, plan.payloadVariants ?? []);
 
-  const stopController = new AbortController();
   const abortController = new AbortController();
   let stopProgress: () => void = () => {};
   /** The ending of a second Ctrl-C: writes the end line, closes the file and exits. */
@@ -325,7 +390,9 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   };
   const interrupts = watchInterrupts(io, () => stopController.abort(), abortNow);
 
-  const targetDescription = describeTarget(target);
+  // Which proxy the requests went through (host and port only) goes on each target of the run line.
+  const proxyNote = proxy !== null ? { proxy: { host: proxy.host, source: proxy.source } } : {};
+  const targetDescription: TargetDescription = { ...describeTarget(target), ...proxyNote };
   recording.start({
     type: 'run',
     v: RECORDING_VERSION,
@@ -333,7 +400,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     command: plan.command,
     startedAt: new Date().toISOString(),
     advertised,
-    targets: targetSpecs.map((spec) => describeTarget(spec)),
+    targets: targetSpecs.map((spec): TargetDescription => ({ ...describeTarget(spec), ...proxyNote })),
     payload: {
       kind: settings.payload.kind,
       model: settings.payload.model,
@@ -353,7 +420,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     transport,
     clock,
     recording,
-    sink: counters,
+    sink,
     counters,
     recordingPath,
     advertised,
@@ -364,12 +431,13 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     expectations,
     stopProgress: () => stopProgress(),
     interrupted: () => interrupts.interrupted(),
+    authStop: () => authWatch.stop,
     aborted: () => interrupts.aborting() !== null,
     runnerOptions: (maxInFlight) => ({
       clock,
       transport,
       targetId: target.id,
-      sink: counters,
+      sink,
       maxInFlight,
       stopSignal: stopController.signal,
       abortSignal: abortController.signal,
@@ -382,6 +450,8 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
       stopProgress();
       interrupts.unsubscribe();
       await Promise.all(sessionTargets.map((entry) => entry.transport.close()));
+      entraToken?.close();
+      await proxyDispatcher?.close();
       await recording.close();
       await Promise.all(laneSimulators.map((running) => running.close()));
       await simulator?.close();
@@ -420,6 +490,26 @@ async function warmUpBeforeTheRun(settings: RunSettings, target: TargetSpec, sec
   } finally {
     await writer.close().catch(() => undefined);
   }
+}
+
+/**
+ * The proxy `url`'s requests go through (src/run/proxy.ts has the rule), refusing
+ * before anything is sent what cannot work: a proxy with the lean transport, or a
+ * proxy variable that is not a URL (named, never echoed: it may hold a password).
+ */
+function proxyFor(url: string, settings: RunSettings): ProxyChoice | null {
+  const proxy = chooseProxy(url, settings.proxy);
+  if (proxy === null) return null;
+  if (proxy.source === 'environment') {
+    const problem = proxyUrlProblem(proxy.url);
+    const variable = proxy.url === settings.proxy.httpsProxy?.trim() ? 'HTTPS_PROXY' : 'HTTP_PROXY';
+    if (problem !== null) throw new InputError(`${variable} (from the environment): the value ${problem}; fix it (e.g. http://proxy.example.com:3128), or add the target's host to NO_PROXY`);
+  }
+  if (settings.transport === 'lean') {
+    const how = proxy.source === 'flag' ? 'drop --proxy' : `add the target's host to NO_PROXY if it is reachable directly`;
+    throw new InputError(`the requests would go through the proxy ${proxy.host}, which --transport lean cannot do (it opens its own direct connections); drop --transport lean (the default transport supports proxies), or ${how}`);
+  }
+  return proxy;
 }
 
 /** Resolves after the current turn of the event loop: pending promise callbacks have run. */

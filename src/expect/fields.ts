@@ -14,7 +14,7 @@ import type { GroupSummary, Summary } from '../analysis/summary-types.js';
  * is nothing to compare a list with a number or a word).
  */
 type LeafPaths<T> = {
-  [K in keyof T & string]: T[K] extends readonly unknown[]
+  [K in keyof T & string]: NonNullable<T[K]> extends readonly unknown[]
     ? never
     : NonNullable<T[K]> extends object
       ? `${K}.${LeafPaths<NonNullable<T[K]>>}`
@@ -90,7 +90,18 @@ export const FIELD_KINDS: Record<StaticFieldPath, FieldKind> = {
   'latency.p50': 'ms',
   'latency.p95': 'ms',
   'latency.p99': 'ms',
+  'tokens.outputPerSecond.p50': 'number',
+  'tokens.outputPerSecond.total': 'number',
   'latency.max': 'ms',
+  'latency.firstToken.p50': 'ms',
+  'latency.firstToken.p95': 'ms',
+  'latency.firstToken.p99': 'ms',
+  'latency.firstByte.p50': 'ms',
+  'latency.firstByte.p95': 'ms',
+  'latency.firstByte.p99': 'ms',
+  'latency.betweenTokens.p50': 'ms',
+  'latency.betweenTokens.p95': 'ms',
+  'latency.betweenTokens.p99': 'ms',
   'schedule.sendSpreadMs': 'ms',
   'schedule.lagP99Ms': 'ms',
   'tokens.estimatedCharged': 'count',

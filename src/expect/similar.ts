@@ -27,8 +27,8 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * Up to `limit` candidates close to `word`, closest first: candidates whose last
- * segment matches the word's last segment (someone wrote `p95` for `latency.p95`),
- * then candidates within an edit distance of about a third of the word's length.
+ * segment matches the word's last segment (someone wrote `p95` for `latency.p95`;
+ * shorter paths first among them), then candidates within an edit distance of about a third of the word's length.
  */
 export function closeMatches(word: string, candidates: readonly string[], limit = 3): string[] {
   const lowerWord = word.toLowerCase();
@@ -44,6 +44,7 @@ export function closeMatches(word: string, candidates: readonly string[], limit 
       return { candidate, score };
     })
     .filter((entry) => entry.score <= Math.max(2, Math.ceil(lowerWord.length / 3)))
-    .sort((left, right) => left.score - right.score || left.candidate.localeCompare(right.candidate));
+    // Among equals, the shorter path first: `p95` means latency.p95 before latency.firstToken.p95.
+    .sort((left, right) => left.score - right.score || left.candidate.length - right.candidate.length || left.candidate.localeCompare(right.candidate));
   return scored.slice(0, limit).map((entry) => entry.candidate);
 }

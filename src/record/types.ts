@@ -43,6 +43,12 @@ export interface TargetDescription {
   deployment: string | null;
   /** Simulator profile when kind is "simulator". */
   profile?: string;
+  /**
+   * The forward proxy the requests went through, when one did: host and port only
+   * (never its credentials), and whether `--proxy` or the environment named it.
+   * Absent for direct connections. Additive in version 1.
+   */
+  proxy?: { host: string; source: 'flag' | 'environment' };
 }
 
 /** First line of every recording. */
@@ -122,6 +128,11 @@ export interface RequestLine {
   /** The unique x-ms-client-request-id we sent. */
   clientRequestId: string;
   /**
+   * When the content of a streamed (SSE) 2xx answer arrived; absent for answers that
+   * were not an event stream. Added in version 1 (additive): older lines lack it.
+   */
+  stream?: StreamTiming;
+  /**
    * Retrying callers (`aoai-probe retry`, `--retry`): which caller this attempt served,
    * counted from 0 within its policy. Absent on requests that no caller retries.
    */
@@ -133,6 +144,38 @@ export interface RequestLine {
   /** How long the caller waited after its previous attempt's answer before this one, ms (0 on attempt 1). */
   waitedMs?: number;
 }
+
+/**
+ * Arrival times of a streamed answer's content chunks, for the time-to-first-token,
+ * time-between-tokens and output-speed figures (see docs in README "Latency figures").
+ *
+ * A content chunk is an event that carries generated text: a chat `delta.content`
+ * (or a tool call's arguments), a Responses API `response.output_text.delta`, an
+ * Anthropic `content_block_delta`. The role-only first chunk, usage and the end
+ * marker are not content. Times are those of the network read that delivered the
+ * event, so events that came in one read are 0 ms apart.
+ *
+ * Why the gaps are bounded: a long answer has thousands of chunks, and a recording
+ * must stay small. At most {@link MAX_STREAM_GAPS} gaps are kept, in arrival order;
+ * when a stream has more, only every `gapsEvery`-th gap is kept (gaps number 0,
+ * every, 2·every, …), `gapsEvery` doubling each time the list fills. Each kept gap
+ * stands for `gapsEvery` gaps in the percentiles.
+ */
+export interface StreamTiming {
+  /** Arrival of the first content chunk, ms from run start; null when no content came. */
+  firstTokenMs: number | null;
+  /** Arrival of the last content chunk, ms from run start; null when no content came. */
+  lastTokenMs: number | null;
+  /** Content chunks received. */
+  chunks: number;
+  /** Gaps between consecutive content chunks, ms (two decimals), sampled as described above. */
+  gapsMs: number[];
+  /** How many gaps each kept gap stands for: 1 until the list first filled. */
+  gapsEvery: number;
+}
+
+/** Most inter-chunk gaps one request line keeps (see {@link StreamTiming}). */
+export const MAX_STREAM_GAPS = 256;
 
 /** A planned request not sent because the in-flight ceiling (or the budget) was reached. */
 export interface DroppedLine {

@@ -102,6 +102,9 @@ function keyFigures(result: AnalysisResult): string {
     { label: 'burst', value: formatCount(summary.effective.requests.burst), tone: 'plain' },
     { label: 'latency p95', value: formatMs(summary.latency.p95), tone: 'plain' },
   ];
+  if ((summary.latencyByPhase ?? []).some((row) => row.streamed > 0) && summary.latency.firstToken !== undefined) {
+    figures.push({ label: 'first token p95', value: formatMs(summary.latency.firstToken.p95), tone: 'plain' });
+  }
   return figures
     .map((figure) => `<div class="figure"><div class="figure-value${figure.tone === 'plain' ? '' : ` ${figure.tone}`}">${escapeHtml(figure.value)}</div><div class="figure-label">${escapeHtml(figure.label)}</div></div>`)
     .join('\n');

@@ -11,7 +11,7 @@ import type { Summary } from '../analysis/summary-types.js';
  * forgotten here; the literal's own order is the printed order.
  */
 type KeyOrder<T> = {
-  [K in keyof T]-?: T[K] extends readonly unknown[] ? true : NonNullable<T[K]> extends object ? KeyOrder<NonNullable<T[K]>> : true;
+  [K in keyof T]-?: NonNullable<T[K]> extends readonly unknown[] ? true : NonNullable<T[K]> extends object ? KeyOrder<NonNullable<T[K]>> : true;
 };
 
 const REFUSAL_CLASS_ORDER = { requests: true, tokens: true, capacity: true, never: true, quota: true, gateway: true, unknown: true } as const;
@@ -38,7 +38,15 @@ const GROUP_KEY_ORDER = {
     firstRemainingTokens: true,
     families: true,
   },
-  latency: { p50: true, p95: true, p99: true, max: true },
+  latency: {
+    p50: true,
+    p95: true,
+    p99: true,
+    max: true,
+    firstToken: { p50: true, p95: true, p99: true },
+    firstByte: { p50: true, p95: true, p99: true },
+    betweenTokens: { p50: true, p95: true, p99: true },
+  },
 } as const;
 
 /** In a map (byTarget, byRegion), `*` gives the order inside every entry; the entries themselves print alphabetically. */
@@ -68,9 +76,18 @@ const SUMMARY_KEY_ORDER: KeyOrder<Summary> = {
     firstRemainingTokens: true,
     families: true,
   },
-  latency: { p50: true, p95: true, p99: true, max: true },
+  latency: {
+    p50: true,
+    p95: true,
+    p99: true,
+    max: true,
+    firstToken: { p50: true, p95: true, p99: true },
+    firstByte: { p50: true, p95: true, p99: true },
+    betweenTokens: { p50: true, p95: true, p99: true },
+  },
+  latencyByPhase: true,
   schedule: { sendSpreadMs: true, lagP99Ms: true },
-  tokens: { estimatedCharged: true, billed: true, estimatedSent: true },
+  tokens: { estimatedCharged: true, billed: true, estimatedSent: true, outputPerSecond: { p50: true, total: true } },
   retry: { policies: true, best: true, rule: true, verdict: true, arrival: true, maxAttempts: true, giveUpAfterSeconds: true },
   verdict: true,
   recording: true,

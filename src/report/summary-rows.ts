@@ -13,6 +13,7 @@ import {
   formatRatio,
   formatSeconds,
 } from './format.js';
+import { latencyRows } from './latency-rows.js';
 
 /** How a renderer may colour a value: `bad` for refusals and failures, `good` for a clean figure. */
 export type Tone = 'plain' | 'good' | 'bad' | 'muted';
@@ -247,10 +248,17 @@ export function summarySections(summary: Summary): SummarySection[] {
   const sections: SummarySection[] = [
     { title: 'Requests', rows: requestRows(summary) },
     { title: 'Headers', rows: headerRows(summary) },
+    ...latencySection(summary),
     { title: 'Run', rows: [...runRows(summary), ...sourceRows(summary)] },
   ];
   if (summary.realtime !== undefined) sections.push({ title: 'Realtime sessions', rows: realtimeRows(summary) });
   return sections;
+}
+
+/** The "Latency" section (latency-rows.ts), absent when the summary has no LLM figures. */
+function latencySection(summary: Summary): SummarySection[] {
+  const rows = latencyRows(summary);
+  return rows.length === 0 ? [] : [{ title: 'Latency', rows }];
 }
 
 /** The advertised column's heading, naming where the figures came from. */

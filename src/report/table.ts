@@ -66,11 +66,15 @@ export function renderSummaryTable(result: AnalysisResult, options: TableOptions
     style: { head: [], border: [] },
   });
 
-  const [requests, headers, run, ...more] = summarySections(summary);
+  const sections = summarySections(summary);
+  // Every section before "Run" comes before the limits comparison; "Run", then any after it (Realtime), come after.
+  const runIndex = sections.findIndex((section) => section.title === 'Run');
+  const before = sections.slice(0, runIndex);
+  const run = sections[runIndex];
+  const more = sections.slice(runIndex + 1);
   // A recording of WebSocket sessions only: the HTTP request sections would be all dashes.
   const sessionsOnly = summary.realtime !== undefined && summary.requests.sent === 0;
-  for (const section of sessionsOnly ? more : [requests, headers]) {
-    if (!section) continue;
+  for (const section of sessionsOnly ? more : before) {
     table.push(sectionRow(section.title, palette));
     for (const row of section.rows) table.push(valueRow(row, palette));
   }

@@ -37,6 +37,8 @@ export interface TargetOptions {
   api?: 'classic' | 'v1';
   apiKey?: string;
   bearer?: string;
+  /** `--entra`: keyless Entra ID, tokens from the Azure credential chain (src/cli/entra.ts). */
+  entra?: boolean;
   kind?: EndpointKind;
   /** Id of the target in the recording. Default "default". */
   id?: string;
@@ -57,6 +59,7 @@ const AZURE_DEPLOYMENT_IN_PATH = /\/openai\/deployments\/([^/]+)\//;
  */
 export function resolveTarget(options: TargetOptions, env: TargetEnvironment): TargetSpec | null {
   const flags = cleanOptions(options);
+  if (options.entra === true) flags.entra = true;
   const environment = {
     endpoint: clean(env.AZURE_OPENAI_ENDPOINT),
     deployment: clean(env.AZURE_OPENAI_DEPLOYMENT),
@@ -73,6 +76,9 @@ export function resolveTarget(options: TargetOptions, env: TargetEnvironment): T
   }
   if (flags.api !== undefined && !API_STYLES.includes(flags.api)) {
     problems.push(`--api: "${flags.api}" is not an API style; use classic (deployment in the path, dated api-version) or v1`);
+  }
+  if (flags.entra === true && (flags.apiKey !== undefined || flags.bearer !== undefined)) {
+    problems.push(`--entra and ${flags.apiKey !== undefined ? '--api-key' : '--bearer'} were both given; --entra fetches Entra ID tokens itself, so keep only one of them`);
   }
   if (flags.apiKey !== undefined && flags.bearer !== undefined) {
     problems.push('--api-key and --bearer were both given; a request carries one credential, so keep only one of them');
@@ -91,7 +97,7 @@ export function resolveTarget(options: TargetOptions, env: TargetEnvironment): T
 
   const endpoint = flags.endpoint ?? environment.endpoint;
   if (endpoint === undefined) {
-    const given = (['deployment', 'apiVersion', 'api', 'apiKey', 'bearer'] as const).filter((name) => flags[name] !== undefined);
+    const given = (['deployment', 'apiVersion', 'api', 'apiKey', 'bearer', 'entra'] as const).filter((name) => flags[name] !== undefined);
     if (given.length > 0) {
       problems.push(
         `${given.map(flagName).join(', ')} ${given.length === 1 ? 'was' : 'were'} given without a target; add --endpoint URL --deployment NAME (or set AZURE_OPENAI_ENDPOINT), or --url URL. With no target at all, aoai-probe runs against its embedded simulator`,
@@ -237,8 +243,9 @@ function defaultApiVersion(kind: EndpointKind): string {
   return kind === 'responses' ? DEFAULT_RESPONSES_API_VERSION : DEFAULT_API_VERSION;
 }
 
-/** Flags first; then the environment's key; then its bearer token. */
+/** Flags first (--entra, --api-key, --bearer); then the environment's key; then its bearer token. */
 function credentials(flags: CleanOptions, environmentKey: string | undefined, environmentBearer: string | undefined): TargetAuth {
+  if (flags.entra === true) return { entra: true };
   if (flags.apiKey !== undefined) return { apiKey: flags.apiKey };
   if (flags.bearer !== undefined) return { bearer: flags.bearer };
   if (environmentKey !== undefined) return { apiKey: environmentKey };
@@ -282,6 +289,6 @@ function cleanOptions(options: TargetOptions): CleanOptions {
   return result;
 }
 
-function flagName(name: 'deployment' | 'apiVersion' | 'api' | 'apiKey' | 'bearer'): string {
-  return { deployment: '--deployment', apiVersion: '--api-version', api: '--api', apiKey: '--api-key', bearer: '--bearer' }[name];
+function flagName(name: 'deployment' | 'apiVersion' | 'api' | 'apiKey' | 'bearer' | 'entra'): string {
+  return { deployment: '--deployment', apiVersion: '--api-version', api: '--api', apiKey: '--api-key', bearer: '--bearer', entra: '--entra' }[name];
 }

@@ -13,6 +13,10 @@ export interface TargetAuth {
   apiKey?: string;
   /** Sent as `Authorization: Bearer <token>` (Entra ID, OpenAI keys). */
   bearer?: string;
+  /** `--entra`: tokens come from the Azure credential chain; the session fills `bearerSource`. */
+  entra?: boolean;
+  /** A token that changes during the run (src/run/bearer-tokens.ts); read for every request. */
+  bearerSource?: { current(): string };
 }
 
 /** Where requests go. Built by src/run/target.ts from flags or environment. */

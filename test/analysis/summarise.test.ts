@@ -39,13 +39,13 @@ describe('the seed story', () => {
     });
     expect(summary.effective.requests).toMatchObject({ burst: 5, perSecond: null, shape: 'unknown', confidence: 'high' });
     expect(summary.effective.tokens).toEqual({ burst: null, perMinute: null, windowSeconds: null, confidence: 'none' });
-    expect(summary.tokens).toEqual({ estimatedCharged: 5 * 648, billed: 5 * 13, estimatedSent: 20 * 648 });
+    expect(summary.tokens).toMatchObject({ estimatedCharged: 5 * 648, billed: 5 * 13, estimatedSent: 20 * 648 });
     expect(summary.ended).toBe('completed');
     expect(summary.durationSeconds).toBe(0.5);
     expect(summary.recording).toBe('runs/seed.ndjson');
     // Latency of the 5 admitted: doneMs (390 + 7i) − sentMs (100.2 + 0.05i).
     const latencies = [0, 1, 2, 3, 4].map((i) => 390 + 7 * i - (100.2 + 0.05 * i));
-    expect(summary.latency).toEqual({ p50: Math.round(latencies[2]! * 10) / 10, p95: Math.round(latencies[4]! * 10) / 10, p99: Math.round(latencies[4]! * 10) / 10, max: Math.round(latencies[4]! * 10) / 10 });
+    expect(summary.latency).toMatchObject({ p50: Math.round(latencies[2]! * 10) / 10, p95: Math.round(latencies[4]! * 10) / 10, p99: Math.round(latencies[4]! * 10) / 10, max: Math.round(latencies[4]! * 10) / 10 });
     expect(summary.schedule.sendSpreadMs).toBeCloseTo(19 * 0.05, 6);
     expect(summary.schedule.lagP99Ms).toBeCloseTo(0.2 + 19 * 0.05, 3);
     expect(summary.verdict).toBe(
@@ -329,7 +329,7 @@ describe('refusal kinds, headers and failures', () => {
     const result = await analyseLines([]);
     expect(result.summary.requests.sent).toBe(0);
     expect(result.summary.verdict).toBe('No request was sent, so there is nothing to measure.');
-    expect(result.summary.latency).toEqual({ p50: null, p95: null, p99: null, max: null });
+    expect(result.summary.latency).toMatchObject({ p50: null, p95: null, p99: null, max: null });
     expect(result.warnings).toContain('the recording has no run line: the command, target and advertised limits are unknown');
   });
 });

@@ -12,7 +12,7 @@ import type { DroppedLine, EndLine, PhaseLine, RequestLine, RunLine, TargetDescr
 
 const DOCUMENT = fileURLToPath(new URL('../../docs/recording.md', import.meta.url));
 
-const target: Required<TargetDescription> = { id: 'default', kind: 'simulator', url: 'http://127.0.0.1:1/x', deployment: 'gpt-4o', profile: 'azure-standard' };
+const target: Required<TargetDescription> = { id: 'default', kind: 'simulator', url: 'http://127.0.0.1:1/x', deployment: 'gpt-4o', profile: 'azure-standard', proxy: { host: '127.0.0.1:3128', source: 'flag' } };
 const run: Required<RunLine> = {
   type: 'run',
   v: 1,
@@ -46,6 +46,7 @@ const request: Required<RequestLine> = {
   attempt: 1,
   policy: 'exponential',
   waitedMs: 0,
+  stream: { firstTokenMs: 3.5, lastTokenMs: 3.9, chunks: 2, gapsMs: [0.4], gapsEvery: 1 },
 };
 const dropped: Required<DroppedLine> = { type: 'dropped', seq: 1, phase: 'burst', target: 'default', plannedMs: 1, reason: 'max-in-flight' };
 const end: Required<EndLine> = { type: 'end', reason: 'completed', endMs: 5, sent: 1, dropped: 1, unsent: 0, message: 'done' };

@@ -99,7 +99,14 @@ describe('usage', () => {
       const reader = new EventStreamReader();
       reader.push(stream.slice(0, cut));
       reader.push(stream.slice(cut));
-      expect(reader.finish()).toEqual({ complete: true, invalid: false, usage: { promptTokens: 3, completionTokens: 1, totalTokens: 4 }, error: null });
+      // One content chunk, timed at the read that completed it (no times given: 0).
+      expect(reader.finish()).toEqual({
+        complete: true,
+        invalid: false,
+        usage: { promptTokens: 3, completionTokens: 1, totalTokens: 4 },
+        error: null,
+        timing: { firstTokenMs: 0, lastTokenMs: 0, chunks: 1, gapsMs: [], gapsEvery: 1 },
+      });
     }
   });
 
@@ -109,7 +116,13 @@ describe('usage', () => {
     expect(responses.finish()).toMatchObject({ complete: true, usage: { promptTokens: 4, completionTokens: 2, totalTokens: 6 } });
     const broken = new EventStreamReader();
     broken.push('data: {"choices":[\n\ndata: {"error":{"code":"content_filter","message":"filtered"}}\n\n');
-    expect(broken.finish()).toEqual({ complete: false, invalid: true, usage: null, error: { code: 'content_filter', message: 'filtered', type: null } });
+    expect(broken.finish()).toEqual({
+      complete: false,
+      invalid: true,
+      usage: null,
+      error: { code: 'content_filter', message: 'filtered', type: null },
+      timing: { firstTokenMs: null, lastTokenMs: null, chunks: 0, gapsMs: [], gapsEvery: 1 },
+    });
   });
 });
 

@@ -6,7 +6,8 @@
  * Kept apart from the transport so the parsing rules can be tested on plain
  * strings, without sockets.
  */
-import type { RequestLine } from '../../record/types.js';
+import type { RequestLine, StreamTiming } from '../../record/types.js';
+import { StreamTimingRecorder } from '../stream-timing.js';
 
 /** The `error` field of a request line. */
 export type ErrorFields = NonNullable<RequestLine['error']>;
@@ -82,6 +83,8 @@ export interface StreamSummary {
   usage: UsageFields | null;
   /** An `error` object sent inside the stream, if any. */
   error: ErrorFields | null;
+  /** When its content chunks arrived (times as given to `push`). */
+  timing: StreamTiming;
 }
 
 /** Event types that end a Responses API stream, and Anthropic's end of message. */
@@ -99,22 +102,26 @@ export class EventStreamReader {
   private invalid = false;
   private usage: UsageFields | null = null;
   private error: ErrorFields | null = null;
+  private readonly timing = new StreamTimingRecorder();
 
-  /** Feeds decoded text (split anywhere, even mid-line). */
-  push(text: string): void {
+  /**
+   * Feeds decoded text (split anywhere, even mid-line) that arrived at `atMs` on the
+   * run's clock; content events completed by this text are timed at `atMs`.
+   */
+  push(text: string, atMs = 0): void {
     const lines = (this.partial + text).split('\n');
     this.partial = lines.pop() ?? '';
-    for (const line of lines) this.readLine(line);
+    for (const line of lines) this.readLine(line, atMs);
   }
 
-  /** Ends the stream and summarises it. */
-  finish(): StreamSummary {
-    if (this.partial !== '') this.readLine(this.partial);
+  /** Ends the stream (at `atMs`, for a last line without its newline) and summarises it. */
+  finish(atMs = 0): StreamSummary {
+    if (this.partial !== '') this.readLine(this.partial, atMs);
     this.partial = '';
-    return { complete: this.complete, invalid: this.invalid, usage: this.usage, error: this.error };
+    return { complete: this.complete, invalid: this.invalid, usage: this.usage, error: this.error, timing: this.timing.result() };
   }
 
-  private readLine(rawLine: string): void {
+  private readLine(rawLine: string, atMs: number): void {
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     if (!line.startsWith('data:')) return;
     const data = line.slice(5).trim();
@@ -131,11 +138,37 @@ export class EventStreamReader {
       return;
     }
     if (!isObject(event)) return;
+    if (carriesContent(event)) this.timing.content(atMs);
     const usage = usageOf(event.usage) ?? (isObject(event.response) ? usageOf(event.response.usage) : null);
     if (usage !== null) this.usage = usage;
     if (typeof event.type === 'string' && FINAL_EVENT_TYPES.has(event.type)) this.complete = true;
     if (isObject(event.error)) this.error = errorFieldsOf(JSON.stringify({ error: event.error }));
   }
+}
+
+/**
+ * Whether a stream event carries generated output (a token): chat `delta.content` or
+ * tool-call arguments, Responses API text or argument deltas, Anthropic content deltas.
+ * Role-only chunks, usage, finish and end events carry none.
+ */
+export function carriesContent(event: Record<string, unknown>): boolean {
+  const type = event.type;
+  if (typeof type === 'string') {
+    if (type === 'response.output_text.delta' || type === 'response.function_call_arguments.delta' || type === 'response.refusal.delta') {
+      return typeof event.delta === 'string' && event.delta !== '';
+    }
+    if (type === 'content_block_delta') return isObject(event.delta);
+  }
+  const choices = event.choices;
+  if (!Array.isArray(choices)) return false;
+  for (const choice of choices) {
+    if (!isObject(choice) || !isObject(choice.delta)) continue;
+    const delta = choice.delta;
+    if (typeof delta.content === 'string' && delta.content !== '') return true;
+    if (typeof delta.refusal === 'string' && delta.refusal !== '') return true;
+    if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) return true;
+  }
+  return false;
 }
 
 /** Trims to {@link MAX_ERROR_MESSAGE_CHARS}, marking the cut with an ellipsis. */

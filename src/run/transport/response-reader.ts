@@ -22,7 +22,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { SERVER_DATE_HEADER, isRecordedHeader, keepsServerDate } from '../../record/header-names.js';
 import type { Redactor } from '../../record/redact.js';
-import type { ErrorKind, RequestLine } from '../../record/types.js';
+import type { ErrorKind, RequestLine, StreamTiming } from '../../record/types.js';
 import type { Clock } from '../pacing/clock.js';
 import { errorCodeOf, errorKindOf } from './error-kind.js';
 import { EventStreamReader, errorFieldsOf, trimMessage, usageOfJsonBody, type ErrorFields, type UsageFields } from './http-response.js';
@@ -71,6 +71,8 @@ export abstract class ResponseReader {
   private overflow = false;
   private stream: EventStreamReader | null = null;
   private decoder: StringDecoder | null = null;
+  /** The content timing of a finished event stream, for the line's `stream` field. */
+  private streamTiming: StreamTiming | null = null;
 
   protected constructor(
     private readonly rules: ResponseRules,
@@ -140,7 +142,7 @@ export abstract class ResponseReader {
   readBody(chunk: Buffer): void {
     if (this.settledFlag) return;
     if (this.mode === 'event-stream') {
-      this.stream!.push(this.decoder!.write(chunk));
+      this.stream!.push(this.decoder!.write(chunk), this.rules.clock.now());
     } else if (this.mode === 'keep') {
       if (this.keptBytes + chunk.length <= this.bodyLimit) {
         this.chunks.push(chunk);
@@ -177,8 +179,10 @@ export abstract class ResponseReader {
 
   private completeSuccess(status: number): void {
     if (this.mode === 'event-stream') {
-      this.stream!.push(this.decoder!.end());
-      const summary = this.stream!.finish();
+      const now = this.rules.clock.now();
+      this.stream!.push(this.decoder!.end(), now);
+      const summary = this.stream!.finish(now);
+      this.streamTiming = summary.timing;
       const broken = this.rules.strictBodies && (summary.invalid || !summary.complete);
       const error = broken
         ? { code: null, message: summary.invalid ? 'the event stream had a data line that is not JSON' : 'the event stream ended without its end marker ([DONE])', type: null }
@@ -216,7 +220,7 @@ export abstract class ResponseReader {
     this.chunks = [];
     this.onSettled();
     const request = this.request;
-    this.resolveLine({
+    const line: RequestLine = {
       type: 'request',
       seq: request.seq,
       phase: request.phase,
@@ -233,7 +237,9 @@ export abstract class ResponseReader {
       estimatedTokens: this.payload.estimatedTokens,
       maxTokens: this.payload.maxTokens,
       clientRequestId: this.clientRequestId,
-    });
+    };
+    if (this.streamTiming !== null) line.stream = this.streamTiming;
+    this.resolveLine(line);
   }
 
   private redactFields(error: ErrorFields): ErrorFields {

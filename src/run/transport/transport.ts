@@ -158,12 +158,16 @@ class UndiciTransport implements HttpTransport {
     }
     this.inFlight.add(exchange, signal);
     exchange.startTimer();
+    const bearerSource = this.options.target.auth.bearerSource;
+    const headers = [...this.baseHeaders, 'x-ms-client-request-id', clientRequestId];
+    // A refreshing token (Entra ID) is read per request; it changes during long runs.
+    if (bearerSource !== undefined) headers.push('authorization', `Bearer ${bearerSource.current()}`);
     this.dispatcher.dispatch(
       {
         origin: this.origin,
         path: this.path,
         method: 'POST',
-        headers: [...this.baseHeaders, 'x-ms-client-request-id', clientRequestId],
+        headers,
         body: payload.body,
       },
       exchange,
