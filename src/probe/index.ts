@@ -22,6 +22,15 @@ export { DEFAULT_BUDGET, TOKEN_STAGE_REQUESTS, TOKEN_STAGE_SECONDS, type ProbeBu
 /** max_tokens of the request stage's requests: tiny, so token limits stay out of the way. */
 export const REQUEST_STAGE_MAX_TOKENS = 16;
 
+/**
+ * The billed-token cost, at its worst case (prompt + max_tokens), of the cheapest request the
+ * probe sends: a token budget below it cannot pay for a single request, so the CLI refuses it
+ * as bad input instead of running a probe that sends nothing.
+ */
+export function cheapestRequestTokens(promptTokens: number, maxTokens: number | null): number {
+  return promptTokens + Math.min(REQUEST_STAGE_MAX_TOKENS, maxTokens ?? REQUEST_STAGE_MAX_TOKENS);
+}
+
 /** Everything the probe needs. */
 export interface ProbeOptions {
   clock: Clock;
@@ -86,7 +95,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeOutcome> {
   };
   const requestMaxTokens = Math.min(REQUEST_STAGE_MAX_TOKENS, options.tokens?.maxTokens ?? REQUEST_STAGE_MAX_TOKENS);
   const requestStage = await probeRequestLimits(session, {
-    stage: { payload: { maxTokens: requestMaxTokens }, worstCaseTokens: options.promptTokens + requestMaxTokens },
+    stage: { payload: { maxTokens: requestMaxTokens }, worstCaseTokens: cheapestRequestTokens(options.promptTokens, options.tokens?.maxTokens ?? null) },
   });
   const messages = requestStage.message === null ? [] : [requestStage.message];
 

@@ -22,7 +22,7 @@ import { renderProbeBlock } from '../../report/probe-block.js';
 import { readRefusal } from '../../analysis/refusal-class.js';
 /** The probe's summary block lives with the other renderers; re-exported for the command's users. */
 export { renderProbeBlock } from '../../report/probe-block.js';
-import { runProbe, DEFAULT_BUDGET, TOKEN_STAGE_REQUESTS, TOKEN_STAGE_SECONDS, type ProbeBudget } from '../../probe/index.js';
+import { runProbe, cheapestRequestTokens, DEFAULT_BUDGET, TOKEN_STAGE_REQUESTS, TOKEN_STAGE_SECONDS, type ProbeBudget } from '../../probe/index.js';
 
 /** Prompt tokens assumed for the billed-tokens worst case when --prompt-tokens is not given (the default prompt is short). */
 const DEFAULT_PROMPT_TOKENS = 40;
@@ -69,6 +69,11 @@ export function register(program: Command, io: CliIo): void {
     const runSettings = settings as RunSettings;
     const maxTokens = runSettings.payload.maxTokens;
     const budget = probeBudget(budgetRequests, budgetTokens, budgetTime, maxTokens !== null);
+    const cheapest = cheapestRequestTokens(runSettings.payload.promptTokens ?? DEFAULT_PROMPT_TOKENS, maxTokens);
+    if (budget.billedTokens < cheapest) {
+      problems.add(`--budget-tokens: ${budget.billedTokens.toLocaleString('en-US')} cannot pay for one probe request (${cheapest.toLocaleString('en-US')} tokens: prompt + max_tokens), so the probe would send nothing; give at least ${cheapest.toLocaleString('en-US')}, e.g. --budget-tokens 20000`);
+      problems.throwIfAny();
+    }
     const session = await openSession(io, {
       command: 'probe',
       settings: runSettings,
