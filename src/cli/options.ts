@@ -22,7 +22,9 @@ export function addTargetOptions(command: Command): Command {
     .option('--api <shape>', 'Azure URL shape: classic or v1')
     .option('--api-key <key>', 'key sent in the api-key header (or AZURE_OPENAI_API_KEY); never written anywhere')
     .option('--bearer <token>', 'Entra ID or OpenAI token sent in the Authorization header (or AZURE_OPENAI_AD_TOKEN / OPENAI_API_KEY); never written anywhere')
-    .option('--sim <profile>', 'use the embedded simulator with this profile (azure-standard, azure-seed, azure-ptu, openai)');
+    .option('--sim <profile>', 'use the embedded simulator with this profile (azure-standard, azure-seed, azure-ptu, openai)')
+    .option('--target <name=url>', 'one of several targets: NAME=URL, or NAME=azure:ENDPOINT/DEPLOYMENT (repeatable; every target gets the whole plan)', collect, [])
+    .option('--target-key <name=env>', 'read the key of target NAME from environment variable ENV (repeatable); the key is never written anywhere', collect, []);
 }
 
 /** Payload flags (PRODUCT §4). */

@@ -141,7 +141,14 @@ export function isLoopbackUrl(url: string): boolean {
 }
 
 /** Runs a fixed list of phases (burst, steady, ramp, run) from start to exit code. */
-export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: readonly Phase[]): Promise<number> {
+export async function runPhasesCommand(io: CliIo, plan: SessionPlan, givenPhases: readonly Phase[]): Promise<number> {
+  // With several targets a phase that names no spread gives every target the whole phase.
+  const targetCount = plan.settings.targets.length;
+  const phases = targetCount > 1 ? givenPhases.map((phase) => (phase.spread === undefined ? { ...phase, spread: { mode: 'each' as const } } : phase)) : givenPhases;
+  if (targetCount > 1) plan = { ...plan, plannedRequests: plannedOverTargets(phases, plan.plannedRequests, targetCount) };
+  const targetNames = plan.settings.targets.map((target) => target.id);
+  const spreadProblems = phases.flatMap((phase) => spreadProblemsOf(phase, targetNames));
+  if (spreadProblems.length > 0) throw new InputError(spreadProblems);
   const payloadVariants = phases.flatMap((phase) => (phase.payload ? [phase.payload] : []));
   const scenarioPlan = planScenario(phases);
   if (scenarioPlan.totalRequests === 0) {
@@ -177,6 +184,34 @@ export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: rea
   return finishSession(session, session.interrupted() ? 'interrupted' : result.reason, result.unsent);
 }
 
+/**
+ * Requests the plan sends over all its targets, for the consent check: a phase spread to
+ * `each` sends its requests once per target. Counted from the planned phases, scaled to
+ * the command's own figure (which may already count retries).
+ */
+function plannedOverTargets(phases: readonly Phase[], plannedRequests: number, targetCount: number): number {
+  const scenarioPlan = planScenario(phases);
+  let once = 0;
+  let total = 0;
+  for (const planned of scenarioPlan.phases) {
+    once += planned.offsets.length;
+    total += planned.offsets.length * (planned.phase.spread?.mode === 'each' ? targetCount : 1);
+  }
+  return once === 0 ? plannedRequests : Math.ceil((plannedRequests * total) / once);
+}
+
+/** A weighted phase needs weights, and its weights must name the run's targets. */
+function spreadProblemsOf(phase: Phase, targetNames: readonly string[]): string[] {
+  const spread = phase.spread;
+  if (spread === undefined) return [];
+  if (spread.mode === 'weighted' && Object.keys(spread.weights ?? {}).length === 0) {
+    return [`phase ${phase.name}: spread: weighted needs weights, e.g. weights: { ${targetNames[0] ?? 'eastus'}: 3, ${targetNames[1] ?? 'westus'}: 1 }`];
+  }
+  if (spread.mode !== 'weighted' && spread.weights !== undefined) return [`phase ${phase.name}: weights go with spread: weighted; add it, or remove the weights`];
+  const unknown = Object.keys(spread.weights ?? {}).filter((name) => !targetNames.includes(name));
+  return unknown.length === 0 ? [] : [`phase ${phase.name}: weights name ${unknown.join(', ')}, not ${unknown.length === 1 ? 'a target' : 'targets'} of this run (the targets: ${targetNames.join(', ') || 'none; add targets:'})`];
+}
+
 /** How to make a plan that sends nothing send something, by command. */
 const NO_REQUEST_FIX: Partial<Record<SessionPlan['command'], string>> = {
   steady: 'the rate is too low for the duration; raise --rate or lengthen --duration so at least one request is due, e.g. --rate 1/s --duration 10s',
@@ -208,16 +243,19 @@ interface OpenSession extends Session {
 export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSession | null> {
   const { settings } = plan;
   const expectations = parseExpectations(settings.expectations);
-  const given = settings.simProfile === null ? resolveTarget({ ...settings.targetFlags }, io.env) : null;
+  // Several named targets (--target), or the one target of the flags (null: the embedded simulator).
+  const named = settings.targets.map((options) => resolveTarget({ ...options }, io.env)!);
+  const given = named.length > 0 ? named[0]! : settings.simProfile === null ? resolveTarget({ ...settings.targetFlags }, io.env) : null;
+  const realTarget = named.length > 0 ? named.some((spec) => !isLoopbackUrl(spec.url)) : given !== null && !isLoopbackUrl(given.url);
 
   // The plan is shown before anything is sent: always against a real target, and on --dry-run.
-  if ((given !== null && !isLoopbackUrl(given.url)) || settings.dryRun) io.stderr.write(planText(plan, given));
-  if (given !== null && !isLoopbackUrl(given.url)) checkConsent(plan);
+  if (realTarget || settings.dryRun) io.stderr.write(planText(plan, given, named));
+  if (realTarget) checkConsent(plan);
   if (settings.dryRun) return null;
 
   // The recording opens before the simulator starts or anything is sent, so a bad --record path costs nothing.
   const recordingPath = settings.recordPath !== null ? resolve(io.cwd, settings.recordPath) : defaultRecordingPath(io.cwd, plan.command, new Date());
-  const secrets = given === null ? [] : [...targetSecrets([given]), ...secretsOfUrl(given.url)];
+  const secrets = given === null ? [] : [...targetSecrets(named.length > 0 ? named : [given]), ...(named.length > 0 ? named : [given]).flatMap((spec) => secretsOfUrl(spec.url))];
   const writer = createRecordingWriter({ path: recordingPath, secrets });
 
   let target: TargetSpec;
@@ -281,7 +319,9 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   const clock = createRealClock();
   let transport: HttpTransport;
   const targetSpecs: TargetSpec[] =
-    laneIds === null
+    named.length > 0
+      ? named
+      : laneIds === null
       ? [target]
       : laneIds.map((id, index) => ({ ...target, id, url: index === 0 ? target.url : target.url.replace(simulator!.url, laneSimulators[index - 1]!.url) }));
   const sessionTargets: SessionTarget[] = [];
@@ -389,8 +429,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     aborted: () => aborting !== null,
     runnerOptions: (maxInFlight) => ({
       clock,
-      transport,
-      targetId: target.id,
+      ...(named.length > 1 ? { targets: sessionTargets } : { transport, targetId: target.id }),
       sink: counters,
       maxInFlight,
       stopSignal: stopController.signal,
@@ -454,8 +493,13 @@ async function startEmbeddedSimulator(options: WorkerSimulatorOptions): Promise<
 }
 
 /** The plan as a person reads it before consenting (the URL without secrets). */
-export function planText(plan: SessionPlan, target: TargetSpec | null): string {
-  const where = target === null ? 'the embedded simulator' : describeTarget(target).url;
+export function planText(plan: SessionPlan, target: TargetSpec | null, targets: readonly TargetSpec[] = []): string {
+  const where =
+    targets.length > 1
+      ? `${targets.length} targets (${targets.map((spec) => `${spec.id} ${describeTarget(spec).url}`).join(', ')})`
+      : target === null
+        ? 'the embedded simulator'
+        : describeTarget(target).url;
   const perRequest = estimatedTokensPerRequest(plan.settings);
   const tokens = formatCount(plannedTokens(plan));
   return `Plan: ${plan.command}, up to ${formatCount(plan.plannedRequests)} requests to ${where}; the limiter will count about ${tokens} tokens (≈${formatCount(perRequest)} per request, mostly max_tokens; the bill is far smaller).\n`;
