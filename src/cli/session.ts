@@ -52,7 +52,7 @@ import { lanePhaseParams } from '../run/retry-lab-source.js';
 
 /** What a command hands to the session. */
 export interface SessionPlan {
-  command: 'burst' | 'steady' | 'ramp' | 'run' | 'probe' | 'retry';
+  command: 'burst' | 'steady' | 'ramp' | 'run' | 'probe' | 'retry' | 'audit';
   settings: RunSettings;
   /** Non-secret description of what was asked (flags or the scenario), for the run line. */
   scenario: unknown;

@@ -12,8 +12,9 @@ import { register as registerRun } from './run.js';
 import { register as registerSteady } from './steady.js';
 import { register as registerSim } from './sim.js';
 import { register as registerRetry } from './retry.js';
+import { register as registerAudit } from './audit.js';
 
 /** Adds one command (its flags, its action) to the program. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerBurst, registerSteady, registerRamp, registerProbe, registerRun, registerRetry, registerReport, registerSim];
+export const COMMANDS: RegisterCommand[] = [registerBurst, registerSteady, registerRamp, registerProbe, registerRun, registerRetry, registerAudit, registerReport, registerSim];
