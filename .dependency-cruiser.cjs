@@ -4,7 +4,8 @@
  *
  *   cli      → anything; nothing imports cli
  *   probe    → run, analysis (the inference through its index only), record
- *   run      → schedule, record
+ *   run      → schedule, record, retry
+ *   retry    → record types, parse, errors (the retry policies and the caller model: pure)
  *   analysis → record types only
  *   report   → analysis, and the types of expect
  *   sim      → shares nothing with analysis or run (either way)
@@ -52,7 +53,14 @@ module.exports = {
       comment: 'The runner only produces records, from a plan: it never analyses, renders, probes or simulates.',
       severity: 'error',
       from: { path: inside('run') },
-      to: { path: '^src/', pathNot: [inside('run'), inside('schedule'), inside('record'), '^src/errors\\.ts$'] },
+      to: { path: '^src/', pathNot: [inside('run'), inside('schedule'), inside('record'), inside('retry'), '^src/errors\\.ts$'] },
+    },
+    {
+      name: 'retry-is-pure',
+      comment: 'Retry policies and the caller model are pure functions of outcomes and times: the runner and the CLI use them; they use nothing that sends, reads a clock or analyses.',
+      severity: 'error',
+      from: { path: inside('retry') },
+      to: { path: '^src/', pathNot: [inside('retry'), '^src/record/types\\.ts$', inside('parse'), '^src/errors\\.ts$'] },
     },
     {
       name: 'analysis-reads-record-types-only',
@@ -86,7 +94,7 @@ module.exports = {
       name: 'lower-layers-stay-below-run',
       comment: 'Plans, scenarios, records, units and expectations are what the runner and the analysis build on, never the other way round.',
       severity: 'error',
-      from: { path: [inside('schedule'), inside('scenario'), inside('record'), inside('parse'), inside('expect')] },
+      from: { path: [inside('schedule'), inside('scenario'), inside('record'), inside('parse'), inside('expect'), inside('retry')] },
       to: { path: [inside('run'), inside('probe'), inside('report'), inside('sim'), '^src/analysis/(?!summary-types\\.ts$)'] },
     },
     {

@@ -1,6 +1,6 @@
 /**
- * Errors that mean something to the user, and how the CLI turns them into exit codes
- * (PRODUCT §9). Every module below the CLI throws these; only src/cli prints them.
+ * Errors that mean something to the user, and how the CLI turns them into exit codes.
+ * Every module below the CLI throws these; only src/cli prints them.
  */
 
 /** Bad input (flags, scenario files, expectations, recordings): exit 2, all problems listed. */
@@ -23,7 +23,7 @@ export class ExpectationError extends Error {
   }
 }
 
-/** Exit codes, a contract with users' CI scripts (PRODUCT §9). */
+/** Exit codes, a contract with users' CI scripts. */
 export const EXIT = {
   ok: 0,
   internal: 1,

@@ -1,5 +1,5 @@
 /**
- * Reading aoai-probe recordings (NDJSON v1, PRODUCT.md §5) for the bench's own checks:
+ * Reading aoai-probe recordings (NDJSON v1, docs/recording.md) for the bench's own checks:
  * how many requests were recorded, sent on time, dropped.
  */
 import { createReadStream } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * Turns one bench run's measurements into bench/RESULTS.md: the machine, the goals table
- * of issue 4 with measured values and met / not met (by how much), every figure with the
+ * of the bench (bench/NOTES.md) with measured values and met / not met (by how much), every figure with the
  * peers beside it, how each was measured, and the hand-written notes (bench/NOTES.md)
  * on what was tried. Nothing here is a figure: every number comes from `results`.
  */

@@ -1,5 +1,5 @@
 /**
- * Writes a synthetic version-1 recording (PRODUCT.md §5) of N requests, for timing
+ * Writes a synthetic version-1 recording (docs/recording.md) of N requests, for timing
  * `aoai-probe report` when no real 1M-line recording was made in this bench run (e.g.
  * `--only report`). Shaped like a steady run against a rate-limited deployment: 1000
  * requests/s, a 10-second request window of 500, so a share of the lines are 429s with

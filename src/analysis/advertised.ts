@@ -7,7 +7,7 @@ import type { RunLine } from '../record/types.js';
 import type { RequestsTokensDialect } from './headers.js';
 import type { Summary } from './summary-types.js';
 
-/** Azure's ratio for gpt-4o-era models: 6 RPM per 1,000 TPM (azure-limits-facts.md §1.1). */
+/** Azure's ratio for gpt-4o-era models: 6 RPM per 1,000 TPM. */
 export const DEFAULT_RPM_PER_1K_TPM = 6;
 
 /** What the headers said about limits, for when the run line says nothing. */

@@ -129,7 +129,7 @@ const REQUEST_CAP_CLASSES: RefusalClass[] = ['requests'];
 const LIKELY_REQUEST_CAP_CLASSES: RefusalClass[] = ['unknown', 'gateway'];
 
 /**
- * The most requests admitted at one instant after idle (PRODUCT §7).
+ * The most requests admitted at one instant after idle (docs/summary.md).
  *
  * An instant "started from idle" when nothing was in flight for at least
  * `idleGapMs` before its first send (or it is the first activity of the run). Why

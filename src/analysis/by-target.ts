@@ -1,5 +1,5 @@
 /**
- * Per-target and per-region counts (PRODUCT §3): a run against several regions,
+ * Per-target and per-region counts: a run against several regions,
  * deployments or a gateway that fails over is reported row by row, one row per
  * (target id, `x-ms-region`) pair. Answers without a region header (transport
  * failures, gateways that strip it) form their own row with region null.

@@ -1,11 +1,11 @@
 /**
- * Reads the rate-limit header families of PRODUCT §6 from one recorded answer's
+ * Reads the rate-limit header families (docs/recording.md lists the headers kept) from one recorded answer's
  * header map into one normalized view: what remains, what the limits are, when
  * they reset, how long to wait, where the answer came from.
  *
  * Every value here comes from a server we do not control, so nothing throws: a
  * value that does not parse is null, and `-1` (Azure's "unknown", seen on the
- * Responses API in Nov 2025, azure-limits-facts.md §2.1) is null too.
+ * Responses API in Nov 2025) is null too.
  */
 import { parseGoDuration } from './go-duration.js';
 import { parseFieldList, type FieldMember } from './structured-field.js';
@@ -59,7 +59,7 @@ export interface RateLimitView {
 
 /**
  * A count such as a remaining or limit value: a finite number ≥ 0, else null.
- * `-1` and other negatives mean "unknown" (azure-limits-facts.md §8.5).
+ * `-1` and other negatives mean "unknown".
  */
 export function parseCountValue(text: string | null | undefined): number | null {
   if (typeof text !== 'string') return null;
@@ -220,7 +220,7 @@ function secondsToMs(seconds: number | null): number | null {
   return seconds === null ? null : seconds * 1000;
 }
 
-/** Headers whose presence says the answer came from Azure (azure-limits-facts.md §2.1). */
+/** Headers whose presence says the answer came from Azure. */
 const AZURE_MARKERS = new Set([
   'x-ms-region',
   'x-ms-deployment-name',
@@ -417,7 +417,7 @@ export function parseRateLimitHeaders(input: Record<string, string> | null | und
     }
   }
 
-  // Retry hints, in the order the Azure SDK reads them (azure-limits-facts.md §5.2).
+  // Retry hints, in the order the Azure SDK reads them (docs/recording.md).
   const retryAfterMs = parseCountValue(headers['retry-after-ms']);
   const msRetryAfterMs = parseCountValue(headers['x-ms-retry-after-ms']);
   // A Retry-After date counts from the server's own `date` when recorded (no clock skew),

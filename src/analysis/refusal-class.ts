@@ -1,5 +1,5 @@
 /**
- * Which kind of refusal an answer is (PRODUCT §6): a call-rate or token-rate limit,
+ * Which kind of refusal an answer is (docs/summary.md): a call-rate or token-rate limit,
  * a capacity shortage, a request that can never fit, an exhausted quota or spend
  * limit, a gateway page, or unknown. The class decides what a person should do,
  * so it is the heart of the verdict.
@@ -14,7 +14,7 @@
  *     "token rate limit", "on requests per min" / "on tokens per min").
  *  3. Whatever is left: a 503 is capacity, an answer without a JSON error (no body,
  *     an HTML page) is a gateway's, anything else is unknown.
- * Message texts are the ones in azure-limits-facts.md §3.
+ * Message texts are the ones Azure and OpenAI send.
  */
 import type { RequestLine } from '../record/types.js';
 import type { RefusalClass } from './summary-types.js';
@@ -29,7 +29,7 @@ export function isRefusalStatus(status: number | null | undefined): boolean {
 /** Waits of a day or more mean "this request can never fit" (Azure's `retry after 86400 seconds`). */
 export const NEVER_WAIT_MS = 86_400_000;
 
-/** OpenAI billing and spend-limit codes (azure-limits-facts.md §3.3), plus Anthropic's spend limit. */
+/** OpenAI billing and spend-limit codes, plus Anthropic's spend limit. */
 const QUOTA_CODES = new Set([
   'insufficient_quota',
   'credit_balance_exhausted',

@@ -6,7 +6,7 @@
 import type { RetryTimeline } from './retry/types.js';
 import type { Summary } from './summary-types.js';
 
-/** One slice of the timeline (PRODUCT §7): what happened between startMs and startMs + sliceMs. */
+/** One slice of the timeline (docs/summary.md): what happened between startMs and startMs + sliceMs. */
 export interface TimelineSlice {
   startMs: number;
   sent: number;
@@ -36,7 +36,7 @@ export interface Timeline {
   latencyPoints: { atMs: number; latencyMs: number; status: number | null }[];
 }
 
-/** The summary of one target or region, when a run had several (PRODUCT §3). */
+/** The summary of one target or region, when a run had several. */
 export interface TargetBreakdown {
   target: string;
   region: string | null;

@@ -8,11 +8,12 @@
  * and per-instant aggregates. Per-request detail is kept only for burst and probe
  * phases (capped), because limit inference needs it.
  *
- * Field definitions are PRODUCT §7's; where it leaves a choice, the rule is written
+ * Field definitions are docs/summary.md's; where it leaves a choice, the rule is written
  * next to the code that applies it (see headroom.ts, bursts.ts, phase-rates.ts,
  * advertised.ts, timeline.ts).
  */
-import type { DroppedLine, EndLine, PhaseLine, RecordLine, RequestLine, RunLine, TargetKind } from '../record/types.js';
+import type { DroppedLine, EndLine, PhaseLine, RecordLine, RequestLine, RunLine, SessionLine, TargetKind, TurnLine } from '../record/types.js';
+import { RealtimeFold } from './realtime/fold.js';
 import type { AnalysisResult } from './result-types.js';
 import type { Confidence, EffectiveRequests, EffectiveTokens, GroupSummary, RefusalClass, Summary } from './summary-types.js';
 import { inferEffectiveLimits, type InferenceResult } from './inference/index.js';
@@ -160,6 +161,7 @@ class RecordingFold implements Analysis {
   private readonly targets = new TargetBreakdowns();
   private readonly kept: RequestLine[] = [];
   private keptSkipped = 0;
+  private readonly realtime = new RealtimeFold();
   private readonly retry = new RetryFold();
 
   /**
@@ -222,6 +224,12 @@ class RecordingFold implements Analysis {
       case 'end':
         this.onEnd(line);
         break;
+      case 'session':
+        this.onSession(line);
+        break;
+      case 'turn':
+        this.realtime.turn(this.timeOffsetMs === 0 ? line : shiftTurn(line, this.timeOffsetMs));
+        break;
       default:
         // Unknown line types are additive extensions of the format: skip them.
         break;
@@ -256,9 +264,17 @@ class RecordingFold implements Analysis {
   private onPhase(line: PhaseLine): void {
     const shifted = this.timeOffsetMs === 0 ? line : { ...line, startMs: this.shift(line.startMs) };
     this.phaseLines.push(shifted);
+    this.realtime.phase(shifted);
     if (!this.phaseKinds.has(line.name)) this.phaseKinds.set(line.name, line.kind);
     this.timeline.phase(line.name, shifted.startMs);
     this.retry.phase(shifted);
+  }
+
+  private onSession(line: SessionLine): void {
+    const shifted = this.timeOffsetMs === 0 ? line : shiftSession(line, this.timeOffsetMs);
+    this.realtime.session(shifted);
+    const closeMs = finite(shifted.closeMs);
+    if (closeMs !== null) this.maxTimeMs = Math.max(this.maxTimeMs, closeMs);
   }
 
   private onEnd(line: EndLine): void {
@@ -476,8 +492,10 @@ class RecordingFold implements Analysis {
     const target: Summary['target'] = { url: targetDescription?.url ?? '', kind: targetDescription?.kind ?? 'http' };
     if (run === null) warnings.push('the recording has no run line: the command, target and advertised limits are unknown');
     if (this.end === null && (run !== null || this.sent > 0)) warnings.push('the recording has no end line: the run was cut short; the figures cover what was recorded');
-    if (this.end !== null && this.runs <= 1 && finite(this.end.sent) !== null && this.end.sent !== this.sent) {
-      warnings.push(`the end line counts ${this.end.sent} requests but ${this.sent} request lines were read: some lines are missing`);
+    // A realtime run counts its sessions as what it sent.
+    const linesSent = this.sent + this.realtime.sessionCount;
+    if (this.end !== null && this.runs <= 1 && finite(this.end.sent) !== null && this.end.sent !== linesSent) {
+      warnings.push(`the end line counts ${this.end.sent} requests but ${linesSent} request lines were read: some lines are missing`);
     }
     if (this.linesAfterEnd > 0) warnings.push(`${this.linesAfterEnd} request lines came after the end line`);
     if (this.keptSkipped > 0) {
@@ -618,8 +636,13 @@ class RecordingFold implements Analysis {
       inferenceNotes,
     };
     const retry = this.retry.seen ? this.retry.summary() : null;
+    const realtime = this.realtime.finish({ rpm: advertised.rpm, tpm: advertised.tpm });
+    if (realtime !== null) summaryWithoutVerdict.realtime = realtime.summary;
     // The lab compares policies, each against its own limiter: its verdict is the retry one.
-    const verdict = retry !== null && this.run?.command === 'retry' ? retry.verdict : buildVerdict(summaryWithoutVerdict, evidence);
+    // A recording of sessions only: the HTTP sentences (which would say no request was sent) give way to the realtime ones.
+    const httpVerdict =
+      retry !== null && this.run?.command === 'retry' ? retry.verdict : realtime !== null && this.sent === 0 ? '' : buildVerdict(summaryWithoutVerdict, evidence);
+    const verdict = [httpVerdict, ...(realtime?.notes ?? [])].filter((sentence) => sentence !== '').join(' ');
     const groups = this.groups(summaryWithoutVerdict);
     const withGroups = { ...summaryWithoutVerdict, ...groups };
     const gatewayText = groups.gateway === undefined ? null : gatewaySentence(withGroups);
@@ -666,7 +689,8 @@ function mergeInference(requests: EffectiveRequests, tokens: EffectiveTokens, in
     ...requests,
     burst: r.burst ?? requests.burst,
     perSecond: r.perSecond ?? requests.perSecond,
-    windowSeconds: r.windowSeconds ?? requests.windowSeconds,
+    // Nothing admitted: a recovery time fitted to zero admissions (it came out as 0.001 s) is no figure at all.
+    windowSeconds: (r.burst ?? requests.burst) === 0 ? null : (r.windowSeconds ?? requests.windowSeconds),
     shape: r.shape !== 'unknown' || inferredRequestFigure ? r.shape : requests.shape,
     confidence: inferredRequestFigure ? r.confidence : requests.confidence,
     kneePerSecond: r.kneePerSecond ?? requests.kneePerSecond ?? null,
@@ -714,4 +738,23 @@ export async function analyseLineBatches(
     for (const batch of batches as Iterable<readonly RecordLine[]>) for (const line of batch) analysis.add(line);
   }
   return analysis.finish();
+}
+
+/** A session line on the first recording's clock (merged reports). */
+function shiftSession(line: SessionLine, offsetMs: number): SessionLine {
+  const shift = (value: number | null): number | null => (value === null ? null : value + offsetMs);
+  return {
+    ...line,
+    askedMs: line.askedMs + offsetMs,
+    openMs: shift(line.openMs),
+    firstEventMs: shift(line.firstEventMs),
+    closeMs: line.closeMs + offsetMs,
+    rateLimits: (line.rateLimits ?? []).map((update) => ({ ...update, atMs: update.atMs + offsetMs })),
+    errors: (line.errors ?? []).map((error) => ({ ...error, atMs: error.atMs + offsetMs })),
+  };
+}
+
+/** A turn line on the first recording's clock (merged reports). */
+function shiftTurn(line: TurnLine, offsetMs: number): TurnLine {
+  return { ...line, sentMs: line.sentMs + offsetMs, doneMs: line.doneMs === null ? null : line.doneMs + offsetMs };
 }

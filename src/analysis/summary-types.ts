@@ -1,5 +1,6 @@
+import type { RealtimeSummary } from './realtime/summary.js';
 /**
- * The summary JSON (PRODUCT §7), schema "aoai-probe/summary@1".
+ * The summary JSON (docs/summary.md), schema "aoai-probe/summary@1".
  *
  * Users' CI scripts read these names: add fields, never rename or remove them.
  * Every figure here is computed by src/analysis from recording lines alone, so a
@@ -8,7 +9,7 @@
 import type { CallerCounts, RetrySummary } from './retry/types.js';
 import type { TargetKind } from '../record/types.js';
 
-/** Refusal classes (PRODUCT §6). */
+/** Refusal classes (docs/summary.md). */
 export type RefusalClass = 'requests' | 'tokens' | 'capacity' | 'never' | 'quota' | 'gateway' | 'unknown';
 
 /** The limiter shapes the analysis can tell apart. */
@@ -100,6 +101,8 @@ export interface Summary {
   ended: string;
   /** Wall-clock length of the run, seconds. */
   durationSeconds: number;
+  /** WebSocket sessions (realtime API or any ws:// URL); present only when the recording has sessions. */
+  realtime?: RealtimeSummary;
   /** Retrying callers (the retry lab, --retry): how many got their one answer; absent otherwise. */
   callers?: CallerCounts;
   /** The retry lab's per-policy figures, best policy and rule; absent when no caller retried. */

@@ -1,6 +1,6 @@
 /**
  * The timeline of result-types.ts: what happened per slice of time, for the
- * terminal and HTML charts (issue 6). Built in one pass in flat memory.
+ * terminal and HTML charts. Built in one pass in flat memory.
  *
  * Which time each count uses, and why:
  *  - `sent` by sentMs (when the load went out);

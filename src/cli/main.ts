@@ -1,7 +1,7 @@
 /**
  * The command-line program. The only module that touches process (through CliIo):
- * it parses argv with commander, runs one command, and maps errors to exit codes
- * (PRODUCT §9): 0 ok, 1 internal error, 2 bad input, 3 expectations failed, 130 interrupted.
+ * it parses argv with commander, runs one command, and maps errors to exit codes:
+ * 0 ok, 1 internal error, 2 bad input, 3 expectations failed, 130 interrupted.
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT, ExpectationError, InputError } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * Flags shared by every command that sends requests (PRODUCT §2): target, payload,
+ * Flags shared by every command that sends requests: target, payload,
  * advertised limits, output and safety. Each `add*Options` adds flags to a commander
  * command; `readRunOptions` turns commander's raw strings into typed values and
  * collects EVERY problem before anything is sent (one InputError, exit 2).
@@ -12,7 +12,7 @@ import { MAX_BURST_SIZE, MAX_PLANNED_REQUESTS } from '../scenario/schema.js';
 /** Raw values as commander hands them over (strings, booleans, arrays). */
 export type RawOptions = Record<string, unknown>;
 
-/** Target flags (PRODUCT §3). Keys may also come from the environment; never echo them. */
+/** Target flags. Keys may also come from the environment; never echo them. */
 export function addTargetOptions(command: Command): Command {
   return command
     .option('--url <url>', 'full request URL of any OpenAI-compatible or other HTTP API')
@@ -22,15 +22,15 @@ export function addTargetOptions(command: Command): Command {
     .option('--api <shape>', 'Azure URL shape: classic or v1')
     .option('--api-key <key>', 'key sent in the api-key header (or AZURE_OPENAI_API_KEY); never written anywhere')
     .option('--bearer <token>', 'Entra ID or OpenAI token sent in the Authorization header (or AZURE_OPENAI_AD_TOKEN / OPENAI_API_KEY); never written anywhere')
-    .option('--sim <profile>', 'use the embedded simulator with this profile (azure-standard, azure-seed, azure-ptu, openai)')
+    .option('--sim <profile>', 'use the embedded simulator with this profile (azure-standard, azure-seed, azure-ptu, openai, azure-realtime, speech)')
     .option('--target <name=url>', 'one of several targets: NAME=URL, or NAME=azure:ENDPOINT/DEPLOYMENT (repeatable; every target gets the whole plan)', collect, [])
     .option('--target-key <name=env>', 'read the key of target NAME from environment variable ENV (repeatable); the key is never written anywhere', collect, []);
 }
 
-/** Payload flags (PRODUCT §4). */
+/** Payload flags. */
 export function addPayloadOptions(command: Command): Command {
   return command
-    .option('--kind <kind>', 'endpoint kind: chat, embeddings or responses (default chat)')
+    .option('--kind <kind>', 'endpoint kind: chat, embeddings or responses (default chat); probe --kind realtime probes WebSocket sessions')
     .option('--model <name>', 'model name used for token counting and the v1 body (default: the deployment, or gpt-4o)')
     .option('--max-tokens <n>', 'max_tokens of every request (the limiter charges it in full at admission)')
     .option('--prompt-tokens <n>', 'build a prompt of exactly N tokens for the model\'s encoding')

@@ -13,7 +13,7 @@ import { readScenarioTargets, readTargetList, type NamedTargetOptions, type Scen
 import { Problems, optionalChoice, optionalCount, optionalDuration, optionalNumber, type RawOptions } from './options.js';
 
 /** Simulator profiles the embedded target can start with. */
-export const SIM_PROFILES = ['azure-standard', 'azure-seed', 'azure-ptu', 'openai'] as const;
+export const SIM_PROFILES = ['azure-standard', 'azure-seed', 'azure-ptu', 'openai', 'azure-realtime', 'speech'] as const;
 
 /** The target flags, as src/run/target.ts reads them. */
 export type TargetFlags = TargetOptions;
@@ -146,7 +146,7 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
       problems.add(`--body: ${bodyPath}: ${bodyProblem(error)}; give a file holding the JSON request body`);
     }
   }
-  const model = text('model') ?? scenario.payload?.model ?? targetFlags.deployment ?? env.AZURE_OPENAI_DEPLOYMENT ?? 'gpt-4o';
+  const model = text('model') ?? scenario.payload?.model ?? targetFlags.deployment ?? (env.AZURE_OPENAI_DEPLOYMENT?.trim() || undefined) ?? 'gpt-4o';
   const payload: PayloadSpec = {
     kind: bodyPath !== undefined ? 'body' : kind,
     model,
@@ -161,7 +161,7 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
   const ratio = optionalNumber(problems, raw.rpmPer1kTpm, '--rpm-per-1k-tpm') ?? scenario.advertised?.rpmPer1kTpm ?? DEFAULT_RPM_PER_1K_TPM;
   const tpm = tpmFlag ?? scenario.advertised?.tpm ?? null;
   const explicitRpm = rpmFlag ?? scenario.advertised?.rpm ?? null;
-  // Azure derives RPM from TPM (6 per 1,000 TPM for gpt-4o-era models): azure-limits-facts.md §1.1.
+  // Azure derives RPM from TPM (6 per 1,000 TPM for gpt-4o-era models).
   const rpm = explicitRpm ?? (tpm !== null ? (ratio * tpm) / 1000 : null);
   const fromFlags = tpmFlag !== null || rpmFlag !== null;
   const fromScenario = scenario.advertised?.tpm != null || scenario.advertised?.rpm != null;
@@ -184,7 +184,8 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
     format,
     transport,
     outPath: text('out') ?? null,
-    expectations: [...(scenario.expect ?? []), ...((raw.expect as string[] | undefined) ?? [])],
+    // The file's checks and the flags' together, each expression once (given in both, it was evaluated and reported twice).
+    expectations: [...new Set([...(scenario.expect ?? []), ...((raw.expect as string[] | undefined) ?? [])])],
     junitPath: text('junit') ?? null,
     maxRequests: optionalCount(problems, raw.maxRequests, '--max-requests') ?? DEFAULT_MAX_REQUESTS,
     maxEstimatedTokens: optionalCount(problems, raw.maxEstimatedTokens, '--max-estimated-tokens') ?? DEFAULT_MAX_ESTIMATED_TOKENS,

@@ -1,6 +1,6 @@
 /**
  * The last guard before a byte leaves the program: every write to stdout and stderr
- * passes through a redactor that knows the run's keys and tokens (PRODUCT §9).
+ * passes through a redactor that knows the run's keys and tokens.
  *
  * Why a guard here when the recording is already cleaned where data enters it:
  * the CLI also prints things that never went through the recording: commander's

@@ -1,54 +1,53 @@
 /**
  * One run of a sending command, from validated settings to exit code: the shared
- * plumbing of burst, steady, ramp, run and probe.
+ * plumbing of burst, steady, ramp, run and probe. Each concern has its own file:
+ * consent.ts (the plan shown, --yes), embedded-simulator.ts (no target given),
+ * interrupts.ts (Ctrl-C), outputs.ts (analysis of the file, renderings, progress); the
+ * recording itself is src/run/recorded-run.ts, the same for every command.
  *
  *   resolve the target (or start the embedded simulator) → show the plan and ask for
- *   consent when the target is not loopback → open the recording → drive it (a fixed
- *   plan, or the probe's controller) → end line → analyse the recording FILE with the
- *   same code `report` runs (so the live numbers and `report saved.ndjson` cannot
- *   differ) → render → check expectations → exit code.
- *
- * Signals: the first Ctrl-C stops scheduling and lets in-flight requests finish for a
- * short grace; the second cuts them, writes what it can and exits at once with 130.
+ *   consent when the target is not loopback → open the recording → run line → send (a
+ *   fixed plan, or the probe's experiments) → end line → analyse the recording FILE
+ *   with the same code `report` runs → render → check expectations → exit code.
  */
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import { devNull } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { CliIo } from './io.js';
 import type { RunSettings } from './run-settings.js';
 import { TOOL_VERSION } from './version.js';
 import { EXIT, InputError } from '../errors.js';
-import { RECORDING_VERSION, type AdvertisedLimits, type RecordLine, type RecordSink, type TargetDescription } from '../record/types.js';
+import { RECORDING_VERSION, type AdvertisedLimits, type RecordSink, type TargetDescription } from '../record/types.js';
 import { secretsOfUrl } from '../record/redact.js';
 import type { Phase } from '../schedule/types.js';
 import type { Clock } from '../run/pacing/clock.js';
 import type { PayloadOverrides, TargetSpec } from '../run/types.js';
-import { describeTarget, resolveTarget, simulatorTarget, targetSecrets } from '../run/target.js';
+import { describeTarget, resolveTarget, targetSecrets } from '../run/target.js';
 import type { HttpTransport } from '../run/transport/transport.js';
 import { createTransportFor } from '../run/transport/transport-choice.js';
 import { createRealClock } from '../run/pacing/real-clock.js';
-import { runPlan, type RunPlanOptions, type RunPlanResult } from '../run/runner.js';
-import { LiveCounters, formatProgress } from '../run/live-counters.js';
+import { runPlan, type RunPlanOptions } from '../run/runner.js';
+import { LiveCounters } from '../run/live-counters.js';
+import { RecordedRun, recordRun, type RunEnding } from '../run/recorded-run.js';
 import { planScenario } from '../schedule/plan.js';
 import { planNeedsWarmUp, warmUp } from '../run/warm-up.js';
 import { pauseOptimiser, planIsPaced } from '../run/pacing/optimiser-pause.js';
 import { createRecordingWriter, defaultRecordingPath, type RecordingWriter } from '../record/writer.js';
-import { readRecordingBatches } from '../record/reader.js';
-import { analyseLineBatches } from '../analysis/summarise.js';
-import type { AnalysisResult } from '../analysis/result-types.js';
-import { renderReport } from '../report/render.js';
 import { parseExpectations } from '../expect/parse.js';
 import { evaluateExpectations } from '../expect/evaluate.js';
 import { assertExpectationsMet } from '../expect/failures.js';
-import type { Expectation, ExpectationResult } from '../expect/types.js';
-import { renderJunit } from '../report/junit.js';
-import { startSimulatorInWorker, type RunningSimulator, type WorkerSimulatorOptions } from '../sim/index.js';
-import { resolveSimulatorSettings, type SimulatorProfile } from '../sim/options.js';
-import { SimulatorConfigError } from '../sim/config-error.js';
+import type { Expectation } from '../expect/types.js';
+import type { AnalysisResult } from '../analysis/result-types.js';
+import type { RunningSimulator } from '../sim/index.js';
+import { checkConsent, isLoopbackUrl, planText } from './consent.js';
+import { startEmbeddedSimulator, startLaneSimulator } from './embedded-simulator.js';
 import type { RetryPolicy } from '../retry/types.js';
 import type { CallerLimits } from '../retry/caller-book.js';
 import { lanePhaseParams } from '../run/retry-lab-source.js';
+import { watchInterrupts } from './interrupts.js';
+import { analyseRecordingFile, renderOutputs, startProgress } from './outputs.js';
+
+export { checkConsent, isLoopbackUrl, planText, plannedTokens } from './consent.js';
+export { analyseRecordingFile, renderOutputs } from './outputs.js';
 
 /** What a command hands to the session. */
 export interface SessionPlan {
@@ -78,7 +77,7 @@ export interface SessionTarget {
   transport: HttpTransport;
 }
 
-/** A run in progress: what a driver (a fixed plan, or the probe's controller) uses to send. */
+/** A run in progress: what a driver (a fixed plan, or the probe's experiments) uses to send. */
 export interface Session {
   readonly io: CliIo;
   readonly plan: SessionPlan;
@@ -86,6 +85,8 @@ export interface Session {
   readonly targetDescription: TargetDescription;
   readonly transport: HttpTransport;
   readonly clock: Clock;
+  /** The recording: its run line is written; `sink` is where every line goes. */
+  readonly recording: RecordedRun;
   /** Every line goes here: it counts for the progress line, then reaches the recording. */
   readonly sink: RecordSink;
   readonly recordingPath: string;
@@ -108,6 +109,9 @@ export interface Session {
   readonly counters: LiveCounters;
 }
 
+/** How long in-flight requests may finish after the plan ends or the first Ctrl-C, ms. */
+export const GRACE_MS = 5_000;
+
 /**
  * Set to "1" to pause V8's optimising compiler while a fast paced plan runs
  * (src/run/pacing/optimiser-pause.ts). Opt-in: it changes how the whole process runs,
@@ -115,30 +119,6 @@ export interface Session {
  * default every run should pay for.
  */
 export const PAUSE_OPTIMISER_ENV = 'AOAI_PROBE_PAUSE_OPTIMISER';
-
-/** How long in-flight requests may finish after the plan ends or the first Ctrl-C, ms. */
-export const GRACE_MS = 5_000;
-/** The progress line appears once a run has lasted this long (PRODUCT §7). */
-const PROGRESS_AFTER_MS = 2_000;
-const PROGRESS_EVERY_MS = 250;
-
-/**
- * Is every request going to this machine? Loopback targets need no consent (PRODUCT §9).
- * Only literal loopback addresses and `localhost` count: a name such as
- * `127.0.0.1.example.com` resolves wherever its owner wants, so it is a real target.
- */
-export function isLoopbackUrl(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  } catch {
-    return false;
-  }
-  if (host === 'localhost' || host === 'localhost.') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1' || /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host);
-  return false;
-}
 
 /** Runs a fixed list of phases (burst, steady, ramp, run) from start to exit code. */
 export async function runPhasesCommand(io: CliIo, plan: SessionPlan, givenPhases: readonly Phase[]): Promise<number> {
@@ -160,28 +140,25 @@ export async function runPhasesCommand(io: CliIo, plan: SessionPlan, givenPhases
   const attemptsPerRequest = plan.retry === undefined ? 1 : (plan.retry.policy.maxAttempts ?? plan.retry.limits.maxAttempts);
   const session = await openSession(io, { ...plan, plannedRequests: plan.plannedRequests * attemptsPerRequest, payloadVariants, warmUp: warm });
   if (session === null) return EXIT.ok;
-  // On request, a fast paced plan runs on the code the warm-up optimised (src/run/pacing/optimiser-pause.ts).
-  const pauseWanted = io.env[PAUSE_OPTIMISER_ENV] === '1';
-  const resumeOptimiser = pauseWanted && warm && planIsPaced(scenarioPlan) ? pauseOptimiser(io.execArgv ?? [], io.env.NODE_OPTIONS ?? '') : () => undefined;
-  let result: RunPlanResult;
-  try {
-    const options = session.runnerOptions(plan.settings.maxInFlight ?? defaultMaxInFlight(phases));
-    if (plan.retry !== undefined) {
-      const epochOffset = Date.now() - session.clock.now();
-      options.retry = { ...plan.retry, epochAt: (clockMs) => epochOffset + clockMs };
-      // Each phase line names the policy and its parameters, so the recording alone says how it retried.
-      const policyParams = lanePhaseParams({ policy: plan.retry.policy, target: '' });
-      options.phaseParams = () => ({ ...policyParams, maxAttempts: plan.retry!.limits.maxAttempts, giveUpAfterMs: plan.retry!.limits.giveUpAfterMs });
+  return runSession(session, async () => {
+    // On request, a fast paced plan runs on the code the warm-up optimised (src/run/pacing/optimiser-pause.ts).
+    const pauseWanted = io.env[PAUSE_OPTIMISER_ENV] === '1';
+    const resumeOptimiser = pauseWanted && warm && planIsPaced(scenarioPlan) ? pauseOptimiser(io.execArgv ?? [], io.env.NODE_OPTIONS ?? '') : () => undefined;
+    try {
+      const options = session.runnerOptions(plan.settings.maxInFlight ?? defaultMaxInFlight(phases));
+      if (plan.retry !== undefined) {
+        const epochOffset = Date.now() - session.clock.now();
+        options.retry = { ...plan.retry, epochAt: (clockMs) => epochOffset + clockMs };
+        // Each phase line names the policy and its parameters, so the recording alone says how it retried.
+        const policyParams = lanePhaseParams({ policy: plan.retry.policy, target: '' });
+        options.phaseParams = () => ({ ...policyParams, maxAttempts: plan.retry!.limits.maxAttempts, giveUpAfterMs: plan.retry!.limits.giveUpAfterMs });
+      }
+      const result = await runPlan(scenarioPlan, options);
+      return { reason: session.interrupted() ? 'interrupted' : result.reason, unsent: result.unsent };
+    } finally {
+      resumeOptimiser();
     }
-    result = await runPlan(scenarioPlan, options);
-  } catch (error) {
-    resumeOptimiser();
-    // What was measured before the failure is still written, with an honest end line.
-    await abandonSession(session, error);
-    throw error;
-  }
-  resumeOptimiser();
-  return finishSession(session, session.interrupted() ? 'interrupted' : result.reason, result.unsent);
+  });
 }
 
 /**
@@ -227,12 +204,54 @@ export function defaultMaxInFlight(phases: readonly Phase[]): number {
   return Math.max(largestBurst, 1000);
 }
 
-interface OpenSession extends Session {
+/** A session whose recording is open: what runSession drives and closes. */
+export interface OpenSession extends Session {
   /** Whether a second Ctrl-C is ending the run (it writes the end line and exits by itself). */
   aborted(): boolean;
+  /** Closes the transport, the recording and the simulator (after a second Ctrl-C: waits for its ending). */
   close(): Promise<void>;
-  writer: RecordingWriter;
   stopProgress(): void;
+}
+
+/** What a command adds to the common ending: its own block instead of the table, and notes after it. */
+export interface SessionRendering {
+  /** Replaces the table on stderr, from the analysed recording. */
+  humanText?: (result: AnalysisResult, width: number) => string;
+  notes?: readonly string[];
+}
+
+/**
+ * Sends through `send` inside the session's recorded run (src/run/recorded-run.ts: end
+ * line, or an "error" end line when `send` throws), closes everything, analyses the
+ * recording file and renders it. Returns the exit code.
+ */
+export async function runSession(session: OpenSession, send: () => Promise<RunEnding>, rendering: SessionRendering | ((ending: RunEnding) => SessionRendering) = {}): Promise<number> {
+  const { io, plan } = session;
+  let ending: RunEnding;
+  try {
+    ending = await recordRun(session.recording, { now: () => session.clock.now(), beforeEnd: () => session.stopProgress() }, send);
+  } catch (error) {
+    // What was measured before the failure is written, under an honest end line.
+    await session.close();
+    throw error;
+  }
+  // A second Ctrl-C ends the run by itself (end line, file closed, exit 130).
+  if (session.aborted()) {
+    await session.close();
+    return EXIT.interrupted;
+  }
+  await session.close();
+
+  const result = await analyseRecordingFile(io, session.recordingPath);
+  const expectationResults = evaluateExpectations(session.expectations, result.summary);
+  const { humanText, notes } = typeof rendering === 'function' ? rendering(ending) : rendering;
+  renderOutputs(io, plan.settings, result, expectationResults, humanText ? (width) => humanText(result, width) : undefined);
+  for (const note of notes ?? []) io.stderr.write(`note: ${note}\n`);
+  io.stderr.write(`Recording: ${session.recordingPath}\n`);
+
+  if (ending.reason === 'interrupted') return EXIT.interrupted;
+  assertExpectationsMet(expectationResults);
+  return EXIT.ok;
 }
 
 /**
@@ -256,7 +275,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   // The recording opens before the simulator starts or anything is sent, so a bad --record path costs nothing.
   const recordingPath = settings.recordPath !== null ? resolve(io.cwd, settings.recordPath) : defaultRecordingPath(io.cwd, plan.command, new Date());
   const secrets = given === null ? [] : [...targetSecrets(named.length > 0 ? named : [given]), ...(named.length > 0 ? named : [given]).flatMap((spec) => secretsOfUrl(spec.url))];
-  const writer = createRecordingWriter({ path: recordingPath, secrets });
+  const recording = RecordedRun.open({ path: recordingPath, secrets });
 
   let target: TargetSpec;
   let simulator: RunningSimulator | null = null;
@@ -267,55 +286,25 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   if (given !== null) {
     target = given;
   } else {
-    const profile = (settings.simProfile ?? 'azure-standard') as SimulatorProfile;
-    const simulatorOptions = {
-      profile,
-      ...(settings.advertised.tpm !== null ? { tpm: settings.advertised.tpm } : {}),
-      ...(settings.advertised.source !== 'none' && settings.advertised.rpm !== null ? { rpm: settings.advertised.rpm } : {}),
-    };
     try {
-      simulator = await startEmbeddedSimulator(simulatorOptions);
+      ({ simulator, target, advertised } = await startEmbeddedSimulator(settings, advertised));
       if (laneIds !== null) {
-        const started = await Promise.allSettled(laneIds.slice(1).map(() => startEmbeddedSimulator(simulatorOptions)));
+        const started = await Promise.allSettled(laneIds.slice(1).map(() => startLaneSimulator(settings)));
         for (const outcome of started) if (outcome.status === 'fulfilled') laneSimulators.push(outcome.value);
         const failure = started.find((outcome) => outcome.status === 'rejected');
         if (failure !== undefined) throw (failure as PromiseRejectedResult).reason;
       }
     } catch (error) {
       await Promise.all([simulator, ...laneSimulators].map((running) => running?.close()));
-      await writer.close().catch(() => undefined);
-      rmSync(recordingPath, { force: true });
+      await recording.discard();
       throw error;
     }
     const opening = settings.simProfile === null ? 'No target given: started the embedded Azure OpenAI simulator' : 'Started the embedded simulator';
     const lanesNote = laneIds === null ? '' : `, one fresh instance for each of ${laneIds.length} lanes`;
     io.stderr.write(`${opening} (${simulator.describe()}) on ${simulator.url}${lanesNote}\n`);
-    target = {
-      ...simulatorTarget({
-        endpoint: simulator.url,
-        deployment: settings.targetFlags.deployment ?? settings.payload.model ?? 'gpt-4o',
-        profile: simulator.profile,
-        ...(settings.targetFlags.kind ? { kind: settings.targetFlags.kind } : {}),
-      }),
-      // The simulator wants an api-key like Azure does; any value is accepted.
-      auth: { apiKey: 'embedded-simulator-key' },
-    };
-    if (advertised.source === 'none') {
-      const limits = resolveSimulatorSettings(simulatorOptions);
-      advertised = { tpm: limits.tpm, rpm: limits.rpm, source: 'simulator' };
-    }
   }
 
-  // After the end line nothing belongs in the file (a second Ctrl-C may race the normal ending).
-  let endWritten = false;
-  const fileSink: RecordSink = {
-    write(line: RecordLine): void {
-      if (endWritten) return;
-      if (line.type === 'end') endWritten = true;
-      writer.write(line);
-    },
-  };
-  const counters = new LiveCounters(fileSink);
+  const counters = recording.sink;
   const clock = createRealClock();
   let transport: HttpTransport;
   const targetSpecs: TargetSpec[] =
@@ -346,8 +335,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     await Promise.all(sessionTargets.map((entry) => entry.transport.close()));
     await Promise.all(laneSimulators.map((running) => running.close()));
     await simulator?.close();
-    await writer.close().catch(() => undefined);
-    rmSync(recordingPath, { force: true });
+    await recording.discard();
     throw error;
   }
 
@@ -355,11 +343,11 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
 
   const stopController = new AbortController();
   const abortController = new AbortController();
-  let interrupts = 0;
   let stopProgress: () => void = () => {};
-  /** Set by the second Ctrl-C: the ending that writes the end line, closes the file and exits. */
-  let aborting: Promise<void> | null = null;
+  /** The ending of a second Ctrl-C: writes the end line, closes the file and exits. */
   const abortNow = async (): Promise<void> => {
+    // Synchronously, before the cut lets the sending end: this ending's end line wins.
+    recording.reserveEnd();
     abortController.abort();
     // Why two turns of the event loop: the cut requests settle synchronously in the
     // transport, and their lines reach the sink in the promise callbacks that follow.
@@ -367,35 +355,25 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     await nextTurn();
     await nextTurn();
     stopProgress();
-    counters.write({ type: 'end', reason: 'interrupted', endMs: clock.now(), sent: counters.sent, dropped: counters.dropped, message: 'aborted by a second interrupt' });
+    recording.end({ reason: 'interrupted', message: 'aborted by a second interrupt' }, clock.now(), true);
     try {
-      await writer.close();
+      await recording.close();
     } finally {
       io.stderr.write(`Aborted. Recording: ${recordingPath}\n`);
       io.exitNow(EXIT.interrupted);
     }
   };
-  const unsubscribe = io.onInterrupt(() => {
-    interrupts += 1;
-    if (interrupts === 1) {
-      io.stderr.write('\nStopping: no new requests; waiting for those in flight (Ctrl-C again to abort at once).\n');
-      stopController.abort();
-      return;
-    }
-    // The second Ctrl-C: cut what is in flight, write what was measured and leave at once (PRODUCT §9).
-    aborting ??= abortNow();
-  });
+  const interrupts = watchInterrupts(io, () => stopController.abort(), abortNow);
 
   const targetDescription = describeTarget(target);
-  const targetDescriptions = targetSpecs.map((spec) => describeTarget(spec));
-  counters.write({
+  recording.start({
     type: 'run',
     v: RECORDING_VERSION,
     tool: { name: 'aoai-probe', version: TOOL_VERSION },
     command: plan.command,
     startedAt: new Date().toISOString(),
     advertised,
-    targets: targetDescriptions,
+    targets: targetSpecs.map((spec) => describeTarget(spec)),
     payload: {
       kind: settings.payload.kind,
       model: settings.payload.model,
@@ -414,6 +392,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     targetDescription,
     transport,
     clock,
+    recording,
     sink: counters,
     counters,
     recordingPath,
@@ -423,10 +402,9 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     simulator,
     targets: sessionTargets,
     expectations,
-    writer,
-    stopProgress,
-    interrupted: () => interrupts > 0,
-    aborted: () => aborting !== null,
+    stopProgress: () => stopProgress(),
+    interrupted: () => interrupts.interrupted(),
+    aborted: () => interrupts.aborting() !== null,
     runnerOptions: (maxInFlight) => ({
       clock,
       ...(named.length > 1 ? { targets: sessionTargets } : { transport, targetId: target.id }),
@@ -438,11 +416,12 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     }),
     close: async () => {
       // After a second Ctrl-C the abort path closes the file and exits; wait for it.
+      const aborting = interrupts.aborting();
       if (aborting !== null) return aborting;
       stopProgress();
-      unsubscribe();
+      interrupts.unsubscribe();
       await Promise.all(sessionTargets.map((entry) => entry.transport.close()));
-      await writer.close();
+      await recording.close();
       await Promise.all(laneSimulators.map((running) => running.close()));
       await simulator?.close();
     },
@@ -482,165 +461,7 @@ async function warmUpBeforeTheRun(settings: RunSettings, target: TargetSpec, sec
   }
 }
 
-/** Starts the in-process simulator, turning its configuration errors into input errors (exit 2). */
-async function startEmbeddedSimulator(options: WorkerSimulatorOptions): Promise<RunningSimulator> {
-  try {
-    return await startSimulatorInWorker(options);
-  } catch (error) {
-    if (error instanceof SimulatorConfigError) throw new InputError(error.problems);
-    throw error;
-  }
-}
-
-/** The plan as a person reads it before consenting (the URL without secrets). */
-export function planText(plan: SessionPlan, target: TargetSpec | null, targets: readonly TargetSpec[] = []): string {
-  const where =
-    targets.length > 1
-      ? `${targets.length} targets (${targets.map((spec) => `${spec.id} ${describeTarget(spec).url}`).join(', ')})`
-      : target === null
-        ? 'the embedded simulator'
-        : describeTarget(target).url;
-  const perRequest = estimatedTokensPerRequest(plan.settings);
-  const tokens = formatCount(plannedTokens(plan));
-  return `Plan: ${plan.command}, up to ${formatCount(plan.plannedRequests)} requests to ${where}; the limiter will count about ${tokens} tokens (≈${formatCount(perRequest)} per request, mostly max_tokens; the bill is far smaller).\n`;
-}
-
-/** A rough figure for the plan only; the recording holds each request's own estimate. */
-function estimatedTokensPerRequest(settings: RunSettings): number {
-  return (settings.payload.promptTokens ?? 20) + (settings.payload.maxTokens ?? 650);
-}
-
-/** Estimated tokens the limiter counts over the whole plan: the figure the token budget is checked against. */
-export function plannedTokens(plan: SessionPlan): number {
-  return plan.plannedRequests * estimatedTokensPerRequest(plan.settings);
-}
-
-/**
- * Against anything but loopback, plans above --max-requests or above the token budget
- * (--max-estimated-tokens) need --yes (PRODUCT §9). Throws before anything is sent;
- * both limits are named when both are exceeded.
- */
-export function checkConsent(plan: SessionPlan): void {
-  const { settings } = plan;
-  if (settings.yes || settings.dryRun) return;
-  const problems: string[] = [];
-  if (plan.plannedRequests > settings.maxRequests) {
-    problems.push(
-      `this plan sends up to ${formatCount(plan.plannedRequests)} requests to a real target, above --max-requests ${formatCount(settings.maxRequests)}; add --yes to run it, raise --max-requests, or use --dry-run to only see the plan`,
-    );
-  }
-  const tokens = plannedTokens(plan);
-  if (tokens > settings.maxEstimatedTokens) {
-    problems.push(
-      `this plan makes the limiter count about ${formatCount(tokens)} tokens, above --max-estimated-tokens ${formatCount(settings.maxEstimatedTokens)}; add --yes to run it, raise --max-estimated-tokens, lower --max-tokens, or use --dry-run to only see the plan`,
-    );
-  }
-  if (problems.length > 0) throw new InputError(problems);
-}
-
-function formatCount(value: number): string {
-  return value.toLocaleString('en-US');
-}
-
 /** Resolves after the current turn of the event loop: pending promise callbacks have run. */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** Shows the progress line on a terminal for runs longer than ~2 s; returns a function that clears it. */
-function startProgress(io: CliIo, settings: RunSettings, counters: LiveCounters, clock: Clock): () => void {
-  if (settings.quiet || !io.stderr.isTTY) return () => {};
-  let shown = false;
-  const timer = setInterval(() => {
-    const now = clock.now();
-    if (now < PROGRESS_AFTER_MS) return;
-    shown = true;
-    io.stderr.write(`\r${formatProgress(counters, now)}\u001b[K`);
-  }, PROGRESS_EVERY_MS);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    if (shown) io.stderr.write('\r\u001b[K');
-  };
-}
-
-/**
- * Ends the run: writes the end line, closes everything, analyses the recording file
- * and renders the result. Returns the exit code.
- */
-export async function finishSession(session: OpenSession, reason: 'completed' | 'interrupted' | 'budget' | 'error', unsent = 0): Promise<number> {
-  const { io, plan, counters } = session;
-  // A second Ctrl-C ends the run by itself (end line, file closed, exit 130).
-  if (session.aborted()) {
-    await session.close();
-    return EXIT.interrupted;
-  }
-  session.stopProgress();
-  counters.write({ type: 'end', reason, endMs: session.clock.now(), sent: counters.sent, dropped: counters.dropped, ...(unsent > 0 ? { unsent } : {}) });
-  await session.close();
-
-  const result = await analyseRecordingFile(io, session.recordingPath);
-  const expectationResults = evaluateExpectations(session.expectations, result.summary);
-  renderOutputs(io, plan.settings, result, expectationResults);
-  io.stderr.write(`Recording: ${session.recordingPath}\n`);
-
-  if (reason === 'interrupted') return EXIT.interrupted;
-  assertExpectationsMet(expectationResults);
-  return EXIT.ok;
-}
-
-/** Closes a session that failed: writes an `error` end line so the recording says why it stops early. */
-export async function abandonSession(session: OpenSession, error: unknown): Promise<void> {
-  const message = error instanceof Error ? error.message : String(error);
-  if (!session.aborted()) {
-    session.counters.write({ type: 'end', reason: 'error', endMs: session.clock.now(), sent: session.counters.sent, dropped: session.counters.dropped, message });
-  }
-  await session.close();
-}
-
-/** Reads a recording back and analyses it, printing the reader's warnings. */
-export async function analyseRecordingFile(io: CliIo, recordingPath: string): Promise<AnalysisResult> {
-  const warnings: string[] = [];
-  const result = await analyseLineBatches(readRecordingBatches(recordingPath, { onWarning: (warning) => warnings.push(warning) }), { recordingPath });
-  for (const warning of [...warnings, ...result.warnings]) io.stderr.write(`warning: ${warning}\n`);
-  return result;
-}
-
-/**
- * Where each rendering goes: the human table on stderr (people), the JSON or --format
- * output on stdout (data) or --out, markdown appended to $GITHUB_STEP_SUMMARY, JUnit to --junit.
- * `humanText` replaces the table on stderr (the probe prints its own block).
- */
-export function renderOutputs(io: CliIo, settings: RunSettings, result: AnalysisResult, expectations: ExpectationResult[], humanText?: (width: number) => string): void {
-  // --quiet means no table at all (its help says so), whether or not stdout carries data.
-  if (!settings.quiet) {
-    const color = settings.color && Boolean(io.stderr.isTTY);
-    const width = io.stderr.columns ?? 80;
-    io.stderr.write(humanText ? humanText(width) : renderReport(result, { format: 'table', color, width, expectations }));
-  }
-  if (settings.json) io.stdout.write(renderReport(result, { format: 'json', color: false }));
-  if (settings.format !== null) {
-    const text = renderReport(result, { format: settings.format, color: settings.color && Boolean(io.stdout.isTTY), expectations });
-    if (settings.outPath !== null) writeUserFile('--out', resolve(io.cwd, settings.outPath), text);
-    else io.stdout.write(text);
-  }
-  const stepSummary = io.env.GITHUB_STEP_SUMMARY;
-  if (stepSummary) writeUserFile('GITHUB_STEP_SUMMARY', stepSummary, renderReport(result, { format: 'markdown', color: false, expectations }), true);
-  if (settings.junitPath !== null) writeUserFile('--junit', resolve(io.cwd, settings.junitPath), renderJunit(expectations, result.summary));
-}
-
-/**
- * Writes (or appends to) a file the user named, creating its folders. The paths were
- * checked before the run; a failure now (disk full, a folder removed meanwhile) is
- * still the user's environment, not a bug: an InputError naming the flag, exit 2.
- */
-function writeUserFile(what: string, path: string, text: string, append = false): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    if (append) appendFileSync(path, text);
-    else writeFileSync(path, text);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new InputError(`${what} ${path}: cannot write (${code}); the recording holds the run, so \`aoai-probe report\` can render it again`);
-  }
 }

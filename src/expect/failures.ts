@@ -1,5 +1,5 @@
 /**
- * Turning unmet expectations into what CI shows (PRODUCT §7, §9): each failing
+ * Turning unmet expectations into what CI shows (docs/summary.md): each failing
  * expression with its measured value on stderr, and exit code 3 through
  * ExpectationError, which src/cli maps and prints.
  */

@@ -1,5 +1,5 @@
 /**
- * Parser for `--expect` expressions (PRODUCT §7): one comparison of a summary field
+ * Parser for `--expect` expressions (docs/summary.md): one comparison of a summary field
  * with a value, e.g. `effective.requests.perSecond >= 4.5`, `throttled.ratio < 1%`,
  * `latency.p95 < 2s`, `effective.requests.shape == "fixed-window"`.
  *
@@ -112,7 +112,7 @@ function parseField(scanner: Scanner): SummaryFieldPath {
   const suggestions = closeMatches(path, FIELD_PATHS);
   const fix = suggestions.length > 0
     ? `did you mean ${suggestions.join(', ')}?`
-    : `use a summary field such as ${['effective.requests.perSecond', 'throttled.ratio', 'latency.p95', 'requests.failed'].join(', ')} (PRODUCT §7 lists them)`;
+    : `use a summary field such as ${['effective.requests.perSecond', 'throttled.ratio', 'latency.p95', 'requests.failed'].join(', ')} (the summary JSON has them all)`;
   return scanner.fail(`unknown field "${path}"`, fix, start + 1);
 }
 

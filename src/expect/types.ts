@@ -1,5 +1,5 @@
 /**
- * What `--expect` works with (PRODUCT §7): a parsed comparison over one summary field,
+ * What `--expect` works with (docs/summary.md): a parsed comparison over one summary field,
  * and the outcome of checking it against a summary. Kept apart from the parser so
  * renderers (markdown, JUnit) can show results without importing the parser.
  */

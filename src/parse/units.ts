@@ -1,5 +1,5 @@
 /**
- * Durations and rates as people write them (PRODUCT §2): `500ms`, `10s`, `2m`, `1h`,
+ * Durations and rates as people write them: `500ms`, `10s`, `2m`, `1h`,
  * `1m30s`; `5/s`, `300/m`, `50/10s`, `2.5/s`.
  *
  * Each parser returns a number or throws an InputError whose message names the value,

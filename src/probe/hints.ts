@@ -3,7 +3,7 @@
  * limit and window the headers claim, and the retry hints of refusals. The probe
  * uses them only to size and time its experiments (a first burst bigger than the
  * claimed limit, a ping at the claimed retry time); it never reports them as
- * measurements — headers can be wrong (PRODUCT §1: the headers count 50 per 10 s
+ * measurements — headers can be wrong (the seed story: the headers count 50 per 10 s
  * while 5 per 1 s is enforced).
  */
 import type { RequestLine } from '../record/types.js';

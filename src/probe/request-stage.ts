@@ -32,7 +32,8 @@ import type { ProbeSession } from './session.js';
 import { burst, countingBurst, watch, stream, round, type StagePayload } from './experiments.js';
 import { watchTimes } from './watch-schedule.js';
 import { readHints, type HeaderHints } from './hints.js';
-import { analyseDimension, relativeSpread, type DimensionAnalysis } from '../analysis/inference/index.js';
+import { chooseNextExperiment } from './next-experiment.js';
+import { analyseDimension, type DimensionAnalysis } from '../analysis/inference/index.js';
 import { samplesFor } from '../analysis/inference/index.js';
 import { admitsAt, earliestAdmission, earliestFullRecovery, predictOutcomes, replayedModel } from '../analysis/inference/index.js';
 import { figuresOf } from '../analysis/inference/index.js';
@@ -74,27 +75,6 @@ export function firstBurstSize(hints: HeaderHints, requestsLeft: number): number
 export function countingBurstSize(burstEstimate: number, requestsLeft: number): number {
   const wanted = burstEstimate + Math.max(2, Math.ceil(0.1 * burstEstimate));
   return Math.max(2, Math.min(wanted, Math.floor(requestsLeft / 3)));
-}
-
-interface OpenQuestions {
-  shape: boolean;
-  window: boolean;
-  rate: boolean;
-  burst: boolean;
-  penalty: boolean;
-}
-
-function openQuestions(analysis: DimensionAnalysis): OpenQuestions {
-  const { figures, spread, plausible, best } = analysis;
-  if (figures === null || spread === null || best === null) return { shape: false, window: false, rate: false, burst: false, penalty: false };
-  const sameShape = plausible.filter((hypothesis) => hypothesis.variant.shape === best.variant.shape);
-  return {
-    shape: analysis.shape === 'unknown',
-    window: relativeSpread(spread.windowSeconds, figures.windowSeconds) > 0.08,
-    rate: relativeSpread(spread.perSecond, figures.perSecond) > 0.05,
-    burst: spread.burst.max - spread.burst.min > Math.max(1, 0.05 * figures.burst),
-    penalty: sameShape.some((hypothesis) => hypothesis.variant.penalty) && sameShape.some((hypothesis) => !hypothesis.variant.penalty),
-  };
 }
 
 /** The request stage's state between experiments. */
@@ -198,43 +178,33 @@ class RequestStage {
       if (session.stopped || session.secondsLeft < 1 || session.requestsLeft < 3) break;
       const analysis = this.analyse();
       if (analysis.best === null || analysis.figures === null) break;
-      const open = openQuestions(analysis);
       const recoverySeconds = this.recoveryScale(analysis);
       const countSize = countingBurstSize(this.burstEstimate, session.requestsLeft);
-      const rateCost = this.rateStreamCost(analysis) + countSize;
-      const confirmCost = this.confirmCost(analysis);
-      const bucketLike = analysis.best.variant.shape === 'token-bucket' || analysis.shape === 'unknown';
-      const reserve = (done.rate || !bucketLike ? 0 : rateCost) + (done.confirm ? 0 : confirmCost / 2);
-
-      // A cycle costs a counting burst (the exhausting one is skipped when the limiter is still
-      // exhausted, the counting one stops at its first half when little came back) and a few pings.
-      const cycleAffordable = done.cycles < 3 && session.secondsLeft > 1.4 * recoverySeconds + 2 && session.requestsLeft > countSize + 20 + reserve;
-      // Telling window kinds apart matters more than the overdrive stream (a window's rate is its limit over its length).
-      const spreadReserve = done.confirm ? 0 : confirmCost;
-      if (
-        open.shape &&
-        this.windowShapesPlausible(analysis) &&
-        !done.spread &&
-        session.secondsLeft > 2.6 * recoverySeconds + 2 &&
-        session.requestsLeft > 2 * countSize + 25 + spreadReserve
-      ) {
+      const next = chooseNextExperiment(analysis, {
+        secondsLeft: session.secondsLeft,
+        requestsLeft: session.requestsLeft,
+        done,
+        recoverySeconds,
+        countSize,
+        rateCost: this.rateStreamCost(analysis) + countSize,
+        confirmCost: this.confirmCost(analysis),
+      });
+      if (next === 'spread-cycle') {
         await this.spreadCycle(analysis, recoverySeconds);
         done.spread = true;
         continue;
       }
-      if ((open.shape || open.window || open.burst) && cycleAffordable) {
+      if (next === 'cycle') {
         await this.cycle(analysis);
         done.cycles++;
         continue;
       }
-      // A stream measures a bucket's rate, shows whether refusals count, and tells apart
-      // hypotheses whose long-run rates differ (after the shape experiments above).
-      if ((open.rate || open.penalty || analysis.best.variant.shape === 'token-bucket') && !done.rate && session.requestsLeft > rateCost + 10) {
+      if (next === 'rate-stream') {
         await this.rateStream(analysis);
         done.rate = true;
         continue;
       }
-      if (!done.confirm && session.requestsLeft > 5) {
+      if (next === 'confirm') {
         await this.confirm(analysis);
         done.confirm = true;
         continue;
@@ -255,11 +225,6 @@ class RequestStage {
     const figures = analysis.figures!;
     const bestWindow = Math.min(figures.windowSeconds, Math.max(observed * 3, 1));
     return Math.min(Math.max(observed * 1.2, bestWindow, 0.05), this.session.secondsLeft);
-  }
-
-  private windowShapesPlausible(analysis: DimensionAnalysis): boolean {
-    const shapes = new Set(analysis.plausible.map((hypothesis) => hypothesis.variant.shape));
-    return shapes.has('fixed-window') || shapes.has('sliding-window');
   }
 
   /** Predicted first-admission times of every plausible hypothesis, from now. */

@@ -19,7 +19,7 @@
  *                a sliding window gives back each request's tokens one window after
  *                it was admitted (so only at the first stream's pace), a bucket a
  *                trickle.
- * Refusals are told apart by their class (PRODUCT §6): a call-rate refusal here
+ * Refusals are told apart by their class (docs/summary.md): a call-rate refusal here
  * means the pace was too fast, not that tokens ran out.
  */
 import type { ProbeSession } from './session.js';
@@ -111,7 +111,7 @@ export async function probeTokenLimits(session: ProbeSession, options: TokenStag
       if (at !== null && at > now) predictions.push(at);
     }
   }
-  // The documented window (azure-limits-facts §1.2: tokens over a rolling 60 s) as one more hypothesis.
+  // The documented window (tokens over a rolling 60 s) as one more hypothesis.
   const firstLarge = burstResult.lines[0];
   if (options.advertisedTpm !== null && firstLarge !== undefined) predictions.push(firstLarge.sentMs + 60_000);
   const minimumGap = 1000 / (0.8 * pace);

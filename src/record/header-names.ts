@@ -1,5 +1,5 @@
 /**
- * Which response headers a recording keeps (PRODUCT §5, §6).
+ * Which response headers a recording keeps (docs/recording.md).
  *
  * Why a filter at all: a response carries 20–40 headers, most of them infrastructure
  * noise (`date`, `content-type`, `x-envoy-*`). Keeping only the rate-limit families,

@@ -1,5 +1,5 @@
 /**
- * Reads NDJSON v1 recordings back (PRODUCT §5): `report saved.ndjson` and the
+ * Reads NDJSON v1 recordings back (docs/recording.md): `report saved.ndjson` and the
  * probe's own replays go through here.
  *
  * The reader streams the file in 256 KiB chunks and parses one line at a time, so a
@@ -34,7 +34,7 @@ const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
 /** Line types this version knows; others are skipped, so newer additive line types do not break old readers. */
-const KNOWN_TYPES: ReadonlySet<string> = new Set(['run', 'phase', 'request', 'dropped', 'end']);
+const KNOWN_TYPES: ReadonlySet<string> = new Set(['run', 'phase', 'request', 'dropped', 'end', 'session', 'turn']);
 
 /**
  * The lines of one recording, in file order. Throws InputError (naming the file and

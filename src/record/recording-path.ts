@@ -1,5 +1,5 @@
 /**
- * Where a recording goes when the user did not say (`--record` absent, PRODUCT §2):
+ * Where a recording goes when the user did not say (`--record` absent):
  * `./aoai-probe-runs/<command>-<YYYYMMDD-HHMMSS>.ndjson`, made unique if that name
  * is taken (two runs started in the same second get `-2`, `-3`, ...).
  */

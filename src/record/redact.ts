@@ -1,6 +1,6 @@
 /**
  * Redaction: keys, tokens and secret query parameters never reach a recording,
- * a report or a message (PRODUCT §9).
+ * a report or a message.
  *
  * Why here and not in each printer: every byte a printer shows comes from a
  * recording line or a target description. Cleaning data where it enters the

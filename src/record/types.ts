@@ -1,5 +1,5 @@
 /**
- * The recording format, version 1 (PRODUCT.md §5). One JSON object per line.
+ * The recording format, version 1 (docs/recording.md). One JSON object per line.
  *
  * Why this file matters: the recording is the contract between running and
  * analysing. The runner only writes these lines; the analysis only reads them.
@@ -23,7 +23,7 @@ export type ErrorKind =
   | 'other'; // anything else; the message is kept in `error.message`
 
 /** What kind of endpoint a target is; decides URL shape and header expectations. */
-export type TargetKind = 'azure' | 'openai' | 'simulator' | 'http';
+export type TargetKind = 'azure' | 'openai' | 'simulator' | 'http' | 'realtime';
 
 /** Advertised limits as the user (or the headers, or the simulator) stated them. */
 export interface AdvertisedLimits {
@@ -79,7 +79,7 @@ export interface PayloadDescription {
 export interface PhaseLine {
   type: 'phase';
   name: string;
-  kind: 'burst' | 'steady' | 'ramp' | 'pause' | 'probe';
+  kind: 'burst' | 'steady' | 'ramp' | 'pause' | 'probe' | 'sessions' | 'session-ramp' | 'turns';
   /** Offset of the phase start from run start, ms. */
   startMs: number;
   /** Parameters of the experiment: size, rate, duration, maxTokens, purpose... plain values only. */
@@ -104,7 +104,7 @@ export interface RequestLine {
   status: number | null;
   errorKind: ErrorKind | null;
   /**
-   * Response headers whose names match the rate-limit families (PRODUCT §6), request
+   * Response headers whose names match the rate-limit families (docs/summary.md), request
    * ids, region, deployment and utilization. Lower-case names, raw string values.
    */
   headers: Record<string, string>;
@@ -158,6 +158,95 @@ export interface EndLine {
   message?: string;
 }
 
+/** Who ended a WebSocket session: we did, the server sent a close frame, or the connection just went away. */
+export type SessionClosedBy = 'client' | 'server' | 'network';
+
+/** One `rate_limits.updated` event as received. */
+export interface SessionRateLimits {
+  /** Receive time, ms from run start. */
+  atMs: number;
+  /** The event's entries (name, limit, remaining, reset_seconds), as sent. */
+  limits: Array<{ name: string; limit: number | null; remaining: number | null; resetSeconds: number | null }>;
+}
+
+/** An `error` event, or a failed `response.done`, inside a session. */
+export interface SessionError {
+  code: string | null;
+  /** Trimmed and redacted. */
+  message: string | null;
+  /** The error's type, e.g. invalid_request_error or guardrail_error. */
+  type: string | null;
+  /** Where it came from: an `error` event, or the status_details of a failed `response.done`. */
+  source: 'error' | 'response';
+  atMs: number;
+}
+
+/**
+ * One WebSocket session (realtime API or any ws:// URL): added in v1, old readers
+ * skip it. All times are ms from run start; null when that moment never came.
+ */
+export interface SessionLine {
+  type: 'session';
+  /** Session number within the run, from 1. */
+  sid: number;
+  phase: string;
+  target: string;
+  /** When the schedule wanted it opened. */
+  plannedMs?: number;
+  /** When the upgrade request was sent. */
+  askedMs: number;
+  /** When the 101 (or the refusal's status line) arrived. */
+  openMs: number | null;
+  /** First server event after the upgrade. */
+  firstEventMs: number | null;
+  /** When the socket closed (or was given up). */
+  closeMs: number;
+  /** The HTTP status of the upgrade: 101, 429…; null when no answer came. */
+  handshakeStatus: number | null;
+  /** Rate-limit-family headers of the 101 or of the refusal (lower-case names). */
+  headers: Record<string, string>;
+  /** The close code, or null when none was received (a network drop, a refused handshake). */
+  closeCode: number | null;
+  /** The close reason, trimmed and redacted. */
+  closeReason: string | null;
+  closedBy: SessionClosedBy;
+  /** Text frames received and sent. */
+  framesIn: number;
+  framesOut: number;
+  /** Server's session id from `session.created`, when it sent one. */
+  serverSessionId?: string | null;
+  /** `expires_at` of `session.created` (epoch seconds), when sent. */
+  expiresAt?: number | null;
+  rateLimits: SessionRateLimits[];
+  errors: SessionError[];
+  /** A transport failure before or instead of a close (timeout, refused, tls…). */
+  errorKind?: ErrorKind | null;
+  /** True when no server event came within the session's event timeout. */
+  silent?: boolean;
+}
+
+/** One `response.create` and its outcome, inside a session. */
+export interface TurnLine {
+  type: 'turn';
+  sid: number;
+  /** Turn number within the session, from 1. */
+  turn: number;
+  phase: string;
+  target: string;
+  sentMs: number;
+  /** `response.done` (or the refusal) ms from run start; null when none came. */
+  doneMs: number | null;
+  /**
+   * completed / failed / incomplete / cancelled as `response.done` said; `error`
+   * for an in-band error instead; `closed` when the socket closed first;
+   * `timeout` when nothing came in time.
+   */
+  status: string;
+  error: { code: string | null; message: string | null; type: string | null } | null;
+  usage: { inputTokens: number; outputTokens: number; totalTokens: number } | null;
+  /** max_output_tokens asked for (the reservation). */
+  maxOutputTokens: number | null;
+}
 /**
  * Prefix of a retry policy's parameter in a phase line's params (`policy.base: "500ms"`):
  * the retry lab writes its phases' parameters so, and the analysis reads them back.
@@ -165,7 +254,7 @@ export interface EndLine {
 export const POLICY_PARAM_PREFIX = 'policy.';
 
 /** Any line of a version-1 recording. */
-export type RecordLine = RunLine | PhaseLine | RequestLine | DroppedLine | EndLine;
+export type RecordLine = RunLine | PhaseLine | RequestLine | DroppedLine | EndLine | SessionLine | TurnLine;
 
 /** Something that accepts recording lines as they happen (the file writer, a test array, a live fold). */
 export interface RecordSink {

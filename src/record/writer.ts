@@ -1,5 +1,5 @@
 /**
- * The NDJSON v1 recording writer (PRODUCT §5): one JSON object per line, written
+ * The NDJSON v1 recording writer (docs/recording.md): one JSON object per line, written
  * while the run goes, with every known secret redacted before a byte reaches disk.
  *
  * Why batched writes, and what a crash costs:

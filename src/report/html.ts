@@ -1,5 +1,5 @@
 /**
- * The HTML report (PRODUCT §7): one self-contained file, opened from disk or attached
+ * The HTML report (docs/summary.md): one self-contained file, opened from disk or attached
  * to a CI run, with charts of the timeline (admitted against refused per slice with
  * the first refusal marked, the remaining-* headers over time), latency over time,
  * refusal classes and the summary tables.
@@ -231,11 +231,10 @@ export function renderHtml(result: AnalysisResult): string {
 ${keyFigures(result)}
 </div>
 <div class="grid">
-${retrySection(result)}
-<section class="card wide"><h2>Admitted and refused per ${escapeHtml(formatMs(grouped.columnMs))}</h2><p class="hint">Green: admitted, red: refused, stacked. The dashed red line marks the first refusal.</p><div id="chart-requests" class="chart"></div></section>
+${retrySection(result)}<section class="card wide"><h2>Admitted and refused per ${escapeHtml(formatMs(grouped.columnMs))}</h2><p class="hint">Green: admitted, red: refused, stacked. The dashed red line marks the first refusal.</p><div id="chart-requests" class="chart"></div></section>
 <section class="card"><h2>Remaining-* headers</h2><p class="hint">Lowest x-ratelimit-remaining-requests and -tokens seen per ${escapeHtml(formatMs(grouped.columnMs))}.</p><div id="chart-remaining" class="chart"></div></section>
 <section class="card"><h2>Latency over time</h2><p class="hint">Admitted requests (points, sampled) and the worst p50 per ${escapeHtml(formatMs(grouped.columnMs))}, ms.</p><div id="chart-latency" class="chart"></div></section>
-<section class="card"><h2>Refusal classes</h2><p class="hint">Why requests were refused (PRODUCT §6).</p>
+<section class="card"><h2>Refusal classes</h2><p class="hint">Why requests were refused, read from the headers first, then the body.</p>
 ${refusalClassBars(result)}
 </section>
 <section class="card"><h2>Advertised vs effective</h2>

@@ -1,5 +1,5 @@
 /**
- * The summary JSON (PRODUCT §7) as text: keys in the contract's order whatever order
+ * The summary JSON (docs/summary.md) as text: keys in the contract's order whatever order
  * the analysis built the object in, 2-space indent. CI scripts diff and grep this
  * output, so the same summary always prints byte for byte the same.
  */
@@ -76,6 +76,28 @@ const SUMMARY_KEY_ORDER: KeyOrder<Summary> = {
   recording: true,
   ended: true,
   durationSeconds: true,
+  realtime: {
+    sessions: {
+      opened: true,
+      refused: true,
+      byClass: {
+        'handshake-429': true,
+        'handshake-other': true,
+        'in-band': true,
+        'response-failed': true,
+        'try-again-later': true,
+        'custom-4xxx': true,
+        policy: true,
+        internal: true,
+        'session-expired': true,
+        'silent-hang': true,
+      },
+    },
+    concurrency: { cap: true, confidence: true },
+    openRate: { burst: true, perMinute: true, windowSeconds: true, shape: true, confidence: true },
+    turns: { perMinute: true, tokensPerMinute: true },
+    bucket: { limit: true, refillPerSecond: true, reservedTokens: true },
+  },
   byTarget: { '*': GROUP_KEY_ORDER },
   byRegion: { '*': GROUP_KEY_ORDER },
   gateway: { detected: true, kind: true, signs: true, failovers: true, strippedHeaders: true },

@@ -1,5 +1,5 @@
 /**
- * Markdown for pull requests and `$GITHUB_STEP_SUMMARY` (PRODUCT §7): the verdict as
+ * Markdown for pull requests and `$GITHUB_STEP_SUMMARY` (docs/summary.md): the verdict as
  * the headline, the summary rows as a table, advertised against effective, refusal
  * classes, per-target figures when there are several, and the terminal timeline in a
  * code block (GitHub renders block characters in a monospace font).

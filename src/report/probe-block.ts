@@ -78,7 +78,7 @@ export function renderProbeBlock(summary: Summary, width = 80): string {
     const parts = [
       `burst ${figure(requests.burst)}`,
       `sustained ${requests.perSecond.toFixed(requests.perSecond < 1 ? 2 : 1)}/s`,
-      ...(requests.windowSeconds !== null ? [`recovers in ${seconds(requests.windowSeconds)}`] : []),
+      ...(requests.windowSeconds !== null && requests.burst > 0 ? [`recovers in ${seconds(requests.windowSeconds)}`] : []),
       shapeWords(requests.shape, requests.shape === 'token-bucket' || requests.shape === 'concurrency' ? null : requests.windowSeconds),
     ];
     lines.push(`${label('requests')}${parts.join(' · ')}${requests.confidence === 'low' ? ' (low confidence)' : ''}`);

@@ -14,7 +14,7 @@ import { renderTimeline } from './timeline.js';
 import { renderRetryReport } from './retry-table.js';
 import { formatCount } from './format.js';
 
-/** The formats `--format` accepts (PRODUCT §2). */
+/** The formats `--format` accepts. */
 export const REPORT_FORMATS = ['table', 'json', 'markdown', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 

@@ -15,7 +15,7 @@ function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-/** The section, or '' when the recording has no retrying callers. */
+/** The section and its line break, or '' when the recording has no retrying callers (the page is then unchanged). */
 export function retrySection(result: AnalysisResult): string {
   const retry = result.summary.retry;
   if (retry === undefined) return '';
@@ -39,5 +39,6 @@ ${rows.join('\n')}
 </tbody></table>
 <p><strong>Best: ${escape(retry.best ?? '—')}</strong> (${escape(retry.rule)}).</p>
 <p>${escape(retry.verdict)}</p>
-</section>`;
+</section>
+`;
 }

@@ -37,7 +37,7 @@ export interface SummarySection {
   rows: SummaryRow[];
 }
 
-/** The order refusal classes are listed in (PRODUCT §6). */
+/** The order refusal classes are listed in (docs/summary.md). */
 export const REFUSAL_CLASS_ORDER: readonly RefusalClass[] = ['requests', 'tokens', 'capacity', 'never', 'quota', 'gateway', 'unknown'];
 
 /** Refusal classes with a non-zero count, in contract order, then any class the analysis added later. */
@@ -208,13 +208,49 @@ export function targetRows(byTarget: readonly TargetBreakdown[]): SummaryRow[] {
   }));
 }
 
-/** Every two-column section in display order (the limits comparison is separate). */
+/** The realtime section: sessions, refusals by class, cap, open rate, turns, the bucket. */
+export function realtimeRows(summary: Summary): SummaryRow[] {
+  const realtime = summary.realtime;
+  if (realtime === undefined) return [];
+  const { sessions, concurrency, openRate, turns, bucket } = realtime;
+  const classes = Object.entries(sessions.byClass)
+    .filter(([, count]) => count > 0)
+    .map(([name, count]) => `${name} ${formatCount(count)}`);
+  const rows: SummaryRow[] = [
+    { label: 'sessions', value: `${formatCount(sessions.opened)} opened · ${formatCount(sessions.refused)} refused`, tone: sessions.refused > 0 ? 'bad' : 'good' },
+    { label: 'refusals by class', value: classes.length === 0 ? 'none' : classes.join(' · '), tone: classes.length === 0 ? 'plain' : 'bad' },
+    { label: 'concurrency cap', value: concurrency.cap === null ? `${NOT_MEASURED} (${concurrency.confidence})` : `${formatCount(concurrency.cap)} sessions (${concurrency.confidence})`, tone: 'plain' },
+    {
+      label: 'new sessions',
+      value:
+        openRate.burst === null && openRate.perMinute === null
+          ? NOT_MEASURED
+          : `burst ${openRate.burst === null ? NOT_MEASURED : formatCount(openRate.burst)} · ${openRate.perMinute === null ? NOT_MEASURED : formatDecimal(openRate.perMinute)} per min · ${openRate.shape} (${openRate.confidence})`,
+      tone: 'plain',
+    },
+  ];
+  if (turns.perMinute !== null || turns.tokensPerMinute !== null) {
+    rows.push({ label: 'responses', value: `${turns.perMinute === null ? NOT_MEASURED : formatDecimal(turns.perMinute)} per min · ${turns.tokensPerMinute === null ? NOT_MEASURED : formatCount(turns.tokensPerMinute)} tokens per min`, tone: 'plain' });
+  }
+  if (bucket.limit !== null) {
+    rows.push({
+      label: 'rate_limits.updated',
+      value: `limit ${formatCount(bucket.limit)} · refill ${bucket.refillPerSecond === null ? NOT_MEASURED : formatDecimal(bucket.refillPerSecond)}/s · reserved ${bucket.reservedTokens === null ? NOT_MEASURED : formatCount(bucket.reservedTokens)}`,
+      tone: 'plain',
+    });
+  }
+  return rows;
+}
+
+/** Every two-column section in display order (the limits comparison is separate); a Realtime section last when there were sessions. */
 export function summarySections(summary: Summary): SummarySection[] {
-  return [
+  const sections: SummarySection[] = [
     { title: 'Requests', rows: requestRows(summary) },
     { title: 'Headers', rows: headerRows(summary) },
     { title: 'Run', rows: [...runRows(summary), ...sourceRows(summary)] },
   ];
+  if (summary.realtime !== undefined) sections.push({ title: 'Realtime sessions', rows: realtimeRows(summary) });
+  return sections;
 }
 
 /** The advertised column's heading, naming where the figures came from. */
@@ -225,6 +261,13 @@ export function advertisedHeading(summary: Summary): string {
 /** A short headline above the verdict: how much was refused, and from which request on. */
 export function verdictHeadline(summary: Summary): string {
   const { requests, throttled } = summary;
+  if (requests.sent === 0 && summary.realtime !== undefined) {
+    const { opened, refused, byClass } = summary.realtime.sessions;
+    const refusals = Object.entries(byClass).reduce((sum, [name, count]) => sum + (name === 'session-expired' ? 0 : count), 0);
+    if (refused > 0) return `${formatCount(refused)} of ${formatCount(opened + refused)} sessions refused`;
+    if (refusals > 0) return `${formatCount(opened)} sessions opened; ${formatCount(refusals)} refusal${refusals === 1 ? '' : 's'} inside them`;
+    return `No refusals: ${formatCount(opened)} session${opened === 1 ? '' : 's'} opened`;
+  }
   if (requests.sent === 0) return 'No requests in the recording';
   if (requests.throttled === 0 && requests.failed === 0) return `No refusals: all ${formatCount(requests.sent)} requests admitted`;
   if (requests.throttled === 0) return `No refusals: ${formatCount(requests.ok)} of ${formatCount(requests.sent)} requests admitted, ${formatCount(requests.failed)} failed`;

@@ -1,5 +1,5 @@
 /**
- * The terminal summary a person reads in ten seconds (PRODUCT §7): requests and
+ * The terminal summary a person reads in ten seconds (docs/summary.md): requests and
  * refusals, what the remaining-* headers said, advertised next to effective limits,
  * latency and schedule precision, the verdict and the recording path.
  *
@@ -66,16 +66,20 @@ export function renderSummaryTable(result: AnalysisResult, options: TableOptions
     style: { head: [], border: [] },
   });
 
-  const [requests, headers, run] = summarySections(summary);
-  for (const section of [requests, headers]) {
+  const [requests, headers, run, ...more] = summarySections(summary);
+  // A recording of WebSocket sessions only: the HTTP request sections would be all dashes.
+  const sessionsOnly = summary.realtime !== undefined && summary.requests.sent === 0;
+  for (const section of sessionsOnly ? more : [requests, headers]) {
     if (!section) continue;
     table.push(sectionRow(section.title, palette));
     for (const row of section.rows) table.push(valueRow(row, palette));
   }
 
-  table.push([palette.heading('Limits'), palette.heading(advertisedHeading(summary)), palette.heading('effective (measured)')]);
-  for (const row of limitRows(summary)) {
-    table.push([row.label, row.advertised, row.effective].map((content) => ({ content, chars: NO_LINE_ABOVE })));
+  if (!sessionsOnly) {
+    table.push([palette.heading('Limits'), palette.heading(advertisedHeading(summary)), palette.heading('effective (measured)')]);
+    for (const row of limitRows(summary)) {
+      table.push([row.label, row.advertised, row.effective].map((content) => ({ content, chars: NO_LINE_ABOVE })));
+    }
   }
 
   if (result.byTarget.length > 1) {
@@ -100,7 +104,15 @@ export function renderSummaryTable(result: AnalysisResult, options: TableOptions
 
   if (run) {
     table.push(sectionRow(run.title, palette));
-    for (const row of run.rows) table.push(valueRow(row, palette));
+    // Latency, schedule precision and tokens describe HTTP requests: a sessions-only run has none.
+    const rows = sessionsOnly ? run.rows.filter((row) => !['latency (admitted)', 'schedule precision', 'tokens'].includes(row.label)) : run.rows;
+    for (const row of rows) table.push(valueRow(row, palette));
+  }
+  if (!sessionsOnly) {
+    for (const section of more) {
+      table.push(sectionRow(section.title, palette));
+      for (const row of section.rows) table.push(valueRow(row, palette));
+    }
   }
 
   table.push([{ colSpan: 3, content: palette.heading(verdictHeadline(summary)) }]);

@@ -1,5 +1,5 @@
 /**
- * The terminal timeline (PRODUCT §7): admitted and refused requests per column of
+ * The terminal timeline (docs/summary.md): admitted and refused requests per column of
  * time as bars on one scale, a ▲ under the column of the first refusal, the
  * remaining-requests and remaining-tokens headers as sparklines, a time axis and a
  * legend. Every line fits the width asked for (80 by default), and the rows carry

@@ -1,5 +1,5 @@
 /**
- * Where requests go (PRODUCT §3): flags and environment → a TargetSpec with the
+ * Where requests go: flags and environment → a TargetSpec with the
  * full request URL and the credentials, or null when nothing was given (the CLI
  * then starts the embedded simulator).
  *

@@ -39,6 +39,9 @@ export async function loadScenario(path: string): Promise<Scenario> {
   let text: string;
   try {
     const bytes = await readFile(path);
+    if (bytes.length > MAX_SCENARIO_BYTES) {
+      throw new InputError(`${path}: the file is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB, larger than the ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB a scenario may be; merge its phases (a steady or ramp phase covers any length)`);
+    }
     const encoding = wrongEncoding(bytes);
     if (encoding !== null) throw new InputError(`${path}: the file is ${encoding}; save it as UTF-8 (a scenario file is UTF-8 text)`);
     text = bytes.toString('utf8');
@@ -51,6 +54,9 @@ export async function loadScenario(path: string): Promise<Scenario> {
   }
   return parseScenario(text, path);
 }
+
+/** Largest scenario file: a real one is a few kilobytes; parsing tens of megabytes of YAML takes a minute. */
+export const MAX_SCENARIO_BYTES = 1024 * 1024;
 
 /** Most phases one scenario may hold: far more than any real test, few enough to plan and show. */
 export const MAX_PHASES = 10_000;
@@ -74,13 +80,18 @@ export function parseScenario(text: string, fileName: string): Scenario {
     if (error instanceof RangeError) throw new InputError(`${fileName}: ${TOO_DEEP}`);
     throw error;
   }
+  // The parser's own stack ran out: say once what in the file caused it (its follow-on errors add nothing).
+  const tooDeep = document.errors.find((error) => /Maximum call stack/.test(error.message));
+  if (tooDeep !== undefined) {
+    const position = tooDeep.linePos?.[0];
+    throw new InputError(`${position ? `${fileName}:${position.line}:${position.col}` : fileName}: ${TOO_DEEP}`);
+  }
   if (document.errors.length > 0) {
     throw new InputError(document.errors.map((error) => {
       const position = error.linePos?.[0];
       const where = position ? `${fileName}:${position.line}:${position.col}` : fileName;
       const firstLine = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-      // The parser's own stack ran out: say what in the file caused it.
-      return `${where}: ${/Maximum call stack/.test(firstLine) ? TOO_DEEP : firstLine}`;
+      return `${where}: ${firstLine}`;
     }));
   }
   let raw: unknown;

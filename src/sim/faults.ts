@@ -20,7 +20,7 @@ export const FAULT_KINDS = ['500', '503', 'reset', 'capacity', 'slow-body', 'no-
 /** One of FAULT_KINDS. */
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** The faults used when a fault rate is set and no list is given (PRODUCT §8). */
+/** The faults used when a fault rate is set and no list is given. */
 export const DEFAULT_FAULTS: readonly FaultKind[] = ['500', '503', 'reset', 'capacity'];
 
 /** Draws the fault of one request, or undefined for none. `random` returns [0, 1). */

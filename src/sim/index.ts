@@ -62,3 +62,21 @@ export {
   type LimiterKind,
   type LimiterHeaderStyle,
 } from './limiters/spec.js';
+
+export { RealtimeLimits, type RealtimeDecision } from './realtime/limits.js';
+export { RefillBucket, type RateLimitFigures } from './realtime/refill-bucket.js';
+export { RealtimeSession, type SessionLink, type SessionContext } from './realtime/session.js';
+export { REALTIME_PATHS } from './realtime/upgrade.js';
+export {
+  REFUSAL_STYLES,
+  REALTIME_LIMITS,
+  resolveRealtimeSettings,
+  realtimeDefaults,
+  parseCountPerWindow,
+  type RealtimeOptions,
+  type RealtimeSettings,
+  type RefusalStyle,
+  type RealtimeLimitName,
+  type CountPerWindow,
+} from './realtime/settings.js';
+export { RESOURCE_EXHAUSTED_REASON, CONCURRENCY_REASON, GATEWAY_REASON, FAILED_RESPONSE_MESSAGE, expiryMessage } from './realtime/events.js';

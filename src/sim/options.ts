@@ -8,11 +8,12 @@ import { SimulatorConfigError } from './config-error.js';
 import { readDeploymentsFile, resolveDeclaration, type DeploymentDeclaration, type ResolvedDeployment } from './deployments.js';
 import { DEFAULT_FAULTS, FAULT_KINDS, type FaultKind } from './faults.js';
 import { parseLimiterSpec, validateLimiterSpec, type LimiterSpec } from './limiters/spec.js';
+import { resolveRealtimeSettings, type RealtimeOptions, type RealtimeSettings } from './realtime/settings.js';
 import { DEFAULT_REPLY_LENGTH, type ReplyLength } from './reply-text.js';
 import { readRecordedAnswers, type RecordedAnswer } from './replay/recorded-answers.js';
 
 /** The built-in profiles. */
-export const SIMULATOR_PROFILES = ['azure-standard', 'azure-seed', 'azure-ptu', 'openai'] as const;
+export const SIMULATOR_PROFILES = ['azure-standard', 'azure-seed', 'azure-ptu', 'openai', 'azure-realtime', 'speech'] as const;
 
 /** One of SIMULATOR_PROFILES. */
 export type SimulatorProfile = (typeof SIMULATOR_PROFILES)[number];
@@ -79,6 +80,11 @@ export interface SimulatorOptions {
   random?: () => number;
   /** How long a `slow-body` answer pauses between its two halves; default 1000 ms. */
   slowBodyMs?: number;
+  /**
+   * The realtime (WebSocket) limits and refusal styles; each overrides the profile's
+   * default (azure-realtime and speech have limits, the other profiles none).
+   */
+  realtime?: RealtimeOptions;
 }
 
 /** SimulatorOptions with every default filled in and every value checked. */
@@ -110,6 +116,7 @@ export interface SimulatorSettings {
   log: ((line: string) => void) | undefined;
   random: () => number;
   slowBodyMs: number;
+  realtime: RealtimeSettings;
 }
 
 /** Default tokens per minute. */
@@ -181,6 +188,8 @@ export function resolveSimulatorSettings(options: SimulatorOptions = {}): Simula
       else throw error;
     }
   }
+  const realtime = resolveRealtimeSettings(profile, options.realtime);
+  problems.push(...realtime.problems);
   if (problems.length > 0) throw new SimulatorConfigError(problems);
 
   const tpm = options.tpm ?? DEFAULT_TPM;
@@ -220,5 +229,6 @@ export function resolveSimulatorSettings(options: SimulatorOptions = {}): Simula
     log: options.log,
     random: options.random ?? Math.random,
     slowBodyMs: options.slowBodyMs ?? 1000,
+    realtime: realtime.settings,
   };
 }

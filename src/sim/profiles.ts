@@ -70,7 +70,9 @@ function profileFactory(settings: SimulatorSettings): PolicyFactory {
   }
   switch (settings.profile) {
     case 'azure-standard':
-    case 'azure-seed': {
+    case 'azure-seed':
+    case 'azure-realtime':
+    case 'speech': {
       const numbers = azureStandardSettings(settings);
       const caps = [`${numbers.requestLimit} per ${formatWindow(numbers.requestWindowMs)}`];
       caps.push(numbers.subsecondLimit === undefined ? 'no 1-s cap' : `${numbers.subsecondLimit} per 1 s`);

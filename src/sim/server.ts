@@ -9,6 +9,8 @@ import type { Socket } from 'node:net';
 import { SimulatorConfigError } from './config-error.js';
 import { resolveSimulatorSettings, type SimulatorOptions } from './options.js';
 import { createPolicyFactory } from './profiles.js';
+import { RealtimeUpgrades } from './realtime/upgrade.js';
+import { describeRealtime } from './realtime/settings.js';
 import { ServedRecorder } from './replay/served-recorder.js';
 import { RequestHandler } from './request-handler.js';
 import type { StatsSnapshot } from './stats.js';
@@ -43,6 +45,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   loadEncodings(encodings);
   const handler = new RequestHandler(settings, factory);
   const server = http.createServer({ keepAliveTimeout: 30_000 }, (request, response) => handler.handle(request, response));
+  const upgrades = new RealtimeUpgrades(settings);
+  server.on('upgrade', (request, socket, head: Buffer) => upgrades.handle(request, socket, head));
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -82,11 +86,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     url,
     port,
     profile: factory.profile,
-    describe: () => factory.describe() + (settings.replay === undefined ? '' : `, replaying ${settings.replay.length} recorded answers`),
+    describe: () => {
+      const realtime = describeRealtime(settings.realtime);
+      const replay = settings.replay === undefined ? '' : `, replaying ${settings.replay.length} recorded answers`;
+      return factory.describe() + replay + (realtime === 'realtime unlimited' ? '' : `; ${realtime}`);
+    },
     stats: () => handler.stats.snapshot(),
     close() {
       closing ??= new Promise<void>((resolve) => {
         handler.stop();
+        upgrades.stop();
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       }).then(() => recorder?.close());

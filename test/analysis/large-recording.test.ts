@@ -45,11 +45,9 @@ export function* steadyRecording(count: number): Generator<RecordLine> {
 }
 
 describe('a large recording', () => {
-  it('200,000 lines fold quickly, in order-independent counts', async () => {
+  it('200,000 lines fold into exact, order-independent counts', async () => {
     const count = 200_000;
-    const started = performance.now();
     const result = await analyseLines(steadyRecording(count));
-    const elapsedMs = performance.now() - started;
     const summary = result.summary;
     expect(summary.requests).toEqual({ sent: count, ok: count * 0.8, throttled: count * 0.2, failed: 0, dropped: 0 });
     expect(summary.throttled.firstSeq).toBe(4);
@@ -61,7 +59,5 @@ describe('a large recording', () => {
     // Latency: 260 + (seq % 97) ms for admitted requests (HDR precision, 0.1 %).
     expect(summary.latency.max).toBeCloseTo(356, 0);
     expect(Math.abs(summary.latency.p50! - 308)).toBeLessThanOrEqual(1);
-    // Loose bound: the budget is 5 s for a million lines with the reader on a busy 2-core box.
-    expect(elapsedMs).toBeLessThan(5000);
   });
 });

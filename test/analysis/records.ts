@@ -1,7 +1,7 @@
 /**
  * Hand-made recording lines for the analysis tests: small builders with plain
- * defaults, and the seed story of PRODUCT §1 as records. Error bodies are the real
- * texts quoted in research/azure-limits-facts.md §3.
+ * defaults, and the seed story as records. Error bodies are the real
+ * texts Azure and OpenAI send.
  */
 import type { DroppedLine, EndLine, PhaseLine, RecordLine, RequestLine, RunLine } from '../../src/record/types.js';
 
@@ -133,7 +133,7 @@ export function endLine(sent: number, endMs: number, overrides: Partial<EndLine>
 }
 
 /**
- * The seed story (PRODUCT §1) as records: 20 requests at one instant; the first 5
+ * The seed story as records: 20 requests at one instant; the first 5
  * admitted (remaining 49..45 requests, 49,352..46,760 tokens, 648 each), the other
  * 15 refused by the 1-second cap with Azure's call-rate body and `retry-after: 1`.
  * Refusals come back first, as they do on Azure (no model time).

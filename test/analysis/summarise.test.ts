@@ -15,7 +15,7 @@ import {
   seedStory,
 } from './records.js';
 
-describe('the seed story (PRODUCT §1)', () => {
+describe('the seed story', () => {
   it('5 admitted, 15 refused while the headers showed 45 left; a 1-second cap of 5, headers counting 10 s', async () => {
     const result = await analyseLines(seedStory(), { recordingPath: 'runs/seed.ndjson' });
     const summary = result.summary;

@@ -1,6 +1,6 @@
 /**
  * The published summary schema (docs/summary.schema.json) holds for what every command
- * prints: burst, steady, ramp, run, probe and report, each run through the real CLI on
+ * prints: burst, steady, ramp, run, probe, retry (and burst --retry) and report, each run through the real CLI on
  * the embedded simulator with a tiny plan. The schema is checked strictly here (no
  * property it does not list), so a field added to the summary without documenting it
  * fails too; and the checks are shown to fail on a renamed, retyped or missing field.
@@ -40,13 +40,14 @@ function problems(validate: ValidateFunction): string {
   return (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`).join('\n');
 }
 
-/** Every property path the schema describes, e.g. "effective.requests.burst" and "effective.requests". */
+/** Every property path the schema describes, e.g. "effective.requests", "effective.requests.burst", "retry.policies[].name". */
 function schemaPaths(schema: JsonObject, prefix = ''): string[] {
   const properties = schema.properties as JsonObject | undefined;
   if (properties === undefined) return [];
   return Object.entries(properties).flatMap(([name, child]) => {
     const path = prefix === '' ? name : `${prefix}.${name}`;
-    return [path, ...schemaPaths(child as JsonObject, path)];
+    const items = (child as JsonObject).items as JsonObject | undefined;
+    return [path, ...schemaPaths(child as JsonObject, path), ...(items === undefined ? [] : schemaPaths(items, `${path}[]`))];
   });
 }
 
@@ -56,6 +57,8 @@ const commands = {
   ramp: ['ramp', '--from', '2/s', '--to', '6/s', '--duration', '1s'],
   run: ['run', 'tiny.yaml'],
   probe: ['probe', '--budget-requests', '12', '--budget-time', '5s'],
+  retry: ['retry', '--policies', 'none,exponential', '--callers', '6', '--give-up-after', '5s'],
+  'burst --retry': ['burst', '--size', '6', '--retry', 'exponential'],
 } as const;
 
 let folder: string;
@@ -67,7 +70,7 @@ beforeAll(async () => {
   writeFileSync(join(folder, 'tiny.yaml'), 'phases:\n  - burst: 2\n  - pause: 200ms\n  - steady: { rate: 4/s, duration: 1s }\n');
   const runs = await Promise.all(
     Object.entries(commands).map(async ([name, args]) => {
-      const run = await runCli([...args, '--json', '--quiet', '--record', join(folder, `${name}.ndjson`)], { cwd: folder, timeoutMs: 90_000 });
+      const run = await runCli([...args, '--json', '--quiet', '--record', join(folder, `${name.replace(/\W+/g, '-')}.ndjson`)], { cwd: folder, timeoutMs: 120_000 });
       return [name, run] as const;
     }),
   );
@@ -86,7 +89,7 @@ describe('every command prints a summary the published schema accepts', () => {
       const summary = outputs.get(name)!;
       expect(validatePublished(summary), problems(validatePublished)).toBe(true);
       expect(validateClosed(summary), `a property the schema does not list:\n${problems(validateClosed)}`).toBe(true);
-      expect(summary.command).toBe(name === 'report' ? 'burst' : name);
+      expect(summary.command).toBe(name === 'report' ? 'burst' : name.split(' ')[0]);
     });
   }
 });
@@ -135,7 +138,7 @@ describe('the schema is strict enough to notice a broken contract', () => {
 describe('docs/summary.md describes the same fields as the schema', () => {
   it('names every property path of the schema, and no path the schema lacks', () => {
     const text = readFileSync(DOCS_PATH, 'utf8');
-    const documented = new Set([...text.matchAll(/^\| `([a-zA-Z0-9.]+)` \|/gm)].map((match) => match[1]!));
+    const documented = new Set([...text.matchAll(/^\| `([a-zA-Z0-9.[\]]+)` \|/gm)].map((match) => match[1]!));
     const described = schemaPaths(published);
     expect(described.filter((path) => !documented.has(path))).toEqual([]);
     expect([...documented].filter((path) => !described.includes(path))).toEqual([]);

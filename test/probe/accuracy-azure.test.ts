@@ -1,5 +1,5 @@
 /**
- * The accuracy goal of issue 5 on the fake clock (see accuracy-windows.test.ts),
+ * The probe's accuracy goal (docs/probe.md) on the fake clock (see accuracy-windows.test.ts),
  * for sliding-window counters, concurrency caps (answer times varying ±25 %),
  * the azure-standard profile at random TPMs — with its 1-s cap (burst RPM/60, 1-s
  * window, the 10-s window noted) or without it — and the token dimension of

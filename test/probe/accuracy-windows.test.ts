@@ -1,5 +1,5 @@
 /**
- * The accuracy goal of issue 5 on the fake clock, told nothing about the limiter:
+ * The probe's accuracy goal (docs/probe.md) on the fake clock, told nothing about the limiter:
  * burst within ±1 request or ±10 %, sustained rate within ±10 %, recovery window
  * within ±25 %, shape right, in ≤ 400 requests and ≤ 2 minutes — against the
  * simulator's own token buckets, GCRA and window limiters with seeded random

@@ -1,5 +1,5 @@
 /**
- * The probe's budgets are strict (issue 5, issue 7): whatever the limiter does,
+ * The probe's budgets are strict: whatever the limiter does,
  * it never sends more requests than --budget-requests, never lets the billed
  * tokens (the answers' usage) pass --budget-tokens, and sends nothing after
  * --budget-time; when a budget stops it, it says so (end reason "budget") and what

@@ -3,7 +3,7 @@
  * started by the test on a loopback port: nginx limit_req (burst + nodelay),
  * HAProxy's stick-table request rate (refused requests counted), express-rate-limit
  * (fixed window, IETF RateLimit headers) and rate-limiter-flexible (with and
- * without blockDuration). Each case checks the accuracy goal of issue 5 and that
+ * without blockDuration). Each case checks the accuracy goal of docs/probe.md and that
  * the recording FILE, analysed as `aoai-probe report` does, gives the probe's own
  * figures. Cases run one after another (timing on a 2-core box); each is bounded
  * by the probe's 2-minute budget. A server that is not installed skips its cases

@@ -1,6 +1,6 @@
 /**
  * Hand-made analysis results for renderer tests, built before the analysis exists:
- * the seed story of PRODUCT §1, a run with no refusal, and a long steady run with
+ * the seed story, a run with no refusal, and a long steady run with
  * many slices. The figures are inputs to renderers, not expected outputs.
  */
 import type { AnalysisResult, TimelineSlice } from '../../src/analysis/result-types.js';
@@ -23,7 +23,7 @@ export function emptySlice(startMs: number, overrides: Partial<TimelineSlice> = 
   };
 }
 
-/** A summary with Azure's seed figures (PRODUCT §1); every case starts from it. */
+/** A summary with Azure's seed figures; every case starts from it. */
 export function baseSummary(overrides: Partial<Summary> = {}): Summary {
   return {
     schema: 'aoai-probe/summary@1',
@@ -63,7 +63,7 @@ export function baseSummary(overrides: Partial<Summary> = {}): Summary {
   };
 }
 
-/** PRODUCT §1: a burst of 10 at once, 5 admitted with headers 49..45, then 5 refused by the 1 s cap. */
+/** The seed story: a burst of 10 at once, 5 admitted with headers 49..45, then 5 refused by the 1 s cap. */
 export function seedStoryResult(): AnalysisResult {
   const slices: TimelineSlice[] = [
     emptySlice(0, { sent: 10, admitted: 0, refused: 5, remainingRequests: null, remainingTokens: null }),

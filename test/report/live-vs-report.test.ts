@@ -1,5 +1,5 @@
 /**
- * PRODUCT §5: `report saved.ndjson` gives exactly the numbers the live run printed.
+ * docs/recording.md: `report saved.ndjson` gives exactly the numbers the live run printed.
  * A real run (runner + transport against the azure-seed simulator on loopback) is
  * written to a recording while the same lines feed a live analysis, as the run
  * commands do; then `aoai-probe report FILE --format json` must print the live

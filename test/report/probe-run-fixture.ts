@@ -1,6 +1,6 @@
 /**
  * A realistic result for the README screenshot and the browser test: the seed
- * deployment of PRODUCT §1 (50 per 10 s in the headers, 5 per 1 s enforced, 50,000
+ * deployment of the seed story (50 per 10 s in the headers, 5 per 1 s enforced, 50,000
  * tokens per 60 s, here at 100 a request) probed with a burst of 10, a pause, then 4/s and
  * 6/s for 30 s each. The limiter is simulated here, deterministically, so slices,
  * headers and counts agree with one another; the effective figures and the verdict

@@ -1,6 +1,6 @@
 /**
- * Recordings written by hand for the `report` command tests: the seed story of
- * PRODUCT §1 as NDJSON lines (a burst of 10 at one instant; five admitted while the
+ * Recordings written by hand for the `report` command tests: the seed story
+ * as NDJSON lines (a burst of 10 at one instant; five admitted while the
  * headers count down 49..45 and 49,352..46,760; five refused with Azure's call-rate
  * 429). These are inputs: every figure the tests check is computed by the analysis.
  */

@@ -1,4 +1,4 @@
-/** azure-ptu: the utilization leaky bucket over HTTP (research/azure-limits-facts.md §1.6). */
+/** azure-ptu: the utilization leaky bucket over HTTP. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 import { FakeClock, chatBody, chatPath, chatPromptTokens, post } from './helpers.js';

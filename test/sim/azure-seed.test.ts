@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 import { FakeClock, chatBody, chatPath, post } from './helpers.js';
 
-describe('azure-seed profile (PRODUCT §1)', () => {
+describe('azure-seed profile (the seed story)', () => {
   let simulator: RunningSimulator | undefined;
   afterEach(async () => {
     await simulator?.close();

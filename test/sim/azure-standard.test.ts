@@ -1,7 +1,7 @@
 /**
  * azure-standard over real HTTP on a fake clock: the 1-s cap, the 10-s request
  * window, the 60-s token window, the charge at admission, the headers and the
- * 429 bodies (research/azure-limits-facts.md §1.2, §1.3, §2.1, §3.1).
+ * 429 bodies.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { replyTo, startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/sim/index.js';

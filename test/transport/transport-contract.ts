@@ -1,5 +1,5 @@
 /**
- * The transport contract (src/run/types.ts `Transport`, PRODUCT §5): what goes
+ * The transport contract (src/run/types.ts `Transport`, docs/recording.md): what goes
  * out, what is recorded, how every failure becomes its errorKind. Both transports
  * run these same cases (transport.test.ts for undici, lean-transport.test.ts for
  * the lean one), so a recording cannot tell which transport wrote it. Cases only

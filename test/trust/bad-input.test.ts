@@ -1,5 +1,5 @@
 /**
- * Bad input through the real CLI (PRODUCT §9, issue 7): every flag value, target,
+ * Bad input through the real CLI: every flag value, target,
  * expectation, scenario file and recording is checked before anything is sent; each
  * problem is named with its fix; all problems are listed at once; exit 2; never a
  * stack trace; nothing sent (a loopback server counts requests) and no recording left.

@@ -1,5 +1,5 @@
 /**
- * Budgets and consent (PRODUCT §9, issue 7): against anything that is not loopback the
+ * Budgets and consent: against anything that is not loopback the
  * plan (requests, estimated tokens) is shown first, and plans above --max-requests
  * (default 500) or --max-estimated-tokens (default 1,000,000) need --yes; --dry-run only
  * shows the plan.

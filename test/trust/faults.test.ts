@@ -1,5 +1,5 @@
 /**
- * Faults from the target are results, not crashes (PRODUCT §5, §9; issue 7): real
+ * Faults from the target are results, not crashes (docs/recording.md): real
  * misbehaving servers on loopback, the real CLI, and for every fault: each request in
  * the recording with the right errorKind, counted as failed in the summary, exit 0.
  */

@@ -1,5 +1,5 @@
 /**
- * Ctrl-C (PRODUCT §9, issue 7), with real signals sent to the real CLI:
+ * Ctrl-C, with real signals sent to the real CLI:
  *   - the first stops scheduling, lets in-flight requests finish (bounded grace), writes
  *     the end line `interrupted`, prints the summary of what was measured, exit 130
  *     (a steady run, and a probe mid-experiment);

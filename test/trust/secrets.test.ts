@@ -1,5 +1,5 @@
 /**
- * Keys never leak (PRODUCT §9, issue 7). One fake key, passed every way a user can pass
+ * Keys never leak. One fake key, passed every way a user can pass
  * it (--api-key, AZURE_OPENAI_API_KEY, --bearer, AZURE_OPENAI_AD_TOKEN, OPENAI_API_KEY,
  * inside the URL as api-key= and sig=), through several commands, including runs that
  * fail (bad input, refused connections, TLS failures, unmet expectations, an internal

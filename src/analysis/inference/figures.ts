@@ -1,5 +1,5 @@
 /**
- * From a fitted hypothesis to the figures PRODUCT §7 defines:
+ * From a fitted hypothesis to the figures docs/summary.md defines:
  *   burst         — most requests (or tokens) admitted at one instant after idle;
  *   perSecond     — the highest steady rate admitted in full over the long run;
  *   windowSeconds — time for full recovery after exhaustion when nothing more is sent.
@@ -67,7 +67,7 @@ export function figuresOf(hypothesis: Hypothesis, unitWeights: boolean, latencyM
 }
 
 /**
- * The burst as PRODUCT §7 defines it, read from the recording: the most requests
+ * The burst as docs/summary.md defines it, read from the recording: the most requests
  * admitted in one instant (within 50 ms) that began with the limiter idle — by the
  * fitted model, a load under half a request — and that ended in refusals (so the
  * limit, not the burst size, stopped it). Null when no instant qualifies.

@@ -65,6 +65,11 @@ export function requestNotes(analysis: DimensionAnalysis, advertised: Advertised
   const { figures, best } = analysis;
   if (figures === null || best === null) return notes;
   const { burst, perSecond, windowSeconds } = figures;
+  if (!(burst > 0 && perSecond > 0)) {
+    // Every request refused: figures fitted to zero admissions ("recovers in 1 ms", "spread them over ≥ NaN s") mean nothing.
+    notes.push('Nothing was admitted: every request was refused, so no limit can be measured. Check the key, the deployment and the URL, and whether the quota is used up by other traffic; then probe again.');
+    return notes;
+  }
 
   if (analysis.shape === 'unknown') {
     const shapes = [...new Set(analysis.plausible.map((hypothesis) => hypothesis.variant.shape))].join(', ');

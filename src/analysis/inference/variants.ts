@@ -1,6 +1,6 @@
 /**
  * The catalogue of limiter kinds the inference can recognise, each with the
- * parameters a fit searches and the shape it reports (PRODUCT §7 `shape`).
+ * parameters a fit searches and the shape it reports (`effective.requests.shape` in docs/summary.md).
  *
  * Why so many variants of three shapes: real limiters differ in details that
  * change what a probe sees — whether windows sit on the clock or start at the

@@ -11,10 +11,11 @@ import { register as registerReport } from './report.js';
 import { register as registerRun } from './run.js';
 import { register as registerSteady } from './steady.js';
 import { register as registerSim } from './sim.js';
+import { register as registerRealtime } from './realtime.js';
 import { register as registerRetry } from './retry.js';
 import { register as registerAudit } from './audit.js';
 
 /** Adds one command (its flags, its action) to the program. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerBurst, registerSteady, registerRamp, registerProbe, registerRun, registerRetry, registerAudit, registerReport, registerSim];
+export const COMMANDS: RegisterCommand[] = [registerBurst, registerSteady, registerRamp, registerProbe, registerRun, registerRetry, registerRealtime, registerAudit, registerReport, registerSim];

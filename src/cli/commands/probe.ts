@@ -13,18 +13,16 @@
  *     spent        236 requests, ~3,400 billed tokens, ~160,000 estimated charged tokens, 71 s
  */
 import type { Command } from 'commander';
+import { runRealtimeProbe } from './realtime.js';
 import type { CliIo } from '../io.js';
 import { addRunOptions, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
-import { GRACE_MS, abandonSession, analyseRecordingFile, openSession, renderOutputs } from '../session.js';
-import { EXIT } from '../../errors.js';
+import { GRACE_MS, openSession, runSession } from '../session.js';
 import { renderProbeBlock } from '../../report/probe-block.js';
 import { readRefusal } from '../../analysis/refusal-class.js';
-import { evaluateExpectations } from '../../expect/evaluate.js';
-import { assertExpectationsMet } from '../../expect/failures.js';
 /** The probe's summary block lives with the other renderers; re-exported for the command's users. */
 export { renderProbeBlock } from '../../report/probe-block.js';
-import { runProbe, DEFAULT_BUDGET, TOKEN_STAGE_REQUESTS, TOKEN_STAGE_SECONDS, type ProbeBudget, type ProbeOutcome } from '../../probe/index.js';
+import { runProbe, DEFAULT_BUDGET, TOKEN_STAGE_REQUESTS, TOKEN_STAGE_SECONDS, type ProbeBudget } from '../../probe/index.js';
 
 /** Prompt tokens assumed for the billed-tokens worst case when --prompt-tokens is not given (the default prompt is short). */
 const DEFAULT_PROMPT_TOKENS = 40;
@@ -46,8 +44,21 @@ export function register(program: Command, io: CliIo): void {
     .option('--budget-requests <n>', `most requests to send (default ${DEFAULT_BUDGET.requests}; ${DEFAULT_BUDGET.requests + TOKEN_STAGE_REQUESTS} with --max-tokens)`)
     .option('--budget-tokens <n>', `most tokens billed, counting each request in flight at prompt + max_tokens (default ${DEFAULT_BUDGET.billedTokens.toLocaleString('en-US')})`)
     .option('--budget-time <duration>', `longest the probe runs (default ${DEFAULT_BUDGET.seconds}s; ${DEFAULT_BUDGET.seconds + TOKEN_STAGE_SECONDS}s with --max-tokens)`);
+  command
+    .option('--phase-gap <duration>', 'with --kind realtime: pause between its experiments (default 60s)')
+    .option('--ramp-max <n>', 'with --kind realtime: most sessions the concurrency ramp holds (default 40)')
+    .option('--ramp-every <duration>', 'with --kind realtime: +2 sessions this often (default 1s)')
+    .option('--opens <n>', 'with --kind realtime: sessions of the open-rate experiment (default 90)')
+    .option('--opens-over <duration>', 'with --kind realtime: spread over this long (default 60s)')
+    .option('--turns <k>', 'with --kind realtime: responses in the turns experiment (default 120)')
+    .option('--turn-gap <duration>', 'with --kind realtime: pause between two responses (default 250ms)');
   addRunOptions(command);
   command.action(async (raw: RawOptions) => {
+    if (raw.kind === 'realtime') {
+      // WebSocket sessions instead of HTTP requests: a ramp, an open-rate run and turns.
+      io.setExitCode(await runRealtimeProbe(io, raw));
+      return;
+    }
     const problems = new Problems();
     const budgetRequests = optionalCount(problems, raw.budgetRequests, '--budget-requests', 5);
     const budgetTokens = optionalCount(problems, raw.budgetTokens, '--budget-tokens');
@@ -66,42 +77,30 @@ export function register(program: Command, io: CliIo): void {
     });
     if (session === null) return;
 
-    let outcome: ProbeOutcome;
-    try {
-      outcome = await runProbe({
-        clock: session.clock,
-        transport: session.transport,
-        sink: session.sink,
-        targetId: session.target.id,
-        budget,
-        tokens: maxTokens === null ? null : { maxTokens },
-        promptTokens: runSettings.payload.promptTokens ?? DEFAULT_PROMPT_TOKENS,
-        advertised: { tpm: session.advertised.tpm, rpm: session.advertised.rpm },
-        refusalClassOf: (request) => readRefusal(request)?.refusalClass ?? null,
-        stopSignal: session.stopSignal,
-        abortSignal: session.abortSignal,
-        graceMs: GRACE_MS,
-        ...(runSettings.maxInFlight !== null ? { maxInFlight: runSettings.maxInFlight } : {}),
-      });
-    } catch (error) {
-      await abandonSession(session, error);
-      throw error;
-    }
-    const reason = session.interrupted() ? 'interrupted' : outcome.endReason;
-    session.stopProgress();
-    session.counters.write({ type: 'end', reason, endMs: session.clock.now(), sent: session.counters.sent, dropped: session.counters.dropped, ...(outcome.messages.length > 0 ? { message: outcome.messages.join(' ') } : {}) });
-    await session.close();
-
-    const result = await analyseRecordingFile(io, session.recordingPath);
-    const expectationResults = evaluateExpectations(session.expectations, result.summary);
-    renderOutputs(io, runSettings, result, expectationResults, (width) => renderProbeBlock(result.summary, width));
-    for (const message of outcome.messages) io.stderr.write(`note: ${message}\n`);
-    io.stderr.write(`Recording: ${session.recordingPath}\n`);
-    if (reason === 'interrupted') {
-      io.setExitCode(EXIT.interrupted);
-      return;
-    }
-    assertExpectationsMet(expectationResults);
-    io.setExitCode(EXIT.ok);
+    let messages: string[] = [];
+    const code = await runSession(
+      session,
+      async () => {
+        const outcome = await runProbe({
+          clock: session.clock,
+          transport: session.transport,
+          sink: session.sink,
+          targetId: session.target.id,
+          budget,
+          tokens: maxTokens === null ? null : { maxTokens },
+          promptTokens: runSettings.payload.promptTokens ?? DEFAULT_PROMPT_TOKENS,
+          advertised: { tpm: session.advertised.tpm, rpm: session.advertised.rpm },
+          refusalClassOf: (request) => readRefusal(request)?.refusalClass ?? null,
+          stopSignal: session.stopSignal,
+          abortSignal: session.abortSignal,
+          graceMs: GRACE_MS,
+          ...(runSettings.maxInFlight !== null ? { maxInFlight: runSettings.maxInFlight } : {}),
+        });
+        messages = outcome.messages;
+        return { reason: session.interrupted() ? 'interrupted' : outcome.endReason, ...(messages.length > 0 ? { message: messages.join(' ') } : {}) };
+      },
+      () => ({ humanText: (result, width) => renderProbeBlock(result.summary, width), notes: messages }),
+    );
+    io.setExitCode(code);
   });
 }

@@ -1,5 +1,5 @@
 /**
- * `aoai-probe report RECORDING.ndjson...` (PRODUCT §2, §7): re-analyses saved
+ * `aoai-probe report RECORDING.ndjson...` (docs/summary.md): re-analyses saved
  * recordings with the same analysis the live run used, so the numbers are the ones
  * the run printed. Several files are merged into one analysis (their lines fed one
  * file after the other) and shown per target through the per-target rows.

@@ -16,14 +16,14 @@ import { parse as parseYaml } from 'yaml';
 import type { CliIo } from '../io.js';
 import { addRunOptions, optionalChoice, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
-import { abandonSession, finishSession, isLoopbackUrl, openSession } from '../session.js';
+import { isLoopbackUrl, openSession, runSession } from '../session.js';
 import { EXIT } from '../../errors.js';
 import { parseRate } from '../../parse/units.js';
 import { POLICY_NAMES, policiesHelp } from '../../retry/catalogue.js';
 import { DEFAULT_CALLER_LIMITS } from '../../retry/caller-book.js';
 import { parsePolicyList, policyFromEntry } from '../../retry/parse-policy.js';
 import type { RetryPolicy } from '../../retry/types.js';
-import { runSource, type LoopResult } from '../../run/loop.js';
+import { runSource } from '../../run/loop.js';
 import { RetryLabSource, type CallerArrival } from '../../run/retry-lab-source.js';
 import { resolveTarget } from '../../run/target.js';
 
@@ -143,9 +143,8 @@ export function register(program: Command, io: CliIo): void {
       // Fresh simulators need no recovery; a real limit gets the measured pause.
       ...(simulated ? { pauseBetweenLanes: false } : recoveryMs !== null ? { unhintedPauseMs: recoveryMs } : {}),
     });
-    let result: LoopResult;
-    try {
-      result = await runSource(source, {
+    const code = await runSession(session, async () => {
+      const result = await runSource(source, {
         clock: session.clock,
         sink: session.sink,
         targets: session.targets.map((entry) => ({ id: entry.id, sender: entry.transport })),
@@ -154,10 +153,8 @@ export function register(program: Command, io: CliIo): void {
         stopSignal: session.stopSignal,
         abortSignal: session.abortSignal,
       });
-    } catch (error) {
-      await abandonSession(session, error);
-      throw error;
-    }
-    io.setExitCode(await finishSession(session, session.interrupted() ? 'interrupted' : result.reason));
+      return { reason: session.interrupted() ? 'interrupted' : result.reason };
+    });
+    io.setExitCode(code);
   });
 }

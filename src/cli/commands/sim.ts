@@ -1,5 +1,5 @@
 /**
- * `aoai-probe sim`: serves the simulator (src/sim) until Ctrl-C (PRODUCT §8).
+ * `aoai-probe sim`: serves the simulator (src/sim) until Ctrl-C.
  * Prints one ready line with the URL on stdout; with --verbose, one line per
  * request on stderr. Bad flags → InputError (exit 2) listing every problem.
  */
@@ -10,6 +10,9 @@ import {
   DEFAULT_API_VERSION,
   FAULT_KINDS,
   LIMITER_KINDS,
+  REALTIME_LIMITS,
+  REFUSAL_STYLES,
+  parseCountPerWindow,
   SIMULATOR_PROFILES,
   SimulatorConfigError,
   formatStatsLine,
@@ -49,6 +52,12 @@ interface SimFlags extends GatewayFlags {
   region?: string;
   apiKey?: string;
   verbose?: boolean;
+  sessionCap?: string;
+  openRate?: string;
+  turnRate?: string;
+  realtimeTpm?: string;
+  refusal?: string;
+  sessionMax?: string;
 }
 
 const HELP_AFTER = `
@@ -58,11 +67,23 @@ Profiles:
                   max_tokens + ceil(prompt characters / 4) at admission (640 + prompt when
                   max_tokens is unset, 16 for gpt-35 deployments; embeddings ceil(chars / 4) per
                   input); refusals are not charged. Usage in answers is tiktoken's real count.
-  azure-seed      the same limits, every request charged a flat 648 tokens (PRODUCT §1):
+  azure-seed      the same limits, every request charged a flat 648 tokens:
                   a burst gets 5 answers (49 … 45 requests left) and then 429s.
   azure-ptu       utilization bucket of TPM tokens draining TPM/60 per second; header
                   azure-openai-deployment-utilization; 429 + retry-after-ms above 100 %.
   openai          token buckets of RPM and TPM, OpenAI headers (resets like 6m0s) and bodies.
+  azure-realtime  HTTP as azure-standard; realtime: 30 responses per min and 100,000 tokens per
+                  min (output reserved at response.create), refused by a failed response.done.
+  speech          HTTP as azure-standard; realtime: 30 new sessions per min (handshake 429),
+                  20 sessions at once (close 4429), 120,000 tokens per min (close 1013
+                  ResourceExhausted "no tokens available for passthrough").
+
+Realtime (WebSocket upgrade on /openai/realtime, /openai/v1/realtime, /v1/realtime):
+  --open-rate 30/m  --session-cap 20  --turn-rate 60/m  --realtime-tpm 100000  --session-max 60m
+  --refusal STYLE (every limit) or LIMIT=STYLE,… with LIMIT one of ${REALTIME_LIMITS.join(', ')}
+  and STYLE one of ${REFUSAL_STYLES.join(', ')}
+  (handshake = HTTP 429 with retry-after, handshake-bare = without; a response cannot be refused at
+  the handshake, so turns/tokens with a handshake style get an in-band error).
 
 Generic limiters (--limiter replaces the profile's limits on every path; each request costs 1):
   token-bucket:capacity=10,rate=5/s       fixed-window:limit=10,window=1s
@@ -104,6 +125,8 @@ Examples:
   aoai-probe sim --profile azure-seed --verbose
   aoai-probe sim --tpm 10000 --no-subsecond-cap --latency 300ms±100ms
   aoai-probe sim --limiter token-bucket:capacity=10,rate=5/s,headers=none,status=503
+  aoai-probe sim --profile speech --session-cap 5 --open-rate 60/m
+  aoai-probe sim --profile azure-realtime --turn-rate 10/m --refusal turns=close-1013
   aoai-probe sim --fault-rate 0.05 --faults 500,capacity --deployments gpt-4o,gpt-4o-mini
   aoai-probe sim --deployment chat:model=gpt-4o-mini,tpm=100000 --deployment embed:model=text-embedding-3-small
   aoai-probe sim --replay incident.ndjson --stats
@@ -137,6 +160,12 @@ export function register(program: Command, io: CliIo): void {
     .option('--stats', 'print admitted, refused by class and tokens charged each second on stderr')
     .option('--region <name>', 'region in x-ms-region and 429 messages', 'East US')
     .option('--api-key <key>', 'accept only this key (default: any key)')
+    .option('--session-cap <n>', 'realtime: sessions open at once')
+    .option('--open-rate <n/window>', 'realtime: new sessions per window, e.g. 30/m or 10/10s')
+    .option('--turn-rate <n/window>', 'realtime: response.create per window, e.g. 60/m')
+    .option('--realtime-tpm <tokens>', 'realtime: tokens per minute (output reserved at response.create)')
+    .option('--refusal <styles>', 'realtime: how limits refuse, e.g. close-1013 or sessions=close-4429,open=handshake')
+    .option('--session-max <duration>', 'realtime: longest session, then session_expired and close 1001 (default 60m)')
     .option('--verbose', 'log one line per request on stderr');
   addGatewayOptions(command)
     .addHelpText('after', HELP_AFTER + GATEWAY_HELP)
@@ -250,6 +279,21 @@ export function simulatorOptionsFromFlags(flags: SimFlags): SimulatorOptions {
     if (flags.apiKey === '') problems.push('--api-key: empty; leave it out to accept any key');
     options.apiKey = flags.apiKey;
   }
+  const realtime: NonNullable<SimulatorOptions['realtime']> = {};
+  if (flags.sessionCap !== undefined) realtime.sessionCap = attempt(() => parseCount(flags.sessionCap!, '--session-cap'));
+  if (flags.realtimeTpm !== undefined) realtime.tokensPerMinute = attempt(() => parseCount(flags.realtimeTpm!, '--realtime-tpm'));
+  for (const [flag, text, field] of [
+    ['--open-rate', flags.openRate, 'openRate'],
+    ['--turn-rate', flags.turnRate, 'turnRate'],
+  ] as const) {
+    if (text === undefined) continue;
+    const rate = parseCountPerWindow(text);
+    if (rate === undefined) problems.push(`${flag}: "${text}" is not a count per window; write it like 30/m or 10/10s`);
+    else realtime[field] = rate;
+  }
+  if (flags.refusal !== undefined) realtime.refusal = flags.refusal;
+  if (flags.sessionMax !== undefined) realtime.sessionMax = attempt(() => positiveDuration(flags.sessionMax!, '--session-max'));
+  if (Object.keys(realtime).length > 0) options.realtime = realtime;
   if (problems.length > 0) throw new InputError(problems);
   return options;
 }

@@ -1,5 +1,5 @@
 /**
- * Request bodies (PRODUCT §4): chat completions by default, embeddings, responses,
+ * Request bodies: chat completions by default, embeddings, responses,
  * or a fixed JSON body from `--body FILE`; each with the token charge the limiter
  * will estimate for it.
  *
@@ -155,7 +155,7 @@ export function describePayload(spec: PayloadSpec): PayloadDescription {
 }
 
 /**
- * The charge Azure Standard estimates at admission (azure-limits-facts.md §1.3):
+ * The charge Azure Standard estimates at admission:
  * chat and responses: prompt tokens + `max_tokens` (the model default when unset);
  * embeddings: ceil(characters of input / 4), which is what Azure was measured to
  * charge, not the real token count.

@@ -1,5 +1,5 @@
 /**
- * Reading one answer into its RequestLine (PRODUCT §5): the half of an exchange
+ * Reading one answer into its RequestLine (docs/recording.md): the half of an exchange
  * both transports share, so a recording cannot tell which transport wrote it.
  * `Exchange` (transport.ts, an undici handler) and `LeanExchange`
  * (lean-exchange.ts, fed by lean-connection.ts's parser) extend it and add only

@@ -1,5 +1,5 @@
 /**
- * Token arithmetic for payloads (PRODUCT §4): which encoding a model uses, prompts
+ * Token arithmetic for payloads: which encoding a model uses, prompts
  * of an exact token count, and the `max_tokens` the service assumes when a request
  * leaves it unset.
  *
@@ -45,7 +45,7 @@ export function encodingForModel(model: string | null | undefined): EncodingName
 
 /**
  * The `max_tokens` Azure Standard charges at admission when a chat request leaves
- * it unset. This mirrors research/azure-limits-facts.md §1.3 (measured in 2024):
+ * it unset. This mirrors what Azure was measured to do (in 2024):
  * a flat 16 for the gpt-35-turbo family; about 600+ for gpt-4 and gpt-4o (648 for a
  * short body), rounded here to 650. Newer families (gpt-4.1, gpt-5, o-series) were
  * not measured and get the gpt-4 figure, the safer (larger) guess.
@@ -96,14 +96,18 @@ export function withTokenizer<T>(encoding: EncodingName, use: (tokenizer: Tokeni
 /** Longest piece of text handed to the encoder at once, characters. */
 export const LONGEST_ENCODED_PIECE = 8192;
 
+/** Piece length where a long text has no space to cut at, characters. */
+const SPACELESS_PIECE = 256;
+
 /**
  * Counts a long text piece by piece, each cut after a space where there is one.
  *
  * Why: tiktoken's byte-pair merge is quadratic in the length of a run without spaces, so
  * 100 KB of `a` took 14.6 s, and 1 MB ended in a panic of its Rust core ("attempted to
  * take ownership of Rust value while it was borrowed"). A cut can split one token in two,
- * so the count may be a few tokens high per 8,192 characters (under 0.1 %), which an
- * estimate of a limiter's charge can bear.
+ * so the count may be a token high per piece: under 0.1 % for text with spaces, a few
+ * per cent for a long run without one (cut every 256 characters), which an estimate of a
+ * limiter's charge can bear.
  */
 export function countInPieces(text: string, countPiece: (piece: string) => number): number {
   if (text.length <= LONGEST_ENCODED_PIECE) return countPiece(text);
@@ -112,8 +116,12 @@ export function countInPieces(text: string, countPiece: (piece: string) => numbe
   while (start < text.length) {
     let end = Math.min(text.length, start + LONGEST_ENCODED_PIECE);
     if (end < text.length) {
-      const space = text.lastIndexOf(' ', end);
-      if (space > start + LONGEST_ENCODED_PIECE / 2) end = space;
+      // The last space in the piece's second half (searched there only: a search back through a
+      // long run without spaces would itself be quadratic).
+      const half = start + LONGEST_ENCODED_PIECE / 2;
+      const space = text.slice(half, end).lastIndexOf(' ');
+      // No space to cut at: a long run without one is the quadratic case, so cut it short.
+      end = space >= 0 ? half + space : start + SPACELESS_PIECE;
       // Never split a surrogate pair: each half would count as a token of its own.
       const code = text.charCodeAt(end - 1);
       if (code >= 0xd800 && code <= 0xdbff) end -= 1;
@@ -132,7 +140,7 @@ export function lastTokenizerLoadMs(): number | null {
 /**
  * Filler words for long prompts. Picked pseudo-randomly (fixed seed, so the same N
  * gives the same prompt in every run) rather than repeated: Azure refuses prompts
- * of "repetitive patterns" with 400 invalid_prompt (azure-limits-facts.md §3).
+ * of "repetitive patterns" with 400 invalid_prompt.
  */
 const FILLER_WORDS = (
   'apple river stone cloud garden window silver forest candle market bridge winter ' +

@@ -1,6 +1,6 @@
 /**
  * The HTTP transport: sends one request per SendRequest and turns every outcome,
- * good or bad, into a RequestLine (PRODUCT §5). Implements `Transport` of
+ * good or bad, into a RequestLine (docs/recording.md). Implements `Transport` of
  * src/run/types.ts; the runner decides when, this decides how.
  *
  * Design choices, each measured or required:

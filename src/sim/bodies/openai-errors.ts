@@ -1,5 +1,5 @@
 /**
- * api.openai.com error bodies (research/azure-limits-facts.md §3.3): every error
+ * api.openai.com error bodies: every error
  * is `{"error":{"message","type","param","code"}}`, and rate-limit messages quote
  * the limit, the usage and the wait as a Go duration.
  */

@@ -1,6 +1,6 @@
 /**
- * Utilization as a leaky bucket: Azure's provisioned-throughput (PTU) model
- * (research/azure-limits-facts.md §1.6). Each request pours its estimated cost in;
+ * Utilization as a leaky bucket: Azure's provisioned-throughput (PTU) model.
+ * Each request pours its estimated cost in;
  * the bucket drains at a constant `drainPerSecond`; utilization is level ÷
  * capacity. A request is admitted when utilization is *below* 100 % before its
  * cost is added, so one admitted request may push it above 100 % ("short bursts

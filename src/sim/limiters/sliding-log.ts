@@ -2,7 +2,7 @@
  * Sliding-window log: at most `limit` units in any window of `windowMs` ending now.
  * Every admitted charge is remembered with its time and forgotten exactly
  * `windowMs` later. Azure's 10-s request window, its 1-s sub-cap and its 60-s
- * token window are all of this kind (research/azure-limits-facts.md §1.2).
+ * token window are all of this kind.
  *
  * Window arithmetic: a charge taken at time t counts for every `now` with
  * t > now − windowMs, i.e. it stops counting at now = t + windowMs exactly. A

@@ -1,5 +1,5 @@
 /**
- * Azure provisioned throughput (PTU), research/azure-limits-facts.md §1.6:
+ * Azure provisioned throughput (PTU):
  * utilization is a leaky bucket of `capacity` tokens draining at
  * `drainPerSecond`; a request is admitted while utilization is below 100 %
  * (before its own estimate is added, so short bursts go just over 100 %), and

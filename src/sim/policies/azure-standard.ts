@@ -1,6 +1,5 @@
 /**
- * Azure Standard (pay-as-you-go) limits, as measured (research/azure-limits-facts.md
- * §1.2, §1.3, §2.1) and as PRODUCT §8 specifies them:
+ * Azure Standard (pay-as-you-go) limits, as measured and as the simulator promises them:
  *
  * - requests: a sliding window (10 s by default) of ceil(RPM × window / 60 s),
  *   i.e. RPM/6 = TPM/1000 per 10 s for older models;
@@ -14,7 +13,7 @@
  * Headers on every answer show what remains after the request's own charge
  * (admitted) or as it stands (refused): `x-ratelimit-remaining-requests` counts
  * the 10-s window, so after five requests of a burst it still says 45 while the
- * 1-s cap refuses the sixth — exactly the confusion of PRODUCT §1.
+ * 1-s cap refuses the sixth — exactly the confusion the tool exists to expose.
  */
 import { admitAll } from '../limiters/combine.js';
 import type { Limiter } from '../limiters/limiter.js';

@@ -1,5 +1,5 @@
 /**
- * api.openai.com limits (research/azure-limits-facts.md §2.2, §3.3): two token
+ * api.openai.com limits: two token
  * buckets, requests and tokens, each holding a window's worth (RPM and TPM for
  * the default 60-s window) and refilling continuously; charge = the larger of
  * max_tokens and the character estimate; unsuccessful requests count too

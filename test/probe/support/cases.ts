@@ -1,5 +1,5 @@
 /**
- * Limiter cases with their truth: what the probe should find (PRODUCT §7's
+ * Limiter cases with their truth: what the probe should find (docs/summary.md's
  * definitions) for each simulator limiter kind and Azure profile, and a seeded
  * generator of random cases for the property tests.
  */

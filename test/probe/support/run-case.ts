@@ -1,6 +1,6 @@
 /**
  * Runs the whole probe against one limiter case on the fake clock and checks the
- * accuracy goal of issue 5: burst within ±1 request or ±10 % (whichever is
+ * accuracy goal of docs/probe.md: burst within ±1 request or ±10 % (whichever is
  * larger), sustained rate within ±10 %, recovery window within ±25 %, shape right;
  * in ≤ 400 requests and ≤ 2 minutes for request limits.
  */

@@ -7,7 +7,7 @@ export interface RunningLimiter {
   name: string;
   /** The URL to probe (`--url`). */
   url: string;
-  /** What the probe should report (PRODUCT §7's definitions applied to the settings). */
+  /** What the probe should report (the definitions of docs/summary.md applied to the settings). */
   truth: Truth;
   stop(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 /**
- * Property tests for what servers send back (PRODUCT §6): the rate-limit header
+ * Property tests for what servers send back (docs/summary.md): the rate-limit header
  * families, retry hints (seconds, milliseconds, HTTP dates, `-1`) and refusal
  * classification never throw on anything a server could send, and read valid values
  * back exactly. A `Retry-After` HTTP date counts from the server's own `date` header

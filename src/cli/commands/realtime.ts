@@ -1,0 +1,258 @@
+/**
+ * `aoai-probe realtime`: WebSocket sessions against a realtime API (Azure OpenAI,
+ * OpenAI, Voice Live, any ws:// URL) or the embedded simulator — the open rate,
+ * the concurrency cap, responses and tokens per minute, and every way a session
+ * is refused (docs/realtime.md).
+ *
+ *   --sessions N --open-rate R/s     N sessions at R per second (default: all at once),
+ *                                    each closed after session.created unless --hold
+ *   --hold D --turns K               keep each open D, send K response.create turns
+ *   --ramp STEP/EVERY                +STEP sessions every EVERY, held until the end
+ *                                    (the concurrency experiment), up to --sessions
+ *
+ * Sessions go through the one firing loop (src/run/realtime/run-sessions.ts); the
+ * recording is analysed from the file, as `report` would.
+ */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
+import { EXIT, InputError } from '../../errors.js';
+import { parseDuration, parseRate } from '../../parse/units.js';
+import { RECORDING_VERSION, type AdvertisedLimits, type RecordLine, type RecordSink } from '../../record/types.js';
+import { secretsOfUrl } from '../../record/redact.js';
+import { createRecordingWriter, defaultRecordingPath } from '../../record/writer.js';
+import { createRealClock } from '../../run/pacing/real-clock.js';
+import { describeTarget, targetSecrets } from '../../run/target.js';
+import { resolveRealtimeTarget, simulatorRealtimeTarget } from '../../run/realtime/target.js';
+import { runRealtimePhases } from '../../run/realtime/run-sessions.js';
+import { sessionsOf, type RealtimePhase } from '../../run/realtime/sources.js';
+import type { TargetSpec } from '../../run/types.js';
+import { evaluateExpectations } from '../../expect/evaluate.js';
+import { parseExpectations } from '../../expect/parse.js';
+import { assertExpectationsMet } from '../../expect/failures.js';
+import { startSimulatorInWorker, SimulatorConfigError, type RunningSimulator } from '../../sim/index.js';
+import type { SimulatorProfile } from '../../sim/options.js';
+import { addAdvertisedOptions, addOutputOptions, addTargetOptions, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
+import { readRunSettings } from '../run-settings.js';
+import { analyseRecordingFile, isLoopbackUrl, renderOutputs } from '../session.js';
+import { TOOL_VERSION } from '../version.js';
+
+const HELP_AFTER = `
+Targets (as for HTTP; keys never reach the recording):
+  --url wss://NAME.openai.azure.com/openai/realtime?api-version=2025-04-01-preview&deployment=gpt-realtime
+  --endpoint https://NAME.openai.azure.com --deployment gpt-realtime [--api v1]
+  --url wss://api.openai.com/v1/realtime?model=gpt-realtime --bearer $OPENAI_API_KEY
+  no target: the embedded simulator (--sim azure-realtime by default, or --sim speech)
+
+Examples:
+  aoai-probe realtime --sim speech --sessions 40 --open-rate 10/s        # the open rate
+  aoai-probe realtime --sim speech --sessions 30 --ramp 2/1s             # the concurrency cap
+  aoai-probe realtime --sim azure-realtime --sessions 1 --turns 40       # responses per minute
+`;
+
+/** Registers `realtime`. */
+export function register(program: Command, io: CliIo): void {
+  const command = program
+    .command('realtime')
+    .description('open WebSocket sessions (realtime API or any ws:// URL) and measure how they are limited')
+    .option('--sessions <n>', 'sessions to open (default 10)')
+    .option('--open-rate <rate>', 'sessions per second, e.g. 5/s or 30/m (default: all at once)')
+    .option('--hold <duration>', 'keep each session open this long after its first event (default 0: close after session.created)')
+    .option('--turns <k>', 'response.create turns per session, one after another (text only, tiny answers)')
+    .option('--turn-gap <duration>', 'pause between two turns of a session (default 0)')
+    .option('--max-output-tokens <n>', 'max_output_tokens of each turn: the reservation a token limit counts (default 16)')
+    .option('--ramp <step/every>', 'concurrency ramp: +STEP sessions every EVERY (e.g. 2/1s), each held until the ramp ends')
+    .option('--event-timeout <duration>', 'no server event within this is a silent hang (default 10s)')
+    .option('--kind <kind>', 'realtime: the only kind of this command (accepted for symmetry with probe --kind realtime)');
+  addOutputOptions(addAdvertisedOptions(addTargetOptions(command)));
+  command.addHelpText('after', HELP_AFTER);
+  command.action(async (raw: RawOptions) => {
+    io.setExitCode(await runRealtimeCommand(io, raw));
+  });
+}
+
+/** The realtime phase the flags ask for; throws InputError listing every problem. */
+export function realtimePhaseFromFlags(raw: RawOptions): { phase: RealtimePhase; behaviour: { maxOutputTokens?: number; eventTimeoutMs?: number; turnGapMs?: number } } {
+  const problems = new Problems();
+  const sessions = optionalCount(problems, raw.sessions, '--sessions') ?? 10;
+  const turns = optionalCount(problems, raw.turns, '--turns', 0) ?? 0;
+  const holdMs = optionalDuration(problems, raw.hold, '--hold') ?? 0;
+  const turnGapMs = optionalDuration(problems, raw.turnGap, '--turn-gap') ?? 0;
+  const maxOutputTokens = optionalCount(problems, raw.maxOutputTokens, '--max-output-tokens');
+  const eventTimeoutMs = optionalDuration(problems, raw.eventTimeout, '--event-timeout');
+  let ratePerSecond: number | null = null;
+  if (typeof raw.openRate === 'string') ratePerSecond = problems.attempt(() => parseRate(raw.openRate as string, '--open-rate')) ?? null;
+  if (ratePerSecond !== null && ratePerSecond <= 0) problems.add('--open-rate: the rate must be above zero; e.g. --open-rate 5/s');
+  let phase: RealtimePhase;
+  if (typeof raw.ramp === 'string') {
+    const match = /^\s*(\d+)\s*\/\s*(\S+)\s*$/.exec(raw.ramp);
+    const everyMs = match ? problems.attempt(() => parseDuration(match[2]!, '--ramp')) : undefined;
+    if (!match || everyMs === undefined || everyMs <= 0 || Number(match[1]) < 1) problems.add(`--ramp: "${raw.ramp}" is not STEP/EVERY; write it like --ramp 2/1s (+2 sessions every second)`);
+    if (ratePerSecond !== null) problems.add('--ramp and --open-rate both set the pace of opening; use one of them');
+    if (turns > 0) problems.add('--ramp holds sessions to count them; --turns applies to --sessions without --ramp');
+    phase = { kind: 'session-ramp', name: 'session-ramp', step: Number(match?.[1] ?? 1), everyMs: everyMs ?? 1000, max: sessions, holdAfterMs: holdMs };
+  } else if (turns > 0) {
+    phase = { kind: 'turns', name: 'turns', sessions, turns, turnGapMs, maxOutputTokens: maxOutputTokens ?? 16, purpose: 'turns' };
+  } else {
+    phase = { kind: 'sessions', name: 'sessions', count: sessions, ratePerSecond, holdMs, turns: 0 };
+  }
+  problems.throwIfAny();
+  return {
+    phase,
+    behaviour: { ...(maxOutputTokens !== null ? { maxOutputTokens } : {}), ...(eventTimeoutMs !== null ? { eventTimeoutMs } : {}), turnGapMs },
+  };
+}
+
+async function runRealtimeCommand(io: CliIo, raw: RawOptions): Promise<number> {
+  if (raw.kind !== undefined && raw.kind !== 'realtime') throw new InputError(`--kind: "${String(raw.kind)}" does not apply to realtime sessions; leave it out (or --kind realtime), or use burst, steady or probe for HTTP kinds`);
+  const { phase, behaviour } = realtimePhaseFromFlags(raw);
+  return runRealtimePlan(io, { ...raw, kind: undefined }, 'realtime', [phase], behaviour, 0);
+}
+
+/**
+ * The discovery of `probe --kind realtime`: a session ramp (the concurrency cap),
+ * then sessions opened at a steady pace for a minute (the open rate), then one
+ * session's responses (responses per minute and the bucket), with a pause between
+ * them long enough for the previous experiment's limits to recover (`--phase-gap`,
+ * default 60 s, the longest window of the documented realtime limits). Its figures
+ * come from the recording alone, like every other summary.
+ */
+export function realtimeProbePhases(raw: RawOptions): { phases: RealtimePhase[]; gapMs: number } {
+  const problems = new Problems();
+  const gapMs = optionalDuration(problems, raw.phaseGap, '--phase-gap') ?? 60_000;
+  const rampMax = optionalCount(problems, raw.rampMax, '--ramp-max') ?? 40;
+  const opens = optionalCount(problems, raw.opens, '--opens') ?? 90;
+  const opensOver = optionalDuration(problems, raw.opensOver, '--opens-over') ?? 60_000;
+  const turns = optionalCount(problems, raw.turns, '--turns') ?? 120;
+  const turnGapMs = optionalDuration(problems, raw.turnGap, '--turn-gap') ?? 250;
+  const rampEvery = optionalDuration(problems, raw.rampEvery, '--ramp-every') ?? 1000;
+  if (opensOver <= 0) problems.add('--opens-over: must be above zero; e.g. --opens-over 60s');
+  problems.throwIfAny();
+  return {
+    gapMs,
+    phases: [
+      { kind: 'session-ramp', name: 'probe-ramp', step: 2, everyMs: rampEvery, max: rampMax, holdAfterMs: 500 },
+      { kind: 'sessions', name: 'probe-opens', count: opens, ratePerSecond: (opens * 1000) / opensOver, holdMs: 0, turns: 0 },
+      // Paced faster than any documented response limit (4 per second against 30 per minute), long enough to see the refill.
+      { kind: 'turns', name: 'probe-turns', sessions: 1, turns, turnGapMs, maxOutputTokens: 16, purpose: 'turns' },
+    ],
+  };
+}
+
+/** `probe --kind realtime`: the discovery phases through the same plumbing as `realtime`. */
+export async function runRealtimeProbe(io: CliIo, raw: RawOptions): Promise<number> {
+  const { phases, gapMs } = realtimeProbePhases(raw);
+  return runRealtimePlan(io, { ...raw, kind: undefined }, 'probe', phases, {}, gapMs);
+}
+
+async function runRealtimePlan(
+  io: CliIo,
+  raw: RawOptions,
+  commandName: 'realtime' | 'probe',
+  phases: RealtimePhase[],
+  behaviour: { maxOutputTokens?: number; eventTimeoutMs?: number; turnGapMs?: number },
+  phaseGapMs: number,
+): Promise<number> {
+  // The shared flags are read without the target: a realtime target is a ws:// URL the HTTP rules refuse.
+  const settings = readRunSettings({ ...raw, url: undefined, endpoint: undefined, deployment: undefined, apiVersion: undefined, api: undefined, apiKey: undefined, bearer: undefined }, io.cwd, { ...io.env, AZURE_OPENAI_ENDPOINT: undefined });
+  const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
+  if (settings.simProfile !== null && (text('url') || text('endpoint'))) {
+    throw new InputError('--sim cannot be combined with --url or --endpoint: --sim starts the embedded simulator as the target; drop one of them');
+  }
+  const given =
+    settings.simProfile === null
+      ? resolveRealtimeTarget(
+          { url: text('url'), endpoint: text('endpoint'), deployment: text('deployment'), apiVersion: text('apiVersion'), api: text('api'), apiKey: text('apiKey'), bearer: text('bearer') },
+          io.env,
+        )
+      : null;
+  const planned = phases.reduce((sum, phase) => sum + sessionsOf(phase), 0);
+  const plannedTurns = phases.reduce((sum, phase) => sum + (phase.kind === 'turns' ? phase.sessions * phase.turns : 0), 0);
+  const where = given === null ? 'the embedded simulator' : describeTarget(given).url;
+  const planLine = `Plan: realtime ${phases.map((phase) => phase.kind).join(', then ')}, ${planned} session${planned === 1 ? '' : 's'}${plannedTurns > 0 ? ` and ${plannedTurns} responses` : ''} to ${where}.\n`;
+  if ((given !== null && !isLoopbackUrl(given.url.replace(/^ws/, 'http'))) || settings.dryRun) io.stderr.write(planLine);
+  if (given !== null && !isLoopbackUrl(given.url.replace(/^ws/, 'http')) && !settings.yes && planned + plannedTurns > settings.maxRequests) {
+    throw new InputError(`this plan opens ${planned} sessions and sends ${plannedTurns} responses to a real target, above --max-requests ${settings.maxRequests}; add --yes to run it, raise --max-requests, or use --dry-run to only see the plan`);
+  }
+  if (settings.dryRun) return EXIT.ok;
+
+  const recordingPath = settings.recordPath !== null ? resolve(io.cwd, settings.recordPath) : defaultRecordingPath(io.cwd, commandName, new Date());
+  const secrets = given === null ? [] : [...targetSecrets([given]), ...secretsOfUrl(given.url)];
+  const writer = createRecordingWriter({ path: recordingPath, secrets });
+  let simulator: RunningSimulator | null = null;
+  let target: TargetSpec;
+  const advertised: AdvertisedLimits = { tpm: settings.advertised.tpm, rpm: settings.advertised.rpm, source: settings.advertised.source };
+  if (given !== null) {
+    target = given;
+  } else {
+    const profile = (settings.simProfile ?? 'azure-realtime') as SimulatorProfile;
+    try {
+      simulator = await startSimulatorInWorker({ profile });
+    } catch (error) {
+      await writer.close().catch(() => undefined);
+      if (error instanceof SimulatorConfigError) throw new InputError(error.problems);
+      throw error;
+    }
+    io.stderr.write(`Started the embedded simulator (${simulator.describe()}) on ${simulator.url}\n`);
+    target = simulatorRealtimeTarget(simulator.url, text('deployment') ?? 'gpt-realtime', simulator.profile);
+  }
+
+  const clock = createRealClock();
+  let ended = false;
+  const sink: RecordSink = {
+    write(line: RecordLine) {
+      if (!ended) writer.write(line);
+    },
+  };
+  const stop = new AbortController();
+  const abort = new AbortController();
+  let interrupts = 0;
+  const unsubscribe = io.onInterrupt(() => {
+    interrupts++;
+    if (interrupts === 1) {
+      io.stderr.write('\nStopping: no new sessions; closing those open (Ctrl-C again to cut them at once).\n');
+      stop.abort();
+    } else abort.abort();
+  });
+  sink.write({
+    type: 'run',
+    v: RECORDING_VERSION,
+    tool: { name: 'aoai-probe', version: TOOL_VERSION },
+    command: commandName,
+    startedAt: new Date().toISOString(),
+    advertised,
+    targets: [describeTarget(target)],
+    payload: { kind: 'responses', model: target.deployment, maxTokens: behaviour.maxOutputTokens ?? 16, promptTokens: null, stream: true },
+    scenario: { phases, phaseGapMs },
+  });
+  let sent = 0;
+  let dropped = 0;
+  let reason: 'completed' | 'interrupted' | 'budget' | 'error' = 'completed';
+  try {
+    const result = await runRealtimePhases({ target, phases, clock, sink, behaviour, stopSignal: stop.signal, abortSignal: abort.signal, phaseGapMs });
+    sent = result.sent;
+    dropped = result.dropped;
+    reason = interrupts > 0 ? 'interrupted' : result.reason;
+  } catch (error) {
+    reason = 'error';
+    sink.write({ type: 'end', reason, endMs: clock.now(), sent, dropped, message: error instanceof Error ? error.message : String(error) });
+    ended = true;
+    await writer.close();
+    await simulator?.close();
+    unsubscribe();
+    throw error;
+  }
+  sink.write({ type: 'end', reason, endMs: clock.now(), sent, dropped });
+  ended = true;
+  unsubscribe();
+  await writer.close();
+  await simulator?.close();
+
+  const analysed = await analyseRecordingFile(io, recordingPath);
+  const expectations = evaluateExpectations(parseExpectations(settings.expectations), analysed.summary);
+  renderOutputs(io, settings, analysed, expectations);
+  io.stderr.write(`Recording: ${recordingPath}\n`);
+  if (reason === 'interrupted') return EXIT.interrupted;
+  assertExpectationsMet(expectations);
+  return EXIT.ok;
+}
