@@ -14,8 +14,13 @@ import type { SessionPlan } from './session.js';
 export { isLoopbackUrl };
 
 /** The plan as a person reads it before consenting (the URL without secrets). */
-export function planText(plan: SessionPlan, target: TargetSpec | null): string {
-  const where = target === null ? 'the embedded simulator' : describeTarget(target).url;
+export function planText(plan: SessionPlan, target: TargetSpec | null, targets: readonly TargetSpec[] = []): string {
+  const where =
+    targets.length > 1
+      ? `${targets.length} targets (${targets.map((spec) => `${spec.id} ${describeTarget(spec).url}`).join(', ')})`
+      : target === null
+        ? 'the embedded simulator'
+        : describeTarget(target).url;
   const perRequest = estimatedTokensPerRequest(plan.settings);
   const tokens = formatCount(plannedTokens(plan));
   return `Plan: ${plan.command}, up to ${formatCount(plan.plannedRequests)} requests to ${where}; the limiter will count about ${tokens} tokens (≈${formatCount(perRequest)} per request, mostly max_tokens; the bill is far smaller).\n`;

@@ -24,7 +24,9 @@ export function addTargetOptions(command: Command): Command {
     .option('--bearer <token>', 'Entra ID or OpenAI token sent in the Authorization header (or AZURE_OPENAI_AD_TOKEN / OPENAI_API_KEY); never written anywhere')
     .option('--entra', 'keyless Entra ID: tokens from the Azure credential chain (az login, service principal, managed identity), refreshed during the run; never written anywhere')
     .option('--proxy <url>', 'send every request through this forward proxy, loopback targets included (HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured otherwise, never for loopback)')
-    .option('--sim <profile>', 'use the embedded simulator with this profile (azure-standard, azure-seed, azure-ptu, openai, azure-realtime, speech)');
+    .option('--sim <profile>', 'use the embedded simulator with this profile (azure-standard, azure-seed, azure-ptu, openai, azure-realtime, speech)')
+    .option('--target <name=url>', 'one of several targets: NAME=URL, or NAME=azure:ENDPOINT/DEPLOYMENT (repeatable; every target gets the whole plan)', collect, [])
+    .option('--target-key <name=env>', 'read the key of target NAME from environment variable ENV (repeatable); the key is never written anywhere', collect, []);
 }
 
 /** Payload flags. */

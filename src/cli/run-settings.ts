@@ -10,6 +10,7 @@ import { resolveTarget, type TargetOptions } from '../run/target.js';
 import { proxyUrlProblem, type ProxySettings } from '../run/proxy.js';
 import { DEFAULT_TRANSPORT_KIND, TRANSPORT_KINDS, type TransportKind } from '../run/transport/transport-choice.js';
 import { parseExpectations } from '../expect/parse.js';
+import { readScenarioTargets, readTargetList, type NamedTargetOptions, type ScenarioTargetOptions } from './target-list.js';
 import { Problems, optionalChoice, optionalCount, optionalDuration, optionalNumber, type RawOptions } from './options.js';
 
 /** Simulator profiles the embedded target can start with. */
@@ -21,6 +22,8 @@ export type TargetFlags = TargetOptions;
 /** Everything a sending command needs to know, validated. */
 export interface RunSettings {
   targetFlags: TargetFlags;
+  /** Several named targets (--target, or a scenario's `targets:`); empty for a one-target run. */
+  targets: NamedTargetOptions[];
   /** Embedded simulator profile: from --sim, or the default when no target is given. */
   simProfile: string | null;
   payload: PayloadSpec;
@@ -49,6 +52,8 @@ export interface RunSettings {
 /** What a scenario file may contribute (src/scenario), before flags override it. */
 export interface ScenarioDefaults {
   target?: TargetFlags;
+  /** A scenario's `targets:`; --target flags replace them. */
+  targets?: ScenarioTargetOptions[];
   advertised?: { tpm?: number | null; rpm?: number | null; rpmPer1kTpm?: number | null };
   payload?: { maxTokens?: number | null; promptTokens?: number | null; stream?: boolean; model?: string | null };
   maxInFlight?: number | null;
@@ -112,6 +117,12 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
   if (api !== null) targetFlags.api = api;
   const kind = optionalChoice(problems, raw.kind, '--kind', ['chat', 'embeddings', 'responses'] as const) ?? 'chat';
   targetFlags.kind = kind;
+
+  const flagTargets = readTargetList(problems, raw.target, raw.targetKey, targetFlags, env);
+  const targets = flagTargets.length > 0 ? flagTargets : readScenarioTargets(problems, scenario.targets ?? [], targetFlags, env);
+  if (targets.length > 0 && (targetFlags.url !== undefined || targetFlags.endpoint !== undefined || text('sim') !== undefined)) {
+    problems.add('--target cannot be combined with --url, --endpoint or --sim: with several targets each --target names its own; drop one of them');
+  }
 
   const simProfile = text('sim') ?? null;
   if (simProfile !== null && !(SIM_PROFILES as readonly string[]).includes(simProfile)) {
@@ -178,6 +189,7 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
 
   const settings: RunSettings = {
     targetFlags,
+    targets,
     simProfile,
     payload,
     advertised: { tpm, rpm, rpmPer1kTpm: ratio, source: fromFlags ? 'flags' : fromScenario ? 'scenario' : 'none' },
@@ -210,7 +222,11 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
   // The target and the expectations are checked here too, so one message lists every
   // problem of the command line (the session resolves them again from valid input).
   const emptyTarget = ['url', 'endpoint'].some((key) => typeof raw[key] === 'string' && text(key) === undefined);
-  if (simProfile === null && !emptyTarget) problems.attempt(() => resolveTarget({ ...targetFlags }, env));
+  if (targets.length > 0) {
+    for (const target of targets) {
+      problems.attempt(() => resolveTarget({ ...target }, env));
+    }
+  } else if (simProfile === null && !emptyTarget) problems.attempt(() => resolveTarget({ ...targetFlags }, env));
   problems.attempt(() => parseExpectations(settings.expectations));
   problems.throwIfAny();
   return settings;

@@ -56,7 +56,7 @@ export { analyseRecordingFile, renderOutputs } from './outputs.js';
 
 /** What a command hands to the session. */
 export interface SessionPlan {
-  command: 'burst' | 'steady' | 'ramp' | 'run' | 'probe' | 'retry';
+  command: 'burst' | 'steady' | 'ramp' | 'run' | 'probe' | 'retry' | 'audit';
   settings: RunSettings;
   /** Non-secret description of what was asked (flags or the scenario), for the run line. */
   scenario: unknown;
@@ -128,7 +128,14 @@ export const GRACE_MS = 5_000;
 export const PAUSE_OPTIMISER_ENV = 'AOAI_PROBE_PAUSE_OPTIMISER';
 
 /** Runs a fixed list of phases (burst, steady, ramp, run) from start to exit code. */
-export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: readonly Phase[]): Promise<number> {
+export async function runPhasesCommand(io: CliIo, plan: SessionPlan, givenPhases: readonly Phase[]): Promise<number> {
+  // With several targets a phase that names no spread gives every target the whole phase.
+  const targetCount = plan.settings.targets.length;
+  const phases = targetCount > 1 ? givenPhases.map((phase) => (phase.spread === undefined ? { ...phase, spread: { mode: 'each' as const } } : phase)) : givenPhases;
+  if (targetCount > 1) plan = { ...plan, plannedRequests: plannedOverTargets(phases, plan.plannedRequests, targetCount) };
+  const targetNames = plan.settings.targets.map((target) => target.id);
+  const spreadProblems = phases.flatMap((phase) => spreadProblemsOf(phase, targetNames));
+  if (spreadProblems.length > 0) throw new InputError(spreadProblems);
   const payloadVariants = phases.flatMap((phase) => (phase.payload ? [phase.payload] : []));
   const scenarioPlan = planScenario(phases);
   if (scenarioPlan.totalRequests === 0) {
@@ -159,6 +166,34 @@ export async function runPhasesCommand(io: CliIo, plan: SessionPlan, phases: rea
       resumeOptimiser();
     }
   });
+}
+
+/**
+ * Requests the plan sends over all its targets, for the consent check: a phase spread to
+ * `each` sends its requests once per target. Counted from the planned phases, scaled to
+ * the command's own figure (which may already count retries).
+ */
+function plannedOverTargets(phases: readonly Phase[], plannedRequests: number, targetCount: number): number {
+  const scenarioPlan = planScenario(phases);
+  let once = 0;
+  let total = 0;
+  for (const planned of scenarioPlan.phases) {
+    once += planned.offsets.length;
+    total += planned.offsets.length * (planned.phase.spread?.mode === 'each' ? targetCount : 1);
+  }
+  return once === 0 ? plannedRequests : Math.ceil((plannedRequests * total) / once);
+}
+
+/** A weighted phase needs weights, and its weights must name the run's targets. */
+function spreadProblemsOf(phase: Phase, targetNames: readonly string[]): string[] {
+  const spread = phase.spread;
+  if (spread === undefined) return [];
+  if (spread.mode === 'weighted' && Object.keys(spread.weights ?? {}).length === 0) {
+    return [`phase ${phase.name}: spread: weighted needs weights, e.g. weights: { ${targetNames[0] ?? 'eastus'}: 3, ${targetNames[1] ?? 'westus'}: 1 }`];
+  }
+  if (spread.mode !== 'weighted' && spread.weights !== undefined) return [`phase ${phase.name}: weights go with spread: weighted; add it, or remove the weights`];
+  const unknown = Object.keys(spread.weights ?? {}).filter((name) => !targetNames.includes(name));
+  return unknown.length === 0 ? [] : [`phase ${phase.name}: weights name ${unknown.join(', ')}, not ${unknown.length === 1 ? 'a target' : 'targets'} of this run (the targets: ${targetNames.join(', ') || 'none; add targets:'})`];
 }
 
 /** How to make a plan that sends nothing send something, by command. */
@@ -252,13 +287,16 @@ function endForBadConfiguration(session: OpenSession, stop: AuthStop): never {
 export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSession | null> {
   const { settings } = plan;
   const expectations = parseExpectations(settings.expectations);
-  let given = settings.simProfile === null ? resolveTarget({ ...settings.targetFlags }, io.env) : null;
+  // Several named targets (--target), or the one target of the flags (null: the embedded simulator).
+  const named = settings.targets.map((options) => resolveTarget({ ...options }, io.env)!);
+  let given = named.length > 0 ? named[0]! : settings.simProfile === null ? resolveTarget({ ...settings.targetFlags }, io.env) : null;
+  const realTarget = named.length > 0 ? named.some((spec) => !isLoopbackUrl(spec.url)) : given !== null && !isLoopbackUrl(given.url);
   // Checked before anything is sent: a proxy the transport cannot use, or a broken proxy variable, is bad input.
   const givenProxy = given === null ? null : proxyFor(given.url, settings);
 
   // The plan is shown before anything is sent: always against a real target, and on --dry-run.
-  if ((given !== null && !isLoopbackUrl(given.url)) || settings.dryRun) io.stderr.write(planText(plan, given));
-  if (given !== null && !isLoopbackUrl(given.url)) checkConsent(plan);
+  if (realTarget || settings.dryRun) io.stderr.write(planText(plan, given, named));
+  if (realTarget) checkConsent(plan);
   if (settings.dryRun) return null;
 
   // Keyless Entra ID: the first token before anything else, so a missing login costs nothing (exit 2).
@@ -270,7 +308,8 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
 
   // The recording opens before the simulator starts or anything is sent, so a bad --record path costs nothing.
   const recordingPath = settings.recordPath !== null ? resolve(io.cwd, settings.recordPath) : defaultRecordingPath(io.cwd, plan.command, new Date());
-  const secrets = [...(given === null ? [] : [...targetSecrets([given]), ...secretsOfUrl(given.url)]), ...proxySecrets(settings.proxy)];
+  const secretTargets = given === null ? [] : named.length > 0 ? named : [given];
+  const secrets = [...targetSecrets(secretTargets), ...secretTargets.flatMap((spec) => secretsOfUrl(spec.url)), ...proxySecrets(settings.proxy)];
   let recording: RecordedRun;
   try {
     recording = RecordedRun.open({ path: recordingPath, secrets });
@@ -333,7 +372,9 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   if (proxy !== null) io.stderr.write(`Sending through the proxy ${proxy.host} (${proxy.source === 'flag' ? '--proxy' : 'from the environment'})\n`);
   let transport: HttpTransport;
   const targetSpecs: TargetSpec[] =
-    laneIds === null
+    named.length > 0
+      ? named
+      : laneIds === null
       ? [target]
       : laneIds.map((id, index) => ({ ...target, id, url: index === 0 ? target.url : target.url.replace(simulator!.url, laneSimulators[index - 1]!.url) }));
   const sessionTargets: SessionTarget[] = [];
@@ -435,8 +476,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     aborted: () => interrupts.aborting() !== null,
     runnerOptions: (maxInFlight) => ({
       clock,
-      transport,
-      targetId: target.id,
+      ...(named.length > 1 ? { targets: sessionTargets } : { transport, targetId: target.id }),
       sink,
       maxInFlight,
       stopSignal: stopController.signal,

@@ -1,7 +1,12 @@
 /**
  * A fixed plan as a source (src/run/source.ts): the phases of a ScenarioPlan, their
  * `phase` lines at the phases' starts and their requests at base + phase start + offset,
- * fixed before the run, one shot per instant. Targets are used round-robin.
+ * fixed before the run, one shot per instant. Targets are used round-robin unless the
+ * phase says otherwise (its `spread`): `each` hands every instant to every target, one
+ * shot each at the same time (the loop fires consecutive shots due at one instant in one
+ * synchronous stretch, so bursts to several targets leave together); `weighted` splits
+ * each instant by the phase's weights with a smooth weighted round-robin (nginx's
+ * algorithm), so a steady phase interleaves targets instead of sending them in runs.
  *
  * The plan's clock starts after the warm-up of its first instant: when the plan begins
  * with requests at offset 0, the first step is a `prepare` for them, and the plan's times
@@ -9,6 +14,7 @@
  */
 import type { PlannedPhase, ScenarioPlan } from '../schedule/plan.js';
 import { describePhase, type PhaseParams } from '../schedule/describe.js';
+import type { Phase } from '../schedule/types.js';
 import type { LoopView, ShotStep, Source, Step } from './source.js';
 
 /** A ScenarioPlan, step by step. `baseMs` is the clock time the plan's offsets count from. */
@@ -24,19 +30,36 @@ export class PlanSource implements Source {
   private clockStarted = false;
   /** One reused shot: the loop acts on a step before pulling the next (no allocation per request). */
   private readonly shotStep: ShotStep = { type: 'shot', atMs: 0, count: 0, phase: '' };
+  /** Shots of the current instant still to hand out, one per target (spread `each` or `weighted`). */
+  private pending: { target: string; count: number }[] = [];
+  private pendingAtMs = 0;
+  /** Smooth weighted round-robin state of the current phase: target → current weight. */
+  private weightedCurrent = new Map<string, number>();
+  /** Requests the plan hands out over all its targets (a phase spread to `each` counts once per target). */
+  readonly totalRequests: number;
 
   constructor(
     private readonly plan: ScenarioPlan,
     /** Extra parameters for a phase's line (e.g. a purpose), merged over the phase's own. */
     private readonly phaseParams?: (planned: PlannedPhase, index: number) => PhaseParams,
-  ) {}
+    /** The loop's target ids, for phases with a `spread`. */
+    private readonly targetIds: readonly string[] = [],
+  ) {
+    let total = 0;
+    for (const planned of plan.phases) total += planned.offsets.length * (this.spreadsToEach(planned.phase) ? targetIds.length : 1);
+    this.totalRequests = total;
+  }
+
+  private spreadsToEach(phase: Phase): boolean {
+    return phase.spread?.mode === 'each' && this.targetIds.length > 1;
+  }
 
   start(view: LoopView): void {
     this.baseMs = view.now();
   }
 
   hasMore(): boolean {
-    return this.handedOut < this.plan.totalRequests;
+    return this.handedOut < this.totalRequests;
   }
 
   next(nowMs: number): Step {
@@ -50,6 +73,8 @@ export class PlanSource implements Source {
       this.baseMs = nowMs;
     }
     const phases = this.plan.phases;
+    const waiting = this.pending.pop();
+    if (waiting !== undefined) return this.shot(this.pendingAtMs, waiting.count, phases[this.phaseIndex]!.phase, waiting.target);
     for (;;) {
       if (!this.inPhase) {
         this.phaseIndex++;
@@ -57,6 +82,7 @@ export class PlanSource implements Source {
         const planned = phases[this.phaseIndex]!;
         this.inPhase = true;
         this.offsetIndex = 0;
+        this.weightedCurrent = new Map();
         const offsets = planned.offsets;
         return {
           type: 'phase',
@@ -74,15 +100,53 @@ export class PlanSource implements Source {
         continue;
       }
       const groupEnd = groupEndOf(offsets, this.offsetIndex);
-      const shot = this.shotStep;
-      shot.atMs = this.baseMs + planned.startMs + offsets[this.offsetIndex]!;
-      shot.count = groupEnd - this.offsetIndex;
-      shot.phase = planned.phase.name;
-      shot.payload = planned.phase.payload;
-      this.handedOut += shot.count;
+      const atMs = this.baseMs + planned.startMs + offsets[this.offsetIndex]!;
+      const count = groupEnd - this.offsetIndex;
       this.offsetIndex = groupEnd;
-      return shot;
+      const spread = planned.phase.spread;
+      if (this.targetIds.length > 1 && spread !== undefined && spread.mode !== 'round-robin') {
+        // Reversed, so pop() hands them out in target order.
+        this.pending = (spread.mode === 'each' ? this.targetIds.map((target) => ({ target, count })) : this.weightedSplit(count, spread.weights ?? {})).reverse();
+        this.pendingAtMs = atMs;
+        const first = this.pending.pop()!;
+        return this.shot(atMs, first.count, planned.phase, first.target);
+      }
+      return this.shot(atMs, count, planned.phase, undefined);
     }
+  }
+
+  private shot(atMs: number, count: number, phase: Phase, target: string | undefined): ShotStep {
+    const shot = this.shotStep;
+    shot.atMs = atMs;
+    shot.count = count;
+    shot.phase = phase.name;
+    shot.payload = phase.payload;
+    if (target === undefined) delete shot.target;
+    else shot.target = target;
+    this.handedOut += count;
+    return shot;
+  }
+
+  /**
+   * `count` requests split by weight with smooth weighted round-robin: each pick adds
+   * every target's weight to its current value, takes the largest, and lowers it by the
+   * total. Over a phase the shares match the weights and the targets interleave.
+   */
+  private weightedSplit(count: number, weights: Readonly<Record<string, number>>): { target: string; count: number }[] {
+    const total = this.targetIds.reduce((sum, id) => sum + (weights[id] ?? 0), 0);
+    const counts = new Map<string, number>();
+    for (let pick = 0; pick < count; pick++) {
+      let best: string | null = null;
+      for (const id of this.targetIds) {
+        const current = (this.weightedCurrent.get(id) ?? 0) + (weights[id] ?? 0);
+        this.weightedCurrent.set(id, current);
+        if ((weights[id] ?? 0) > 0 && (best === null || current > this.weightedCurrent.get(best)!)) best = id;
+      }
+      const chosen = best ?? this.targetIds[pick % this.targetIds.length]!;
+      this.weightedCurrent.set(chosen, this.weightedCurrent.get(chosen)! - total);
+      counts.set(chosen, (counts.get(chosen) ?? 0) + 1);
+    }
+    return this.targetIds.filter((id) => counts.has(id)).map((target) => ({ target, count: counts.get(target)! }));
   }
 }
 

@@ -86,12 +86,13 @@ export interface RunPlanResult {
 
 /** Runs `plan` from now; see the module comment for the guarantees. */
 export async function runPlan(plan: ScenarioPlan, options: RunPlanOptions): Promise<RunPlanResult> {
-  const source = new PlanSource(plan, options.phaseParams);
+  const targets = resolveTargets(options);
+  const source = new PlanSource(plan, options.phaseParams, targets.map((target) => target.id));
   const retrying = options.retry === undefined ? null : new RetryingSource(source, options.retry);
   const result = await runSource(retrying ?? source, {
     clock: options.clock,
     sink: options.sink,
-    targets: resolveTargets(options),
+    targets,
     maxInFlight: options.maxInFlight,
     graceMs: options.graceMs,
     ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
@@ -105,7 +106,7 @@ export async function runPlan(plan: ScenarioPlan, options: RunPlanOptions): Prom
     sent: result.sent,
     dropped: result.dropped,
     // Retries are not planned requests: only first attempts count against the plan.
-    unsent: plan.totalRequests - (result.handled - (retrying?.retriesHanded ?? 0)),
+    unsent: source.totalRequests - (result.handled - (retrying?.retriesHanded ?? 0)),
     cut: result.cut,
     nextSeq: result.nextSeq,
     startMs: source.baseMs,

@@ -192,7 +192,8 @@ function locate(document: Document, lineCounter: LineCounter, path: readonly (st
 function toScenario(file: ScenarioFile, fileName: string): Scenario {
   const phases = file.phases.map((phase, index): Phase => {
     const payload = phasePayload(phase.payload);
-    const base = { ...(payload ? { payload } : {}) };
+    const spread = phase.spread === undefined ? null : { mode: phase.spread, ...(phase.weights !== undefined ? { weights: phase.weights } : {}) };
+    const base = { ...(payload ? { payload } : {}), ...(spread ? { spread } : {}) };
     if (phase.burst) {
       const name = phase.name ?? defaultPhaseName('burst', index);
       return { kind: 'burst', name, size: phase.burst.size!, bursts: phase.burst.bursts ?? 1, gapMs: phase.burst.gap ?? 0, ...base };
@@ -212,6 +213,7 @@ function toScenario(file: ScenarioFile, fileName: string): Scenario {
     description: file.description ?? null,
     file: fileName,
     target: file.target ? dropUndefined(file.target) : null,
+    ...(file.targets !== undefined ? { targets: Object.entries(file.targets).map(([id, target]) => ({ id, ...dropUndefined(target) })) } : {}),
     advertised: {
       tpm: file.advertised?.tpm ?? null,
       rpm: file.advertised?.rpm ?? null,

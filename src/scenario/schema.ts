@@ -33,6 +33,16 @@ const targetShape = {
   simulator: text('simulator: azure-seed'),
 };
 
+/** One of several named targets: where to send and, never the key itself, the variable holding it. */
+const namedTargetShape = {
+  url: url('url: https://api.example.com/v1/chat/completions'),
+  endpoint: url('endpoint: https://NAME.openai.azure.com'),
+  deployment: text('deployment: gpt-4o'),
+  apiVersion: text('apiVersion: "2024-10-21"'),
+  api: choice(['classic', 'v1'] as const, 'api: v1'),
+  keyEnv: text('keyEnv: EASTUS_KEY'),
+};
+
 const advertisedShape = {
   tpm: wholeNumber('tpm: 50000'),
   rpm: positiveNumber('rpm: 300'),
@@ -81,6 +91,8 @@ const phaseShape = {
   steady: mapping(steadyShape, '{ rate: 5/s, duration: 10s }').optional(),
   ramp: mapping(rampShape, '{ from: 1/s, to: 20/s, duration: 20s }').optional(),
   pause: duration('pause: 5s', { positive: true }),
+  spread: choice(['each', 'round-robin', 'weighted'] as const, 'spread: each'),
+  weights: z.record(z.string(), z.number().positive({ error: 'a weight is a number above 0, e.g. weights: { eastus: 3, westus: 1 }' })).optional(),
 };
 
 const PHASE_EXAMPLE = '- steady: { rate: 5/s, duration: 10s }';
@@ -103,6 +115,7 @@ const rootShape = {
   name: text('name: seed-burst', 64),
   description: text('description: "A burst of 20 at once"', 2000),
   target: mapping(targetShape, '{ endpoint: https://NAME.openai.azure.com, deployment: gpt-4o }').optional(),
+  targets: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'a target name is letters, digits, . _ -' }), mapping(namedTargetShape, '{ url: https://east.example.com/v1/chat/completions, keyEnv: EAST_KEY }')).optional(),
   advertised: mapping(advertisedShape, '{ tpm: 50000 }').optional(),
   payload: mapping(payloadShape, '{ maxTokens: 10, promptTokens: 20 }').optional(),
   maxInFlight: wholeNumber('maxInFlight: 100'),
@@ -135,6 +148,7 @@ export type ScenarioFile = z.output<typeof scenarioSchema>;
 export const ALLOWED_KEYS: Record<string, readonly string[]> = {
   '': Object.keys(rootShape),
   target: Object.keys(targetShape),
+  'targets.*': Object.keys(namedTargetShape),
   advertised: Object.keys(advertisedShape),
   payload: Object.keys(payloadShape),
   'phases.*': Object.keys(phaseShape),

@@ -40,6 +40,18 @@ export interface ScenarioPayload {
   stream?: boolean;
 }
 
+/** One of a scenario's named targets: where to send, and the name of the variable holding its key. */
+export interface ScenarioNamedTarget {
+  id: string;
+  url?: string;
+  endpoint?: string;
+  deployment?: string;
+  apiVersion?: string;
+  api?: 'classic' | 'v1';
+  /** Environment variable holding this target's key (read by the CLI, never recorded). */
+  keyEnv?: string;
+}
+
 /** A validated scenario file. */
 export interface Scenario {
   name: string;
@@ -47,6 +59,8 @@ export interface Scenario {
   /** The file it came from, as given. */
   file: string;
   target: ScenarioTarget | null;
+  /** Several named targets (`targets:`), in file order; absent for one target. */
+  targets?: ScenarioNamedTarget[];
   advertised: ScenarioAdvertised;
   payload: ScenarioPayload;
   /** In-flight ceiling; null leaves the command's default. */

@@ -14,9 +14,22 @@ export interface PayloadOverrides {
   stream?: boolean;
 }
 
+/**
+ * How a phase's requests go to the run's targets when there are several: `each` (every
+ * target gets the whole phase, its instants leaving together), `round-robin` (one
+ * request each in turn), `weighted` (shares by `weights`, interleaved smoothly).
+ */
+export interface PhaseSpread {
+  mode: 'each' | 'round-robin' | 'weighted';
+  /** Target name → weight (weighted only); a target not named weighs 0. */
+  weights?: Readonly<Record<string, number>>;
+}
+
 interface PhaseBase {
   name: string;
   payload?: PayloadOverrides;
+  /** Absent: round-robin over the targets (one target: all of them). */
+  spread?: PhaseSpread;
 }
 
 /** `size` requests at the same instant, repeated `bursts` times `gapMs` apart. */

@@ -150,7 +150,7 @@ const BAD_SCENARIOS: [string, string, string[]][] = [
       'bad.yaml:2:12: phases[0].burst.size: is required; e.g. size: 20',
       'bad.yaml:2:14: phases[0].burst.sizes: unknown key; did you mean size? (allowed: size, bursts, gap)',
       'bad.yaml:3:16: phases[0].payload.max_tokens: unknown key; did you mean maxTokens? (allowed: maxTokens, promptTokens, stream)',
-      'bad.yaml:4:1: maxInflight: unknown key; did you mean maxInFlight? (allowed: name, description, target, advertised, payload, maxInFlight, expect, phases)',
+      'bad.yaml:4:1: maxInflight: unknown key; did you mean maxInFlight? (allowed: name, description, target, targets, advertised, payload, maxInFlight, expect, phases)',
     ],
   ],
   [
@@ -204,7 +204,7 @@ const BAD_SCENARIOS: [string, string, string[]][] = [
     'wrong shapes: a phase kind at the top level, a rate where a mapping goes, a bad enum, empty expectations',
     'burst: 20\npayload: { kind: images, stream: "yes" }\nexpect: [ "", 3 ]\nphases:\n  - steady: 5/s\n',
     [
-      'bad.yaml:1:1: burst: unknown key; burst is a phase kind and goes in a list item of phases (allowed here: name, description, target, advertised, payload, maxInFlight, expect, phases)',
+      'bad.yaml:1:1: burst: unknown key; burst is a phase kind and goes in a list item of phases (allowed here: name, description, target, targets, advertised, payload, maxInFlight, expect, phases)',
       'bad.yaml:2:18: payload.kind: "images" is not one of chat, embeddings, responses; e.g. kind: chat',
       'bad.yaml:2:34: payload.stream: "yes" is not true or false; e.g. stream: true',
       'bad.yaml:3:11: expect[0]: "" is not an expression; write it like "effective.requests.perSecond >= 4.5"',

@@ -28,7 +28,7 @@ export function defaultBurstSize(rpm: number | null): number {
 /** The RPM the default size is derived from: the advertised one, or the embedded simulator's. */
 function rpmForDefaultSize(settings: RunSettings): number | null {
   if (settings.advertised.rpm !== null) return settings.advertised.rpm;
-  const targetGiven = Boolean(settings.targetFlags.url || settings.targetFlags.endpoint);
+  const targetGiven = Boolean(settings.targetFlags.url || settings.targetFlags.endpoint) || settings.targets.length > 0;
   return targetGiven ? null : EMBEDDED_SIMULATOR_RPM;
 }
 

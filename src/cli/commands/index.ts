@@ -13,8 +13,9 @@ import { register as registerSteady } from './steady.js';
 import { register as registerSim } from './sim.js';
 import { register as registerRealtime } from './realtime.js';
 import { register as registerRetry } from './retry.js';
+import { register as registerAudit } from './audit.js';
 
 /** Adds one command (its flags, its action) to the program. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerBurst, registerSteady, registerRamp, registerProbe, registerRun, registerRetry, registerRealtime, registerReport, registerSim];
+export const COMMANDS: RegisterCommand[] = [registerBurst, registerSteady, registerRamp, registerProbe, registerRun, registerRetry, registerRealtime, registerAudit, registerReport, registerSim];

@@ -29,6 +29,7 @@ function scenarioDefaults(scenario: Scenario): ScenarioDefaults {
           },
         }
       : {}),
+    ...(scenario.targets !== undefined && scenario.targets.length > 0 ? { targets: scenario.targets } : {}),
     advertised: scenario.advertised,
     payload: scenario.payload,
     maxInFlight: scenario.maxInFlight,
