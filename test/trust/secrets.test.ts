@@ -66,7 +66,8 @@ function echo(request: ReceivedRequest, response: ServerResponse): void {
 }
 
 async function run(what: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const result = await runCli(args, { cwd: folder, env: { AOAI_PROBE_DEBUG: '1', GITHUB_STEP_SUMMARY: join(folder, 'step-summary.md'), ...env }, timeoutMs: 40_000 });
+  // A `.invalid` host never resolves (RFC 6761); the harness lets it through behind its socket guard.
+  const result = await runCli(args, { cwd: folder, env: { AOAI_PROBE_DEBUG: '1', GITHUB_STEP_SUMMARY: join(folder, 'step-summary.md'), ...env }, timeoutMs: 40_000, allowInvalidHosts: true });
   outputs.push({ what: `${what} stdout`, text: result.stdout }, { what: `${what} stderr`, text: result.stderr });
   return result;
 }
@@ -122,7 +123,7 @@ describe('a known key passed every way, through runs that succeed and runs that 
       await run('report html', ['report', 'rec/flag.ndjson', 'rec/in-url.ndjson', '--format', 'html', '--out', 'out/again.html', '--junit', 'out/again.xml', '--expect', 'requests.sent > 0']),
       await run('report markdown', ['report', 'rec/bearer.ndjson', '--format', 'markdown']),
       await run('bad URL with the key in it', ['burst', '--url', `notaurl?api-key=${KEY}`]),
-      await run('endpoint with a query', ['burst', '--endpoint', `https://x.openai.azure.com/?api-key=${KEY}`, '--deployment', 'd']),
+      await run('endpoint with a query', ['burst', '--endpoint', `https://x.invalid/?api-key=${KEY}`, '--deployment', 'd']),
       await run('key without a target', ['burst', '--api-key', KEY, '--size', 'ten']),
       await run('key and bearer both', ['burst', '--url', `${server.origin}${AZURE}`, '--api-key', KEY, '--bearer', KEY]),
       await run('unknown option after the key', ['burst', '--api-key', KEY, `--nope=${KEY}`]),
