@@ -1,17 +1,21 @@
 /**
  * The README's examples, run as written: every `npx aoai-probe ...` line of its `sh` blocks
  * is read from README.md here (so the test and the README cannot drift) and run through the
- * real CLI. Only two things change, to stay on this machine: an `--endpoint` of a real
- * resource (https://NAME.openai.azure.com) points at a simulator on loopback, and `sim
- * --port 8080` takes a free port. Each must exit 0 with no internal error. The example
+ * real CLI. Only three things change, to stay on this machine and within a test's time: an
+ * `--endpoint` of a real resource (https://NAME.openai.azure.com) points at a simulator on
+ * loopback, `sim --port 8080` takes a free port, and a `--duration` over 10 s (the README's
+ * half-hour Entra run) becomes 3 s. `--entra` finds a stub `az` on PATH, as after `az login`.
+ * Each must exit 0 with no internal error. The example
  * scenarios are run from a scratch folder holding a link to scenarios/, so recordings
  * land there.
  */
-import { readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, ensureBuilt, runCli, startCli, temporaryFolder, waitFor } from '../support/spawn-cli.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
+import { parseDuration } from '../../src/parse/units.js';
+import { writeStubAzureCli } from '../support/stub-azure-cli.js';
 
 /** Variables that could point a spawned CLI at a real deployment or a CI summary: emptied (an empty one counts as unset). */
 const NO_REAL_TARGET = { AZURE_OPENAI_ENDPOINT: '', AZURE_OPENAI_AD_TOKEN: '', OPENAI_API_KEY: '', OPENAI_BASE_URL: '', AZURE_OPENAI_DEPLOYMENT: '', GITHUB_STEP_SUMMARY: '', HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '' };
@@ -47,6 +51,8 @@ beforeAll(async () => {
   ensureBuilt();
   folder = temporaryFolder('readme');
   symlinkSync(join(ROOT, 'scenarios'), join(folder, 'scenarios'));
+  mkdirSync(join(folder, 'bin'));
+  writeStubAzureCli(join(folder, 'bin'), 'tokens', 3600);
   simulator = await startSimulator({ profile: 'azure-standard', port: 0 });
   // `sim --replay incident.ndjson` replays a recording the user made earlier: make one the
   // way a user would, with the README's own quick-start command.
@@ -59,7 +65,18 @@ afterAll(async () => {
 });
 
 function onLoopback(args: readonly string[]): string[] {
-  return args.map((arg, index) => (args[index - 1] === '--endpoint' && /^https:\/\/NAME\./.test(arg) ? simulator.url : args[index - 1] === '--port' ? '0' : arg));
+  return args.map((arg, index) => {
+    const flag = args[index - 1];
+    if (flag === '--endpoint' && /^https:\/\/NAME\./.test(arg)) return simulator.url;
+    if (flag === '--port') return '0';
+    if (flag === '--duration' && parseDuration(arg) > 10_000) return '3s';
+    return arg;
+  });
+}
+
+/** The environment of an example: no real target, and a signed-in stub Azure CLI for `--entra`. */
+function exampleEnvironment(): Record<string, string> {
+  return { ...NO_REAL_TARGET, PATH: `${join(folder, 'bin')}:${process.env.PATH ?? ''}`, AZURE_TOKEN_CREDENTIALS: 'AzureCliCredential' };
 }
 
 describe('README examples', () => {
@@ -68,7 +85,9 @@ describe('README examples', () => {
   });
 
   it.each(COMMANDS.filter((args) => args[0] !== 'sim').map((args) => [args.join(' '), args] as const))('npx aoai-probe %s', async (_shown, args) => {
-    const result = await runCli(onLoopback(args), { cwd: folder, env: { ...NO_REAL_TARGET, AZURE_OPENAI_API_KEY: 'readme-example-key' }, timeoutMs: 120_000 });
+    // --entra and a key are exclusive: the key goes only to examples that do not sign in.
+    const key: Record<string, string> = args.includes('--entra') ? {} : { AZURE_OPENAI_API_KEY: 'readme-example-key' };
+    const result = await runCli(onLoopback(args), { cwd: folder, env: { ...exampleEnvironment(), ...key }, timeoutMs: 120_000 });
     expect(result.stderr).not.toContain('internal error');
     expect(result.code, result.stderr).toBe(0);
   }, 150_000);

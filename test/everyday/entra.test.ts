@@ -7,36 +7,18 @@
  * every request, so the test sees that tokens were sent and refreshed mid-run, and
  * that none reached the recording or the output.
  */
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/errors.js';
 import { ensureBuilt, hasStackTrace, runCli, temporaryFolder } from '../support/spawn-cli.js';
+import { writeStubAzureCli } from '../support/stub-azure-cli.js';
 import { AZURE_PATH, answerOk, startServer, type LoopbackServer } from '../trust/support/servers.js';
 
 /** Seconds each stub token lives: the run lasts longer, so at least one refresh is due. */
 const TOKEN_LIFETIME_SECONDS = 4;
 
-/** A stub `az`: counts its calls in a file and prints token number N. */
-function writeStubAz(folder: string, mode: 'tokens' | 'not-logged-in'): void {
-  const script =
-    mode === 'tokens'
-      ? `#!/bin/sh
-dir=$(dirname "$0")
-count=$(cat "$dir/calls" 2>/dev/null || echo 0)
-count=$((count + 1))
-echo "$count" > "$dir/calls"
-expires=$(( $(date +%s) + ${TOKEN_LIFETIME_SECONDS} ))
-printf '{"accessToken":"entra-stub-token-%s","expiresOn":"2030-01-01 00:00:00.000000","expires_on":%s,"subscription":"00000000-0000-0000-0000-000000000000","tenant":"00000000-0000-0000-0000-000000000001","tokenType":"Bearer"}\\n' "$count" "$expires"
-`
-      : `#!/bin/sh
-echo "ERROR: Please run 'az login' to setup account." >&2
-exit 1
-`;
-  const path = join(folder, 'az');
-  writeFileSync(path, script);
-  chmodSync(path, 0o755);
-}
+const writeStubAz = (folder: string, mode: 'tokens' | 'not-logged-in'): void => writeStubAzureCli(folder, mode, TOKEN_LIFETIME_SECONDS);
 
 describe('--entra with the Azure CLI credential', () => {
   let server: LoopbackServer;

@@ -18,8 +18,9 @@ import {
   startGatewaySimulator,
   type GatewayOptions,
 } from '../../sim/gateway/index.js';
-import { DEFAULT_API_VERSION, SimulatorConfigError } from '../../sim/index.js';
+import { SimulatorConfigError } from '../../sim/index.js';
 import type { CliIo } from '../io.js';
+import { serveUntilStopped } from './serve-until-stopped.js';
 
 /** The gateway flags as commander hands them over. */
 export interface GatewayFlags {
@@ -100,22 +101,5 @@ export function gatewayOptionsFromFlags(flags: GatewayFlags & { port: string; ho
 export async function serveGateway(flags: GatewayFlags & { port: string; host: string; verbose?: boolean }, io: CliIo): Promise<void> {
   const options = gatewayOptionsFromFlags(flags);
   if (flags.verbose) options.log = (line) => io.stderr.write(`${line}\n`);
-  let gateway;
-  try {
-    gateway = await startGatewaySimulator(options);
-  } catch (error) {
-    if (error instanceof SimulatorConfigError) throw new InputError(error.problems);
-    throw error;
-  }
-  const stopped = new Promise<void>((resolve) => {
-    const unsubscribe = io.onInterrupt(() => {
-      unsubscribe();
-      resolve();
-    });
-  });
-  io.stdout.write(`aoai-probe sim: ${gateway.describe()}, listening on ${gateway.url}\n`);
-  io.stderr.write(`aoai-probe sim: try POST ${gateway.url}/openai/deployments/gpt-4o/chat/completions?api-version=${DEFAULT_API_VERSION}; Ctrl-C stops\n`);
-  await stopped;
-  await gateway.close();
-  io.stderr.write('aoai-probe sim: stopped\n');
+  await serveUntilStopped(io, flags.host, () => startGatewaySimulator(options));
 }

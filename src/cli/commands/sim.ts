@@ -25,6 +25,7 @@ import {
   type SimulatorProfile,
 } from '../../sim/index.js';
 import type { CliIo } from '../io.js';
+import { serveUntilStopped } from './serve-until-stopped.js';
 import { GATEWAY_HELP, addGatewayOptions, gatewayFlagsWithoutGateway, serveGateway, type GatewayFlags } from './sim-gateway.js';
 
 /** The flags as commander hands them over (all strings, as typed). */
@@ -175,29 +176,11 @@ export function register(program: Command, io: CliIo): void {
       if (misplaced.length > 0) throw new InputError(misplaced);
       const options = simulatorOptionsFromFlags(flags);
       if (flags.verbose) options.log = (line) => io.stderr.write(`${line}\n`);
-      let simulator;
-      try {
-        simulator = await startSimulator(options);
-      } catch (error) {
-        if (error instanceof SimulatorConfigError) throw new InputError(error.problems);
-        throw error;
-      }
-      const stopped = new Promise<void>((resolve) => {
-        const unsubscribe = io.onInterrupt(() => {
-          unsubscribe();
-          resolve();
-        });
+      await serveUntilStopped(io, options.host ?? '127.0.0.1', () => startSimulator(options), (simulator) => {
+        if (!flags.stats) return () => {};
+        const statsTimer = printStatsEachSecond(simulator, (line) => io.stderr.write(`aoai-probe sim: ${line}\n`));
+        return () => clearInterval(statsTimer);
       });
-      io.stdout.write(`aoai-probe sim: ${simulator.describe()}, listening on ${simulator.url}\n`);
-      if (!/^(127\.|::1$|localhost$)/.test(options.host ?? '127.0.0.1')) {
-        io.stderr.write(`aoai-probe sim: warning: ${options.host} is not a loopback address; other machines can reach this simulator\n`);
-      }
-      io.stderr.write(`aoai-probe sim: try POST ${simulator.url}/openai/deployments/gpt-4o/chat/completions?api-version=${DEFAULT_API_VERSION}; Ctrl-C stops\n`);
-      const statsTimer = flags.stats ? printStatsEachSecond(simulator, (line) => io.stderr.write(`aoai-probe sim: ${line}\n`)) : undefined;
-      await stopped;
-      if (statsTimer !== undefined) clearInterval(statsTimer);
-      await simulator.close();
-      io.stderr.write('aoai-probe sim: stopped\n');
     });
 }
 
