@@ -5,6 +5,7 @@
  * the lean one), so a recording cannot tell which transport wrote it. Cases only
  * one transport has stay in that transport's own file (lean-wire.test.ts).
  */
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { RequestLine } from '../../src/record/types.js';
 import type { TargetSpec } from '../../src/run/types.js';
@@ -302,6 +303,19 @@ export function describeTransportContract(name: string, create: CreateTransport,
       await transport.close();
       await target.drained();
       expect(target.requests).toHaveLength(2);
+    });
+
+    it('leaves no abort listener on a signal once its requests settle (one signal over many transports)', async () => {
+      const target = await harness.server();
+      const shared = new AbortController().signal;
+      // Twelve transports on one signal: more than Node's default ten listeners, the number its leak warning counts.
+      for (let index = 0; index < 12; index++) {
+        const transport = harness.transportFor(azureTarget(target.url));
+        const pending = transport.send(request(), shared);
+        expect(getEventListeners(shared, 'abort')).toHaveLength(1);
+        expect((await pending).status).toBe(200);
+        expect(getEventListeners(shared, 'abort')).toHaveLength(0);
+      }
     });
 
     it('close() ends what is still in flight as aborted', async () => {

@@ -6,6 +6,7 @@
  * readComplete). What is lean-only lives here: waiting for a connection, the
  * deadline the transport's sweep checks, and cutting the connection on failure.
  */
+import type { AbortGroup } from './in-flight.js';
 import type { PreparedPayload } from './payload.js';
 import { ResponseReader, type ResponseRules } from './response-reader.js';
 import type { SendRequest } from '../types.js';
@@ -25,7 +26,7 @@ export interface ExchangeCarrier {
 /** One request and its answer; `line` resolves exactly once and never rejects. */
 export class LeanExchange extends ResponseReader {
   /** Transport bookkeeping: the abort group it belongs to. */
-  group: Set<LeanExchange> | null = null;
+  group: AbortGroup<LeanExchange> | null = null;
   /** The connection carrying it, once written; null while it waits for one. */
   carrier: ExchangeCarrier | null = null;
   /** Clock time after which the sweep fails it with `timeout`. */

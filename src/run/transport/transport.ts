@@ -32,7 +32,7 @@ import { createRedactor } from '../../record/redact.js';
 import type { RequestLine } from '../../record/types.js';
 import type { Clock } from '../pacing/clock.js';
 import { RequestAbortedError, RequestTimeoutError } from './error-kind.js';
-import { InFlightRequests } from './in-flight.js';
+import { InFlightRequests, type AbortGroup } from './in-flight.js';
 import { PayloadCatalog, UNBUILDABLE_PAYLOAD, payloadContextOf, type PreparedPayload } from './payload.js';
 import { ClientRequestIds } from './request-ids.js';
 import { ResponseReader, type ResponseRules } from './response-reader.js';
@@ -192,7 +192,7 @@ class UndiciTransport implements HttpTransport {
  */
 class Exchange extends ResponseReader implements Dispatcher.DispatchHandler {
   /** The abort group of its signal, kept by {@link InFlightRequests}. */
-  group: Set<Exchange> | null = null;
+  group: AbortGroup<Exchange> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private abortRequest: ((error?: Error) => void) | null = null;
 
