@@ -80,6 +80,22 @@ function isDigits(text: string): boolean {
   return true;
 }
 
+/**
+ * The longest wait a retry hint is read as: 365 days, in ms.
+ *
+ * Why a ceiling: a hint such as `retry-after: 99999999999999` (seconds) is, in ms,
+ * above the largest integer a JSON number carries exactly, so the summary would hold
+ * float noise. Any wait of a day or more already means "never" to the refusal
+ * classes; a year says the same and stays an exact, readable figure. The recording
+ * keeps the header as it came.
+ */
+export const RETRY_AFTER_CEILING_MS = 365 * 86_400_000;
+
+/** A retry hint in ms, at most {@link RETRY_AFTER_CEILING_MS}. */
+export function capRetryAfterMs(ms: number): number {
+  return Math.min(ms, RETRY_AFTER_CEILING_MS);
+}
+
 /** A reset value: integer or decimal seconds (Azure) or a Go duration (OpenAI), in ms. */
 export function parseResetValue(text: string | null | undefined): { ms: number; style: 'seconds' | 'duration' } | null {
   const seconds = parseCountValue(text);
@@ -425,13 +441,13 @@ export function parseRateLimitHeaders(input: Record<string, string> | null | und
   const retryAfter = parseRetryAfter(headers['retry-after'], parseHttpDate(headers['date']) ?? answeredAtEpochMs);
   if (scan.retry) families.add('retry-after');
   if (retryAfterMs !== null) {
-    view.retryAfterMs = retryAfterMs;
+    view.retryAfterMs = capRetryAfterMs(retryAfterMs);
     view.retryAfterSource = 'retry-after-ms';
   } else if (msRetryAfterMs !== null) {
-    view.retryAfterMs = msRetryAfterMs;
+    view.retryAfterMs = capRetryAfterMs(msRetryAfterMs);
     view.retryAfterSource = 'x-ms-retry-after-ms';
   } else if (retryAfter !== null) {
-    view.retryAfterMs = retryAfter;
+    view.retryAfterMs = capRetryAfterMs(retryAfter);
     view.retryAfterSource = 'retry-after';
   }
 

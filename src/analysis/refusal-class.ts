@@ -19,7 +19,7 @@
 import type { RequestLine } from '../record/types.js';
 import type { RefusalClass } from './summary-types.js';
 import { parseGoDuration } from './go-duration.js';
-import { parseRateLimitHeaders, type RateLimitView } from './headers.js';
+import { capRetryAfterMs, parseRateLimitHeaders, type RateLimitView } from './headers.js';
 
 /** Statuses that count as refusals: 429 (rate or capacity) and 503 (capacity, or a gateway's page). */
 export function isRefusalStatus(status: number | null | undefined): boolean {
@@ -182,7 +182,7 @@ export function readRefusal(request: RequestLine, answeredAtEpochMs: number | nu
   const headers = request.headers !== null && typeof request.headers === 'object' ? request.headers : {};
   const parsed = view ?? parseRateLimitHeaders(headers, answeredAtEpochMs);
   const body = readBodyCached(request.error ?? null);
-  const retryAfterMs = parsed.retryAfterMs ?? body.messageWait;
+  const retryAfterMs = parsed.retryAfterMs ?? (body.messageWait === null ? null : capRetryAfterMs(body.messageWait));
   const reading = (refusalClass: RefusalClass): RefusalReading => ({ refusalClass, retryAfterMs });
 
   // 1. Classes only the body and the wait can tell.

@@ -24,9 +24,13 @@ export function formatDecimal(value: number | null): string {
   return value === null ? NOT_MEASURED : DECIMAL.format(value);
 }
 
-/** Milliseconds as a person reads them: 812 → "812 ms", 2350 → "2.35 s", 0.4 → "0.4 ms". */
+const DAY_MS = 86_400_000;
+
+/** Milliseconds as a person reads them: 812 → "812 ms", 2350 → "2.35 s", 0.4 → "0.4 ms", 172800000 → "2 days". */
 export function formatMs(value: number | null): string {
   if (value === null) return NOT_MEASURED;
+  // A day or more (a retry hint that means "never") reads in days, not in millions of seconds.
+  if (Math.abs(value) >= DAY_MS) return `${DECIMAL.format(value / DAY_MS)} ${Math.abs(value) === DAY_MS ? 'day' : 'days'}`;
   if (Math.abs(value) >= 1000) return `${DECIMAL.format(value / 1000)} s`;
   if (Math.abs(value) >= 10) return `${COUNT.format(value)} ms`;
   return `${ONE_DECIMAL.format(value)} ms`;

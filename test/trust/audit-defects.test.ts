@@ -85,3 +85,30 @@ describe('counting a long prompt', () => {
     expect(pieces.join('')).toBe(words);
   });
 });
+
+describe('a retry-after of 99999999999999 seconds', () => {
+  let server: LoopbackServer;
+  beforeAll(async () => {
+    server = await startServer((_request, response) => {
+      response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '99999999999999' });
+      response.end('{"error":{"code":"429","message":"Too many requests"}}');
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('is a safe integer in JSON and reads in days in the table, without float noise', async () => {
+    const url = `${server.origin}/v1/chat/completions`;
+    const json = await cli(['burst', '--url', url, '--size', '2', '--json', '--record', join(folder, 'huge-retry.ndjson')]);
+    const wait = (JSON.parse(json.out) as { throttled: { retryAfterMs: { min: number; p50: number; max: number } } }).throttled.retryAfterMs;
+    for (const value of [wait.min, wait.p50, wait.max]) {
+      expect(Number.isSafeInteger(value)).toBe(true);
+      expect(value).toBeGreaterThanOrEqual(86_400_000);
+    }
+    const table = await cli(['burst', '--url', url, '--size', '2', '--record', join(folder, 'huge-retry-table.ndjson')]);
+    const row = table.err.split('\n').find((line) => line.includes('retry-after'));
+    expect(row).toMatch(/min [\d,.]+ days · p50 [\d,.]+ days · max [\d,.]+ days/);
+    expect(table.err).not.toMatch(/\d{3},\d{3},\d{3}/);
+  });
+});
