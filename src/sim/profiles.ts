@@ -63,7 +63,7 @@ export function createPolicyFactory(settings: SimulatorSettings): PolicyFactory 
 
 function profileFactory(settings: SimulatorSettings): PolicyFactory {
   const tpmText = `${formatThousands(settings.tpm)} TPM`;
-  const rpmText = `${formatThousands(settings.rpm)} RPM`;
+  const rpmText = `${formatRpm(settings.rpm)} RPM`;
   if (settings.limiter !== undefined) {
     const spec = settings.limiter;
     return { profile: 'generic', family: 'generic', describe: () => `limiter ${describeLimiterSpec(spec)}`, create: () => new GenericPolicy(spec) };
@@ -81,7 +81,7 @@ function profileFactory(settings: SimulatorSettings): PolicyFactory {
       return {
         profile: settings.profile,
         family: 'azure',
-        describe: () => `${settings.profile}, ${tpmText} (${rpmText}: ${caps.join(', ')}${tokens})${flat}`,
+        describe: () => `${settings.profile}, ${tpmText} (${rpmText}${raisedToOne(settings) ? ', rounded up to at least 1 per window' : ''}: ${caps.join(', ')}${tokens})${flat}`,
         create: (limits) => new AzureStandardPolicy(limits === undefined ? numbers : azureStandardSettings(settings, limits)),
       };
     }
@@ -111,4 +111,19 @@ function profileFactory(settings: SimulatorSettings): PolicyFactory {
       };
     }
   }
+}
+
+/**
+ * An RPM for the banner: whole thousands as usual, and a small rate (below 1 RPM, as
+ * `--tpm 1` gives) with its significant digits, so that it never prints as "0 RPM"
+ * beside caps of 1.
+ */
+function formatRpm(rpm: number): string {
+  if (rpm >= 1 || rpm === 0) return formatThousands(rpm);
+  return Number(rpm.toPrecision(2)).toLocaleString('en-US', { maximumFractionDigits: 12 });
+}
+
+/** Whether the RPM is below one request per request window, so the caps show the floor of 1 rather than the RPM. */
+function raisedToOne(settings: SimulatorSettings): boolean {
+  return (settings.rpm * settings.requestWindowMs) / 60_000 < 1;
 }

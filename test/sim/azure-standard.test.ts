@@ -210,6 +210,12 @@ describe('azure-standard at 50,000 TPM', () => {
     expect(simulator!.describe()).toBe('azure-standard, 6,000 TPM (36 RPM: 2 per 2 s, no 1-s cap; 1,000 tokens per 10 s)');
   });
 
+  it('--tpm 1 says its RPM as it is and why the caps are 1, not "0 RPM: 1 per 10 s"', async () => {
+    const { url } = await start({ tpm: 1 });
+    expect(simulator!.describe()).toBe('azure-standard, 1 TPM (0.006 RPM, rounded up to at least 1 per window: 1 per 10 s, 1 per 1 s)');
+    expect((await burst(url + chatPath(), 1))[0]!.headers['x-ratelimit-limit-requests']).toBe('1');
+  });
+
   it('keeps separate limits per deployment', async () => {
     const { url } = await start({ deployments: ['a', 'b'] });
     expect((await burst(url + chatPath('a'), 6)).map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 429]);
