@@ -86,7 +86,7 @@ describe('aoai-probe sim (in-process)', () => {
     expect(logLines.join('')).not.toContain('test-key');
     io.interrupt('SIGINT');
     await running;
-    expect(io.exitCode).toBeUndefined(); // exit 0
+    expect(io.exitCode).toBe(130);
     expect(io.err.join('')).toContain('aoai-probe sim: stopped');
     await expect(post(url + chatPath('a'), chatBody())).rejects.toThrow();
   });
@@ -109,7 +109,7 @@ describe('aoai-probe sim (in-process)', () => {
     await main(io);
     expect(io.exitCode).toBe(0);
     const help = io.out.join('');
-    for (const fragment of ['--no-subsecond-cap', '--limiter <spec>', 'Profiles:', 'azure-seed', 'token-bucket:capacity=10,rate=5/s', 'minus-one-headers', 'Examples:']) {
+    for (const fragment of ['exit code 130 (interrupted)', '--no-subsecond-cap', '--limiter <spec>', 'Profiles:', 'azure-seed', 'token-bucket:capacity=10,rate=5/s', 'minus-one-headers', 'Examples:']) {
       expect(help).toContain(fragment);
     }
   });
@@ -122,7 +122,7 @@ describe('aoai-probe sim (spawned bin)', () => {
   }, 240_000);
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    it(`starts on a free port, answers, and exits 0 on ${signal}`, async () => {
+    it(`starts on a free port, answers, and exits 130 (interrupted, as every command) on ${signal}`, async () => {
       const running = startCli(['sim', '--port', '0'], { cwd: ROOT });
       const child = running.child;
       try {
@@ -134,7 +134,7 @@ describe('aoai-probe sim (spawned bin)', () => {
         expect([answer.status, answer.json.object]).toEqual([200, 'chat.completion']);
         child.kill(signal);
         const { code, stdout, stderr } = await running.done;
-        expect(code).toBe(0);
+        expect(code).toBe(130);
         expect(stderr).toContain('aoai-probe sim: stopped');
         expect(stdout.split('\n').filter((line) => line !== '')).toHaveLength(1);
       } finally {

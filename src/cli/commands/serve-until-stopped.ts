@@ -3,7 +3,7 @@
  * line on stdout, the same hints and warnings on stderr, the same clean stop, whichever
  * server it is. One place, so the two `sim` modes cannot drift apart in what they print.
  */
-import { InputError } from '../../errors.js';
+import { EXIT, InputError } from '../../errors.js';
 import { DEFAULT_API_VERSION, SimulatorConfigError } from '../../sim/index.js';
 import type { CliIo } from '../io.js';
 
@@ -15,7 +15,8 @@ export interface ServedSimulator {
 }
 
 /**
- * Starts the server, prints its ready line, waits for Ctrl-C, stops it. A configuration the
+ * Starts the server, prints its ready line, waits for Ctrl-C or SIGTERM, stops it and sets
+ * exit code 130 (interrupted), as for every other command. A configuration the
  * simulator refuses becomes an InputError (exit 2). `whileServing` runs once the server is
  * up and returns what to undo before it closes (a stats timer, for example).
  */
@@ -43,4 +44,8 @@ export async function serveUntilStopped<T extends ServedSimulator>(io: CliIo, ho
   undo();
   await server.close();
   io.stderr.write('aoai-probe sim: stopped\n');
+  // Why 130 and not 0: every command stopped by Ctrl-C or SIGTERM exits 130 (interrupted,
+  // docs in README "Exit codes"); a server is no exception, so a script can tell a simulator
+  // that was stopped from one that ended by itself.
+  io.setExitCode(EXIT.interrupted);
 }

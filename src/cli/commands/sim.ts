@@ -111,6 +111,9 @@ Record and replay:
                      headers), starting over after the last: an incident from a real deployment,
                      recorded with aoai-probe --record, reproduced offline. Limits are not applied.
 
+Stopping: Ctrl-C or SIGTERM stops the simulator with exit code 130 (interrupted), as for every
+  command; 2 means it could not start (a bad flag, a port in use).
+
 Stats: --stats prints admitted, refused by class and tokens charged for each second on stderr;
   GET /_sim/stats returns the same as JSON.
 
