@@ -37,6 +37,7 @@ import { planScenario } from '../schedule/plan.js';
 import { planNeedsWarmUp, warmUp } from '../run/warm-up.js';
 import { pauseOptimiser, planIsPaced } from '../run/pacing/optimiser-pause.js';
 import { createRecordingWriter, defaultRecordingPath, type RecordingWriter } from '../record/writer.js';
+import { DEFAULT_RECORDING_FOLDER } from '../record/recording-path.js';
 import { parseExpectations } from '../expect/parse.js';
 import { evaluateExpectations } from '../expect/evaluate.js';
 import { assertExpectationsMet } from '../expect/failures.js';
@@ -312,7 +313,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   const secrets = [...targetSecrets(secretTargets), ...secretTargets.flatMap((spec) => secretsOfUrl(spec.url)), ...proxySecrets(settings.proxy)];
   let recording: RecordedRun;
   try {
-    recording = RecordedRun.open({ path: recordingPath, secrets });
+    recording = RecordedRun.open({ path: recordingPath, secrets, ...(settings.recordPath === null ? { defaultFolder: `./${DEFAULT_RECORDING_FOLDER}` } : {}) });
   } catch (error) {
     entraToken?.close();
     throw error;

@@ -20,6 +20,7 @@
  */
 import { existsSync, mkdirSync, openSync, write as writeCallback, fsync as fsyncCallback, close as closeCallback } from 'node:fs';
 import { dirname } from 'node:path';
+import { getSystemErrorMap } from 'node:util';
 import { InputError } from '../errors.js';
 import { createRedactor, type Redactor } from './redact.js';
 import type { RecordLine, RecordSink, RequestLine } from './types.js';
@@ -36,6 +37,12 @@ export interface WriterOptions {
   chunkBytes?: number;
   /** Whether `close()` fsyncs the file. Default true; false for a device such as /dev/null (the warm-up's lines), which refuses fsync. */
   fsync?: boolean;
+  /**
+   * Set when the user gave no `--record` and the path is the default one inside this
+   * folder (as the user would write it, e.g. `./aoai-probe-runs`): messages then name the
+   * folder and offer `--record FILE`, instead of blaming a `--record` that was never given.
+   */
+  defaultFolder?: string;
 }
 
 /** A RecordSink that writes to a file. `close()` must be awaited before the process exits. */
@@ -65,7 +72,7 @@ export function createRecordingWriter(options: WriterOptions): RecordingWriter {
   const flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const redactor = createRedactor(options.secrets ?? []);
-  const fd = openRecordingFile(path);
+  const fd = openRecordingFile(path, options.defaultFolder);
   const syncOnClose = options.fsync ?? true;
 
   // Lines are encoded straight into this buffer as they come (see "Why encode each line").
@@ -104,7 +111,8 @@ export function createRecordingWriter(options: WriterOptions): RecordingWriter {
   const queueWrite = (bytes: Buffer): void => {
     written = written.then(() => writeFully(fd, bytes)).catch((error: unknown) => {
       // The disk, not the program: a full disk or a lost mount is the user's to fix (exit 2, not "a bug").
-      failure ??= new InputError(`--record: could not write the recording ${path} (${messageOf(error)}); free some space or choose another place with --record FILE`);
+      const where = options.defaultFolder === undefined ? '--record: could not write' : 'could not write';
+      failure ??= new InputError(`${where} the recording ${path} (${describeFileError(error)}); free some space or choose another place with --record FILE`);
     });
   };
 
@@ -184,13 +192,28 @@ function requestLineMightContainSecret(line: RequestLine, json: string, redactor
   return [error.code, error.message, error.type].some((text) => typeof text === 'string' && redactor.mightContainSecret(text));
 }
 
-function openRecordingFile(path: string): number {
+function openRecordingFile(path: string, defaultFolder: string | undefined): number {
   try {
     createFolders(dirname(path));
     return openSync(path, 'w');
   } catch (error) {
-    throw new InputError(`--record: cannot create the recording file ${path} (${messageOf(error)}); choose a writable path with --record FILE`);
+    if (defaultFolder !== undefined) throw new InputError(`cannot write ${defaultFolder} (${describeFileError(error)}), where recordings go by default; use --record FILE to put the recording somewhere writable`);
+    throw new InputError(`--record: cannot create the recording file ${path} (${describeFileError(error)}); choose a writable path with --record FILE`);
   }
+}
+
+/**
+ * A file system error in words a person reads: the system's own description of its
+ * code ("read-only file system", "permission denied", "no space left on device"),
+ * from Node's table of system errors, else the error's message.
+ */
+export function describeFileError(error: unknown): string {
+  const errno = (error as { errno?: unknown } | null)?.errno;
+  if (typeof errno === 'number') {
+    const known = getSystemErrorMap().get(errno);
+    if (known !== undefined) return `${known[1]}, ${known[0]}`;
+  }
+  return messageOf(error);
 }
 
 /**

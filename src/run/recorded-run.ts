@@ -26,6 +26,8 @@ export interface RecordingOptions {
   secrets?: readonly string[];
   /** fsync on close. Default true. */
   fsync?: boolean;
+  /** The default recordings folder, as the user would write it, when no `--record` was given (see WriterOptions). */
+  defaultFolder?: string;
 }
 
 /** How a run's sending ended: the end line's reason, and what it adds. */
@@ -47,7 +49,7 @@ export class RecordedRun {
   private closing: Promise<void> | null = null;
 
   private constructor(readonly path: string, options: RecordingOptions) {
-    this.writer = createRecordingWriter({ path, ...(options.secrets ? { secrets: options.secrets } : {}), ...(options.fsync !== undefined ? { fsync: options.fsync } : {}) });
+    this.writer = createRecordingWriter({ path, ...(options.secrets ? { secrets: options.secrets } : {}), ...(options.fsync !== undefined ? { fsync: options.fsync } : {}), ...(options.defaultFolder !== undefined ? { defaultFolder: options.defaultFolder } : {}) });
     const file: RecordSink = {
       write: (line: RecordLine): void => {
         // After the end line nothing belongs in the file (an abort may race the normal ending).

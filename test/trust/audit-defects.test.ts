@@ -3,11 +3,12 @@
  * table and the key tests do not cover: each runs the program in-process against a real
  * server on loopback and checks what the row said was wrong.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { describeFileError } from '../../src/record/writer.js';
 import { countInPieces, withTokenizer } from '../../src/run/transport/tokens.js';
 import { fakeIo } from '../report/fake-io.js';
 import { answerOk, startServer, type LoopbackServer } from './support/servers.js';
@@ -110,5 +111,37 @@ describe('a retry-after of 99999999999999 seconds', () => {
     const row = table.err.split('\n').find((line) => line.includes('retry-after'));
     expect(row).toMatch(/min [\d,.]+ days · p50 [\d,.]+ days · max [\d,.]+ days/);
     expect(table.err).not.toMatch(/\d{3},\d{3},\d{3}/);
+  });
+});
+
+describe('a working folder where the default recordings folder cannot be made', () => {
+  let server: LoopbackServer;
+  let requests = 0;
+  beforeAll(async () => {
+    server = await startServer((_request, response) => {
+      requests++;
+      answerOk(response);
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('names ./aoai-probe-runs and the system reason, offers --record FILE, never blames a --record not given, and sends nothing', async () => {
+    // A file where the folder would go: the folder cannot be created (ENOTDIR), as on a read-only disk (EROFS).
+    const working = join(folder, 'not-writable');
+    mkdirSync(working);
+    writeFileSync(join(working, 'aoai-probe-runs'), 'a file, not a folder');
+    const io = fakeIo(['burst', '--url', `${server.origin}/v1/chat/completions`, '--size', '2'], { cwd: working });
+    await main(io);
+    expect(io.exitCode()).toBe(2);
+    expect(io.err()).toBe('aoai-probe: cannot write ./aoai-probe-runs (not a directory, ENOTDIR), where recordings go by default; use --record FILE to put the recording somewhere writable\n');
+    expect(requests).toBe(0);
+  });
+
+  it('words a read-only file system as the system does', () => {
+    const readOnly = Object.assign(new Error("EROFS: read-only file system, mkdir '/x/aoai-probe-runs'"), { errno: -constants.errno.EROFS, code: 'EROFS' });
+    expect(describeFileError(readOnly)).toBe('read-only file system, EROFS');
+    expect(describeFileError(new Error('plain'))).toBe('plain');
   });
 });
