@@ -17,6 +17,7 @@ import type { AnalysisResult } from '../analysis/result-types.js';
 import { renderReport } from '../report/render.js';
 import type { ExpectationResult } from '../expect/types.js';
 import { renderJunit } from '../report/junit.js';
+import { colorFor, tableWidth, takesEscapes } from './terminal.js';
 
 /** The progress line appears once a run has lasted this long. */
 const PROGRESS_AFTER_MS = 2_000;
@@ -25,17 +26,21 @@ const PROGRESS_EVERY_MS = 250;
 /** Shows the progress line on a terminal for runs longer than ~2 s; returns a function that clears it. */
 export function startProgress(io: CliIo, settings: RunSettings, counters: LiveCounters, clock: Clock): () => void {
   if (settings.quiet || !io.stderr.isTTY) return () => {};
-  let shown = false;
+  // A terminal without cursor escapes (TERM=dumb) gets the line rewritten over spaces instead of erase-to-end-of-line.
+  const escapes = takesEscapes(io.stderr, io.env);
+  let shownLength = 0;
+  const clear = (length: number): string => (escapes ? '\u001b[K' : ' '.repeat(Math.max(0, shownLength - length)));
   const timer = setInterval(() => {
     const now = clock.now();
     if (now < PROGRESS_AFTER_MS) return;
-    shown = true;
-    io.stderr.write(`\r${formatProgress(counters, now)}\u001b[K`);
+    const text = formatProgress(counters, now);
+    io.stderr.write(`\r${text}${clear(text.length)}`);
+    shownLength = Math.max(shownLength, text.length);
   }, PROGRESS_EVERY_MS);
   timer.unref();
   return () => {
     clearInterval(timer);
-    if (shown) io.stderr.write('\r\u001b[K');
+    if (shownLength > 0) io.stderr.write(`\r${clear(0)}${escapes ? '' : '\r'}`);
   };
 }
 
@@ -55,13 +60,13 @@ export async function analyseRecordingFile(io: CliIo, recordingPath: string): Pr
 export function renderOutputs(io: CliIo, settings: RunSettings, result: AnalysisResult, expectations: ExpectationResult[], humanText?: (width: number) => string): void {
   // --quiet means no table at all (its help says so), whether or not stdout carries data.
   if (!settings.quiet) {
-    const color = settings.color && Boolean(io.stderr.isTTY);
-    const width = io.stderr.columns ?? 80;
+    const color = colorFor(io.stderr, io.env, settings.color);
+    const width = tableWidth(io.stderr, io.env);
     io.stderr.write(humanText ? humanText(width) : renderReport(result, { format: 'table', color, width, expectations }));
   }
   if (settings.json) io.stdout.write(renderReport(result, { format: 'json', color: false }));
   if (settings.format !== null) {
-    const text = renderReport(result, { format: settings.format, color: settings.color && Boolean(io.stdout.isTTY), expectations });
+    const text = renderReport(result, { format: settings.format, color: colorFor(io.stdout, io.env, settings.color), expectations });
     if (settings.outPath !== null) writeUserFile('--out', resolve(io.cwd, settings.outPath), text);
     else io.stdout.write(text);
   }

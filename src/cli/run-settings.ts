@@ -209,7 +209,8 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
     yes: raw.yes === true,
     dryRun: raw.dryRun === true,
     quiet: raw.quiet === true,
-    color: raw.color !== false && env.NO_COLOR === undefined,
+    // --no-color only; NO_COLOR, FORCE_COLOR and TERM are read per stream by src/cli/terminal.ts.
+    color: raw.color !== false,
   };
   if (settings.outPath !== null && settings.format === null) {
     problems.add(`--out ${settings.outPath} takes the --format output; add --format html, markdown, json or table (or leave --out out)`);

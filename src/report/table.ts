@@ -18,12 +18,16 @@ import { advertisedHeading, gatewayLines, groupComparison, limitRows, summarySec
 export interface TableOptions {
   /** Colour with ANSI codes (the CLI decides: TTY, `--no-color`, `NO_COLOR`). */
   color: boolean;
-  /** Total width in columns, borders included; clamped to 60..80. */
+  /** Total width in columns, borders included; clamped to 20..80. */
   width?: number;
 }
 
-/** The narrowest and widest the table is drawn. */
-const MIN_WIDTH = 60;
+/**
+ * The narrowest and widest the table is drawn. Why down to 20: a table wider than the
+ * terminal wraps every line in two and is unreadable, while a narrow one only wraps
+ * its cells' words (a phone's SSH client or a split pane is 40 columns or fewer).
+ */
+const MIN_WIDTH = 20;
 const MAX_WIDTH = 80;
 const LABEL_WIDTH = 22;
 
@@ -31,8 +35,10 @@ const LABEL_WIDTH = 22;
 function columnWidths(width: number | undefined): [number, number, number] {
   const total = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, width ?? MAX_WIDTH));
   const inner = total - 4;
-  const advertised = Math.floor((inner - LABEL_WIDTH) / 2);
-  return [LABEL_WIDTH, advertised, inner - LABEL_WIDTH - advertised];
+  // Below 60 columns the labels give up their share too: at most 40 % of the inside.
+  const label = Math.min(LABEL_WIDTH, Math.floor(inner * 0.4));
+  const advertised = Math.floor((inner - label) / 2);
+  return [label, advertised, inner - label - advertised];
 }
 
 /**
@@ -47,21 +53,48 @@ function sectionRow(title: string, palette: Palette): Table.Cell[] {
   return [{ colSpan: 3, content: palette.heading(title) }];
 }
 
-function valueRow(row: SummaryRow, palette: Palette): Table.Cell[] {
-  // Paths and URLs have no spaces to wrap on: let them break anywhere rather than be cut.
-  const breakAnywhere = row.label === 'recording' || row.label === 'target';
+function valueCells(row: SummaryRow, palette: Palette, valueWidth: number): Table.Cell[] {
+  // Paths and URLs have no spaces to wrap on: they wrap after a / (or ?, &) instead, and
+  // break anywhere only where one name alone is wider than the cell, rather than be cut.
+  const isPath = row.label === 'recording' || row.label === 'target';
+  const value = isPath ? wrapAtSeparators(terminalSafe(row.value), valueWidth) : terminalSafe(row.value);
   return [
     { content: terminalSafe(row.label), chars: NO_LINE_ABOVE },
-    { colSpan: 2, content: palette.tone(terminalSafe(row.value), row.tone), wrapOnWordBoundary: !breakAnywhere, chars: NO_LINE_ABOVE },
+    { colSpan: 2, content: palette.tone(value, row.tone), wrapOnWordBoundary: !isPath, chars: NO_LINE_ABOVE },
   ];
+}
+
+/**
+ * Lines of at most `width` characters, broken after a `/`, `?` or `&` (or a space), so a
+ * recording path wraps between folders and its file name stays whole. A piece wider
+ * than `width` on its own is left to cli-table3, which breaks it anywhere.
+ */
+export function wrapAtSeparators(text: string, width: number): string {
+  if (width <= 0 || text.length <= width) return text;
+  const pieces = text.match(/[^/?& ]*(?:[/?& ]|$)/g)?.filter((piece) => piece !== '') ?? [text];
+  const lines: string[] = [];
+  let line = '';
+  for (const piece of pieces) {
+    if (line !== '' && line.length + piece.length > width) {
+      lines.push(line.trimEnd());
+      line = '';
+    }
+    line += piece;
+  }
+  if (line !== '') lines.push(line.trimEnd());
+  return lines.join('\n');
 }
 
 /** Renders the summary table as a string (no trailing newline). */
 export function renderSummaryTable(result: AnalysisResult, options: TableOptions): string {
   const { summary } = result;
   const palette = createPalette(options.color);
+  const widths = columnWidths(options.width);
+  // The value cell spans two columns and the border between them, less a space of padding each side.
+  const valueWidth = widths[1] + widths[2] + 1 - 2;
+  const valueRow = (row: SummaryRow, rowPalette: Palette): Table.Cell[] => valueCells(row, rowPalette, valueWidth);
   const table = new Table({
-    colWidths: columnWidths(options.width),
+    colWidths: widths,
     wordWrap: true,
     style: { head: [], border: [] },
   });

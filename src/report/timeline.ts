@@ -14,7 +14,7 @@ import { columnIndexAt, groupTimeline, type TimelineColumn } from './timeline-co
 /** Options of the terminal timeline. */
 export interface TimelineOptions {
   color: boolean;
-  /** Total width in columns, 40 to 120 (a wider terminal gets a finer timeline, up to a readable length). Default 80. */
+  /** Total width in columns, 20 to 120 (a wider terminal gets a finer timeline, up to a readable length). Default 80. */
   width?: number;
 }
 
@@ -25,7 +25,7 @@ const BAR_HEIGHT = 3;
 const DEFAULT_WIDTH = 80;
 /** A short run (a burst: a dozen slices) draws each column up to this many characters wide. */
 const MAX_CELL_WIDTH = 4;
-const MIN_WIDTH = 40;
+const MIN_WIDTH = 20;
 const MAX_WIDTH = 120;
 
 function label(text: string): string {
@@ -96,9 +96,26 @@ function sparklineLines(
   };
 }
 
+/**
+ * The timeline without its leading slices in which nothing happened.
+ *
+ * Why: times count from the run's start, and a run spends its first moments before the
+ * first request (starting the embedded simulator, opening and warming connections: about
+ * 1.5 s for the quick start's burst). Drawn from 0, that wait filled most of the chart and
+ * squeezed the burst into its last column. The axis keeps the run's clock, so "first
+ * refusal at 1.68 s" and the axis labels still agree with the recording.
+ */
+function fromFirstActivity(timeline: AnalysisResult['timeline']): AnalysisResult['timeline'] {
+  // The bars count answers when they came back: the first slice drawn is the first with an answer.
+  const first = timeline.slices.findIndex((slice) => slice.admitted + slice.refused + slice.failed + slice.dropped > 0);
+  if (first <= 0) return timeline;
+  return { ...timeline, slices: timeline.slices.slice(first) };
+}
+
 /** Renders the timeline as lines joined by "\n" (no trailing newline). */
 export function renderTimeline(result: AnalysisResult, options: TimelineOptions): string {
-  const { timeline, summary } = result;
+  const { summary } = result;
+  const timeline = fromFirstActivity(result.timeline);
   const palette = createPalette(options.color);
   const width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, options.width ?? DEFAULT_WIDTH));
   const chartWidth = width - LABEL_WIDTH;
@@ -113,7 +130,8 @@ export function renderTimeline(result: AnalysisResult, options: TimelineOptions)
   const series = <T>(pick: (column: TimelineColumn) => T): T[] => widen(columns.map(pick), cellWidth);
 
   const lines: string[] = [];
-  const title = `Timeline: ${formatOffset(endMs - firstStartMs)}, one column = ${formatMs(grouped.columnMs)}, peak ${formatCount(peak)} per column`;
+  const from = firstStartMs > 0 ? ` from ${formatOffset(firstStartMs)}` : '';
+  const title = `Timeline${from}: ${formatOffset(endMs - firstStartMs)}, one column = ${formatMs(grouped.columnMs)}, peak ${formatCount(peak)} per column`;
   for (const line of wrapWords(title, width)) lines.push(palette.heading(line));
 
   // Wide columns keep a one-character gap so neighbouring bars do not merge into a block.

@@ -8,7 +8,8 @@ export interface CapturedIo extends CliIo {
   exitCode(): number;
 }
 
-export function fakeIo(argv: string[], options: { cwd: string; env?: Record<string, string>; tty?: boolean; columns?: number }): CapturedIo {
+/** `tty`/`columns` describe stdout; `stderrTty`/`stderrColumns` stderr (a terminal a person watches). */
+export function fakeIo(argv: string[], options: { cwd: string; env?: Record<string, string>; tty?: boolean; columns?: number; stderrTty?: boolean; stderrColumns?: number }): CapturedIo {
   const stdout: string[] = [];
   const stderr: string[] = [];
   let code = 0;
@@ -17,7 +18,7 @@ export function fakeIo(argv: string[], options: { cwd: string; env?: Record<stri
     env: options.env ?? {},
     cwd: options.cwd,
     stdout: { write: (chunk) => stdout.push(chunk) > 0, isTTY: options.tty ?? false, columns: options.columns },
-    stderr: { write: (chunk) => stderr.push(chunk) > 0 },
+    stderr: { write: (chunk) => stderr.push(chunk) > 0, isTTY: options.stderrTty ?? false, columns: options.stderrColumns },
     onInterrupt: () => () => undefined,
     setExitCode: (value) => {
       code = value;

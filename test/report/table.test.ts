@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderSummaryTable } from '../../src/report/table.js';
+import { renderSummaryTable, wrapAtSeparators } from '../../src/report/table.js';
 import { baseSummary, noRefusalResult, seedStoryResult, steadyManySlicesResult } from './fixtures.js';
 import { hasAnsi, widestLine } from './text-width.js';
 
@@ -53,6 +53,25 @@ describe('renderSummaryTable', () => {
     const text = renderSummaryTable(result, { color: false });
     expect(widestLine(text)).toBeLessThanOrEqual(80);
     expect(text.replace(/[│\s]/g, '')).toContain('2025-02-12T18-52-18-burst.ndjson');
+  });
+
+  it('wraps a recording path between folders, keeping the file name whole', () => {
+    const result = seedStoryResult();
+    result.summary = baseSummary({ recording: '/home/someone/projects/capacity/aoai-probe-runs/burst-20261201-101530.ndjson' });
+    const text = renderSummaryTable(result, { color: false });
+    expect(text).toMatch(/│ recording\s+│ \/home\/someone\/projects\/capacity\/aoai-probe-runs\/\s+│\n│\s+│ burst-20261201-101530\.ndjson\s+│/);
+    expect(wrapAtSeparators('/a/bb/ccc', 5)).toBe('/a/\nbb/\nccc');
+    expect(wrapAtSeparators('short', 40)).toBe('short');
+  });
+
+  it('fits 40 and 20 columns too, with every row still there', () => {
+    const wide = renderSummaryTable(seedStoryResult(), { color: false });
+    for (const width of [40, 20]) {
+      const text = renderSummaryTable(seedStoryResult(), { color: false, width });
+      expect(widestLine(text)).toBeLessThanOrEqual(width);
+      expect(text.split('\n').length).toBeGreaterThan(wide.split('\n').length);
+      expect(text).toContain('Requests');
+    }
   });
 
   it('fits a narrower width when given one', () => {

@@ -18,6 +18,23 @@ function refusedBottomRow(text: string): string {
 }
 
 describe('renderTimeline', () => {
+  it('starts at the first answer, not at the run start, when the run waited first (simulator start, warm-up)', () => {
+    const result = seedStoryResult();
+    // The same burst, 1.5 s after the run started: fifteen empty slices in front.
+    const shift = 1500;
+    result.timeline.slices = [...Array.from({ length: 15 }, (_, index) => emptySlice(index * 100)), ...result.timeline.slices.map((slice) => ({ ...slice, startMs: slice.startMs + shift }))];
+    result.timeline.firstRefusalMs = 1540;
+    result.timeline.phases = [{ name: 'burst-1', startMs: shift }];
+    const text = renderTimeline(result, { color: false });
+    expect(lines(text)[0]).toMatch(/^Timeline from 1\.5 s: /);
+    const axis = lines(text).find((line) => /^\s+1\.5 s\b/.test(line));
+    expect(axis, text).toBeDefined();
+    // The bars begin in the chart's first column: no empty stretch of warm-up before them.
+    const firstBar = lines(text).find((line) => line.startsWith('refused'))!;
+    expect(firstBar[LABEL_WIDTH]).not.toBe(' ');
+    expect(text).toContain('first refusal at 1.54 s');
+  });
+
   it('puts the ▲ under the column of the first refusal', () => {
     for (const result of [seedStoryResult(), steadyManySlicesResult()]) {
       const text = renderTimeline(result, { color: false });

@@ -27,6 +27,7 @@ import { renderJunit } from '../../report/junit.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../report/render.js';
 import type { CliIo, OutputStream } from '../io.js';
+import { colorFor, tableWidth } from '../terminal.js';
 
 /** The flags of `report`, as commander hands them over. */
 interface ReportFlags {
@@ -41,15 +42,9 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** NO_COLOR (https://no-color.org): present and not empty means no colour. */
-function noColorRequested(env: CliIo['env']): boolean {
-  const value = env.NO_COLOR;
-  return value !== undefined && value !== '';
-}
-
-/** Colour only for a table written to a TTY, unless --no-color or NO_COLOR says otherwise. */
+/** Colour only for a table written to a terminal that takes it (src/cli/terminal.ts: --no-color, NO_COLOR, FORCE_COLOR, TERM). */
 function useColor(flags: ReportFlags, stream: OutputStream, env: CliIo['env']): boolean {
-  return flags.format === 'table' && flags.out === undefined && stream.isTTY === true && flags.color && !noColorRequested(env);
+  return flags.format === 'table' && flags.out === undefined && colorFor(stream, env, flags.color);
 }
 
 /** Writes a file the user named, turning failures into an InputError that names the flag and the fix. */
@@ -75,7 +70,7 @@ export async function runReport(paths: string[], flags: ReportFlags, io: CliIo):
   for (const warning of result.warnings) io.stderr.write(`aoai-probe: warning: ${warning}\n`);
 
   const results = evaluateExpectations(expectations, result.summary);
-  const width = io.stdout.isTTY === true && io.stdout.columns !== undefined ? io.stdout.columns : undefined;
+  const width = tableWidth(io.stdout, io.env);
   const text = renderReport(result, {
     format: flags.format,
     color: useColor(flags, io.stdout, io.env),
