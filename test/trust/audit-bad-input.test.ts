@@ -39,6 +39,8 @@ function fixtures(): Record<string, string | Buffer> {
     'rec.ndjson.gz': gzipSync(RECORDING),
     'gzip-renamed.ndjson': gzipSync(RECORDING),
     'bad-types.ndjson': [RUN_LINE, PHASE_LINE, requestLine(0, { status: 'two hundred' }), requestLine(-5), END_LINE].join('\n') + '\n',
+    'array.json': JSON.stringify([{ messages: [{ role: 'user', content: 'hi' }] }]),
+    'bom.yaml': '\uFEFFphases:\n  - burst: 2\n',
     'duplicate-seq.ndjson': [RUN_LINE, PHASE_LINE, requestLine(0), requestLine(1), requestLine(1), requestLine(2), END_LINE].join('\n') + '\n',
   };
 }
@@ -205,6 +207,29 @@ const MESSAGES: Record<string, RegExp> = {
   'probe-btok-small': /--budget-tokens/,
 };
 
+/**
+ * Inputs that look odd but are valid (the README lists them under "Odd-looking inputs that
+ * are valid"): [audit case, arguments, requests the server must receive, what each received
+ * request's path must be (or null: any)]. Each must run, exit 0 and send exactly that.
+ */
+const VALID_CASES: [string, string[], number, string | null][] = [
+  ["size-space", ["burst", "--url", "URL", "--size", " 2 "], 2, "/v1/chat/completions"],
+  ["dup-flag", ["burst", "--url", "URL", "--size", "2", "--size", "3"], 3, "/v1/chat/completions"],
+  ["timeout-1ms", ["burst", "--url", "URL", "--size", "2", "--timeout", "1ms"], -1, null],
+  ["url-space", ["burst", "--url", "ORIGIN/a b", "--size", "2"], 2, "/a%20b"],
+  ["url-fragment", ["burst", "--url", "URL#frag", "--size", "2"], 2, "/v1/chat/completions"],
+  ["url-unicode", ["burst", "--url", "ORIGIN/v1/chät", "--size", "2"], 2, "/v1/ch%C3%A4t"],
+  ["endpoint-trailing", ["burst", "--endpoint", "ORIGIN/", "--deployment", "d", "--size", "2"], 2, "/openai/deployments/d/chat/completions?api-version=2024-10-21"],
+  ["deployment-weird", ["burst", "--endpoint", "ORIGIN", "--deployment", "a/b?c#d", "--size", "2"], 2, "/openai/deployments/a%2Fb%3Fc%23d/chat/completions?api-version=2024-10-21"],
+  ["body-array", ["burst", "--url", "URL", "--size", "2", "--body", "FILE:array.json"], 2, "/v1/chat/completions"],
+  ["body-and-stream", ["burst", "--url", "URL", "--size", "2", "--body", "FILE:good.json", "--stream"], 2, "/v1/chat/completions"],
+  ["burst-stream-embed", ["burst", "--url", "URL", "--size", "2", "--kind", "embeddings", "--stream"], 2, "/v1/chat/completions"],
+  ["burst-emb-maxtok", ["burst", "--url", "URL", "--size", "2", "--kind", "embeddings", "--max-tokens", "100"], 2, "/v1/chat/completions"],
+  ["model-unknown", ["burst", "--url", "URL", "--size", "2", "--model", "llama-3", "--prompt-tokens", "10"], 2, "/v1/chat/completions"],
+  ["ramp-down", ["ramp", "--url", "URL", "--from", "4/s", "--to", "1/s", "--duration", "2s"], -1, "/v1/chat/completions"],
+  ["scn-bom", ["run", "FILE:bom.yaml", "--url", "URL"], 2, "/v1/chat/completions"],
+];
+
 beforeAll(() => {
   ensureBuilt();
   folder = temporaryFolder('audit-bad-input');
@@ -216,7 +241,7 @@ function substitute(args: readonly string[], server: LoopbackServer): string[] {
   return args.map((arg) =>
     arg.startsWith('FILE:')
       ? join(folder, arg.slice('FILE:'.length))
-      : arg.replace(/^URL$/, `${server.origin}/v1/chat/completions`).replace('HOST', host).replace(/^PORT$/, String(server.port)),
+      : arg.replace(/^URL/, `${server.origin}/v1/chat/completions`).replace(/^ORIGIN/, server.origin).replace('HOST', host).replace(/^PORT$/, String(server.port)),
   );
 }
 
@@ -236,6 +261,22 @@ describe('the audit\'s bad inputs, through the real CLI', () => {
       expect(result.stderr).not.toContain('internal error');
       if (MESSAGES[name] !== undefined) expect(result.stderr).toMatch(MESSAGES[name]!);
       expect(server.received).toHaveLength(0);
+    } finally {
+      await server.close();
+    }
+  }, 90_000);
+});
+
+describe('the audit\'s odd-looking but valid inputs, through the real CLI', () => {
+  it.concurrent.each(VALID_CASES)('%s: runs, exits 0 and sends what the README says', async (_name, args, count, path) => {
+    const server = await startServer((_request, response) => answerOk(response));
+    try {
+      const result = await runCli([...substitute(args, server), '--record', join(folder, `valid-${_name}.ndjson`)], { cwd: folder, env: NO_REAL_TARGET, timeoutMs: 60_000 });
+      expect(result.code, result.stderr).toBe(0);
+      expect(hasStackTrace(result.stderr)).toBe(false);
+      if (count >= 0) expect(server.received, result.stderr).toHaveLength(count);
+      else expect(server.received.length, result.stderr).toBeGreaterThan(0);
+      if (path !== null) for (const request of server.received) expect(request.url).toBe(path);
     } finally {
       await server.close();
     }
