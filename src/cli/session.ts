@@ -371,6 +371,10 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   // The transport leaves an injected dispatcher open, so the session closes it.
   const proxyDispatcher: Dispatcher | null = proxy === null ? null : createProxyDispatcher(proxy, connections);
   if (proxy !== null) io.stderr.write(`Sending through the proxy ${proxy.host} (${proxy.source === 'flag' ? '--proxy' : 'from the environment'})\n`);
+  // An environment proxy left unused must not pass in silence: curl and the SDKs would have used it.
+  else if (given !== null && isLoopbackUrl(given.url) && (settings.proxy.httpProxy !== undefined || settings.proxy.httpsProxy !== undefined)) {
+    io.stderr.write(`Not using the proxy from the environment: ${new URL(given.url).host} is a loopback address, which stays direct (--proxy URL sends it through a proxy)\n`);
+  }
   let transport: HttpTransport;
   const targetSpecs: TargetSpec[] =
     named.length > 0

@@ -5,7 +5,8 @@
  * simulator. The proxy counts what it saw, so "went through the proxy" is the
  * proxy's own word, not the tool's.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,8 +113,9 @@ describe('runs through a real forward proxy on loopback', () => {
     expect(recording).not.toContain('probe-user');
   });
 
-  it('an environment proxy leaves a loopback target direct, and the run line names no proxy', async () => {
+  it('an environment proxy leaves a loopback target direct, says so, and the run line names no proxy', async () => {
     const io = await burst([], { HTTP_PROXY: proxyUrl, HTTPS_PROXY: proxyUrl });
+    expect(io.err()).toContain(`Not using the proxy from the environment: ${new URL(simulator.url).host} is a loopback address, which stays direct (--proxy URL sends it through a proxy)\n`);
     expect(io.exitCode()).toBe(EXIT.ok);
     expect(JSON.parse(io.out()).requests.ok).toBe(3);
     expect(seen).toEqual([]);
@@ -132,5 +134,74 @@ describe('runs through a real forward proxy on loopback', () => {
     expect(io.exitCode()).toBe(EXIT.input);
     expect(io.err()).toContain('--proxy: the value');
     expect(io.err()).not.toContain('pw-secret');
+  });
+});
+
+/**
+ * An environment proxy in front of a target that is not loopback. The target's host is
+ * under `.invalid` (it resolves nowhere), and the proxy below tunnels every CONNECT, whatever
+ * host it names, to the simulator on loopback: nothing leaves this machine, and a request
+ * that skipped the proxy could not connect at all.
+ */
+describe('an environment proxy in front of a non-loopback target', () => {
+  let simulator: RunningSimulator;
+  let tunnel: Server;
+  let tunnelUrl: string;
+  let tunnels: string[] = [];
+  let folder: string;
+  const TARGET = 'http://aoai-probe-proxy-test.invalid/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21';
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ profile: 'azure-standard', port: 0, tpm: 1_000_000 });
+    const simulatorPort = Number(new URL(simulator.url).port);
+    tunnel = createServer((_request, response) => response.writeHead(405).end());
+    tunnel.on('connect', (request: IncomingMessage, client: Socket, head: Buffer) => {
+      tunnels.push(request.url ?? '');
+      const upstream = connect(simulatorPort, '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        if (head.length > 0) upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => tunnel.listen(0, '127.0.0.1', resolve));
+    tunnelUrl = `http://127.0.0.1:${(tunnel.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    tunnel.closeAllConnections();
+    await new Promise<void>((resolve) => tunnel.close(() => resolve()));
+    await simulator.close();
+  });
+  beforeEach(() => {
+    tunnels = [];
+    folder = mkdtempSync(join(tmpdir(), 'aoai-probe-env-proxy-'));
+  });
+  afterEach(() => {
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  async function burst(extra: string[]) {
+    const io = fakeIo(['burst', '--size', '3', '--url', TARGET, '--api-key', 'proxy-test-key', '--record', 'run.ndjson', '--quiet', '--json', ...extra], { cwd: folder, env: { HTTP_PROXY: tunnelUrl, http_proxy: tunnelUrl } });
+    await main(io);
+    return io;
+  }
+
+  it('the default transport goes through it (the proxy tunnelled the requests) and says so', async () => {
+    const io = await burst([]);
+    expect(io.err()).toContain(`Sending through the proxy ${tunnelUrl.replace('http://', '')} (from the environment)\n`);
+    expect(io.exitCode(), io.err()).toBe(EXIT.ok);
+    expect(JSON.parse(io.out()).requests.ok).toBe(3);
+    expect(tunnels.length).toBeGreaterThan(0);
+    expect(tunnels.every((entry) => entry === 'aoai-probe-proxy-test.invalid:80')).toBe(true);
+  });
+
+  it('--transport lean refuses before sending (exit 2), naming the proxy and the fixes', async () => {
+    const io = await burst(['--transport', 'lean']);
+    expect(io.exitCode()).toBe(EXIT.input);
+    expect(io.err()).toContain(`the requests would go through the proxy ${tunnelUrl.replace('http://', '')}, which --transport lean cannot do`);
+    expect(io.err()).toContain('NO_PROXY');
+    expect(tunnels).toEqual([]);
   });
 });
