@@ -60,6 +60,20 @@ function plural(count: number, one: string, many: string): string {
   return `${formatNumber(count, 0)} ${count === 1 ? one : many}`;
 }
 
+/**
+ * "2 of 5 requests were", "0 of 1 request was", "1 of 3 requests was": the noun agrees
+ * with the whole, the verb with the part (or with a whole of one).
+ */
+function partOf(part: number, whole: number, noun: string, rest = ''): string {
+  const verb = part === 1 || whole === 1 ? 'was' : 'were';
+  return `${formatNumber(part, 0)} of ${formatNumber(whole, 0)} ${whole === 1 ? noun : `${noun}s`}${rest} ${verb}`;
+}
+
+/** "All 5 requests were", and for one: "The 1 request was". */
+function allOf(whole: number, noun: string, rest = ''): string {
+  return whole === 1 ? `The 1 ${noun}${rest} was` : `All ${formatNumber(whole, 0)} ${noun}s${rest} were`;
+}
+
 /** True when `value` is within max(1, 10 %) of `target`. */
 function near(value: number, target: number): boolean {
   return Math.abs(value - target) <= Math.max(1, 0.1 * target);
@@ -86,10 +100,10 @@ export function burstOutcomeSentence(_summary: VerdictSummary, evidence: Verdict
   const burst = evidence.burst;
   if (burst === null || burst.sent < 2) return null;
   if (burst.refused === 0) {
-    if (burst.admitted === burst.sent) return `All ${formatNumber(burst.sent, 0)} requests sent at once were admitted.`;
-    return `${formatNumber(burst.admitted, 0)} of ${formatNumber(burst.sent, 0)} requests sent at once were admitted and none was refused.`;
+    if (burst.admitted === burst.sent) return `${allOf(burst.sent, 'request', ' sent at once')} admitted.`;
+    return `${partOf(burst.admitted, burst.sent, 'request', ' sent at once')} admitted and none was refused.`;
   }
-  const head = `${formatNumber(burst.admitted, 0)} of ${formatNumber(burst.sent, 0)} requests sent at once ${burst.admitted === 1 ? 'was' : 'were'} admitted`;
+  const head = `${partOf(burst.admitted, burst.sent, 'request', ' sent at once')} admitted`;
   const refusal = burst.refusalsFollowAdmitted
     ? `the ${ordinal(burst.admitted + 1)} was refused`
     : `${plural(burst.refused, 'was', 'were')} refused`;
@@ -225,8 +239,8 @@ export function noRefusalSentence(summary: VerdictSummary, evidence: VerdictEvid
   const { sent, ok, throttled } = summary.requests;
   if (sent === 0) return 'No request was sent, so there is nothing to measure.';
   if (throttled > 0 || (evidence.burst !== null && evidence.burst.sent >= 2)) return null;
-  if (ok === sent) return `All ${formatNumber(sent, 0)} requests were admitted; no limit was reached.`;
-  return `${formatNumber(ok, 0)} of ${formatNumber(sent, 0)} requests were admitted and none was refused.`;
+  if (ok === sent) return `${allOf(sent, 'request')} admitted; no limit was reached.`;
+  return `${partOf(ok, sent, 'request')} admitted and none was refused.`;
 }
 
 /** Failures and drops, which make every other figure less certain. */

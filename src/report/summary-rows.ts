@@ -277,10 +277,11 @@ export function verdictHeadline(summary: Summary): string {
     return `No refusals: ${formatCount(opened)} session${opened === 1 ? '' : 's'} opened`;
   }
   if (requests.sent === 0) return 'No requests in the recording';
-  if (requests.throttled === 0 && requests.failed === 0) return `No refusals: all ${formatCount(requests.sent)} requests admitted`;
-  if (requests.throttled === 0) return `No refusals: ${formatCount(requests.ok)} of ${formatCount(requests.sent)} requests admitted, ${formatCount(requests.failed)} failed`;
+  const requestsWord = requests.sent === 1 ? 'request' : 'requests';
+  if (requests.throttled === 0 && requests.failed === 0) return requests.sent === 1 ? 'No refusals: the 1 request was admitted' : `No refusals: all ${formatCount(requests.sent)} requests admitted`;
+  if (requests.throttled === 0) return `No refusals: ${formatCount(requests.ok)} of ${formatCount(requests.sent)} ${requestsWord} admitted, ${formatCount(requests.failed)} failed`;
   const from = throttled.firstSeq === null ? '' : `, the first at request #${throttled.firstSeq}`;
-  return `${formatCount(requests.throttled)} of ${formatCount(requests.sent)} requests refused${from}`;
+  return `${formatCount(requests.throttled)} of ${formatCount(requests.sent)} ${requestsWord} refused${from}`;
 }
 
 /** The per-target and per-region figures side by side: one row per entry. */

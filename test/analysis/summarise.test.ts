@@ -313,7 +313,7 @@ describe('refusal kinds, headers and failures', () => {
     expect(result.summary.durationSeconds).toBe(60.1);
     expect(result.warnings).toContain('the recording has no end line: the run was cut short; the figures cover what was recorded');
     expect(result.summary.verdict).toBe(
-      '1 of 3 requests were admitted and none was refused. 2 requests failed without a usable answer (timeouts, resets or other errors). ' +
+      '1 of 3 requests was admitted and none was refused. 2 requests failed without a usable answer (timeouts, resets or other errors). ' +
         '2 planned requests were not sent because too many were already in flight, so less load was offered than planned. ' +
         'The recording has no end line (the run was cut short); the figures cover what was recorded.',
     );

@@ -4,6 +4,7 @@ import {
   burstOutcomeSentence,
   compareBurst,
   formatNumber,
+  noRefusalSentence,
   ordinal,
   refusalClassSentences,
   type VerdictEvidence,
@@ -80,6 +81,17 @@ describe('sentences', () => {
         'The enforced cap behaves like 5 requests per second (advertised 300 RPM ÷ 60), not the 50 per 10 s the headers count. ' +
         'Spread bursts over at least 1 s or pace at ≤ 4.5 requests/s.',
     );
+  });
+
+  it('builds plurals from the counts: one request is "the 1 request was", "0 of 1 request was"', () => {
+    const one = { ...seedEvidence, burst: null };
+    expect(noRefusalSentence(summary({ requests: { sent: 1, ok: 1, throttled: 0, failed: 0, dropped: 0 } }), one)).toBe('The 1 request was admitted; no limit was reached.');
+    expect(noRefusalSentence(summary({ requests: { sent: 1, ok: 0, throttled: 0, failed: 1, dropped: 0 } }), one)).toBe('0 of 1 request was admitted and none was refused.');
+    expect(noRefusalSentence(summary({ requests: { sent: 5, ok: 5, throttled: 0, failed: 0, dropped: 0 } }), one)).toBe('All 5 requests were admitted; no limit was reached.');
+    expect(noRefusalSentence(summary({ requests: { sent: 3, ok: 1, throttled: 0, failed: 2, dropped: 0 } }), one)).toBe('1 of 3 requests was admitted and none was refused.');
+    const burst = (sent: number, admitted: number, refused: number): VerdictEvidence => ({ ...seedEvidence, burst: { ...seedEvidence.burst!, sent, admitted, refused } });
+    expect(burstOutcomeSentence(summary(), burst(2, 2, 0))).toBe('All 2 requests sent at once were admitted.');
+    expect(burstOutcomeSentence(summary(), burst(3, 1, 2))).toMatch(/^1 of 3 requests sent at once was admitted; /);
   });
 
   it('refusals interleaved with admissions, and a burst that was not from idle', () => {

@@ -74,6 +74,14 @@ describe('renderSummaryTable', () => {
     }
   });
 
+  it('says "the 1 request was admitted", not "all 1 requests"', () => {
+    const result = noRefusalResult();
+    result.summary = baseSummary({ requests: { ...result.summary.requests, sent: 1, ok: 1, throttled: 0, failed: 0, dropped: 0 } });
+    const text = renderSummaryTable(result, { color: false });
+    expect(text).toContain('No refusals: the 1 request was admitted');
+    expect(text).not.toMatch(/\b1 requests\b/);
+  });
+
   it('fits a narrower width when given one', () => {
     const text = renderSummaryTable(steadyManySlicesResult(), { color: false, width: 64 });
     expect(widestLine(text)).toBeLessThanOrEqual(64);

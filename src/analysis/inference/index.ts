@@ -115,7 +115,7 @@ export function inferEffectiveLimits(input: InferenceInput): InferenceResult | n
   if (requestAnalysis.figures === null) {
     const admitted = observations.filter((observation) => observation.outcome === 'admitted').length;
     effectiveRequests = { burst: null, perSecond: null, windowSeconds: null, shape: 'none-observed', confidence: admitted > 0 ? 'low' : 'none' };
-    if (admitted > 0) notes.push(`No request was refused for its rate in ${admitted} admitted requests: no request limit was reached within the probe's budget.`);
+    if (admitted > 0) notes.push(`No request was refused for its rate in ${admitted} admitted ${admitted === 1 ? 'request' : 'requests'}: no request limit was reached within the probe's budget.`);
   } else {
     const figures = requestAnalysis.figures;
     effectiveRequests = {
