@@ -28,6 +28,8 @@ interface PageFindings {
   errors: string[];
   /** Per chart canvas: how many pixels are drawn (not transparent) and how many distinct colours they use. */
   canvases: { id: string; drawn: number; colours: number }[];
+  /** Per chart, the phase names it wrote (left and right edge, CSS pixels), as the page reports them. */
+  phaseLabels: { name: string; left: number; right: number }[][];
   screenshot: string;
   /** The top of the page (verdict, figures and the three charts), what the README shows. */
   viewportScreenshot: string;
@@ -79,12 +81,13 @@ async function openReport(name: string, result: AnalysisResult): Promise<PageFin
   await page.goto(pageUrl, { waitUntil: 'load' });
   await page.waitForSelector('html[data-charts-ready="true"]', { timeout: 10_000 });
   const canvases = (await page.evaluate(CANVAS_PIXELS)) as PageFindings['canvases'];
+  const phaseLabels = (await page.evaluate(`[...document.querySelectorAll('[data-phase-labels]')].map((chart) => JSON.parse(chart.getAttribute('data-phase-labels')))`)) as PageFindings['phaseLabels'];
   const screenshot = join(folder, `${name}.png`);
   await page.screenshot({ path: screenshot, fullPage: true });
   const viewportScreenshot = join(folder, `${name}-viewport.png`);
   await page.screenshot({ path: viewportScreenshot, fullPage: true, clip: { x: 0, y: 0, width: 1366, height: 1110 } });
   await context.close();
-  return { routed, requests, errors, canvases, screenshot, viewportScreenshot };
+  return { routed, requests, errors, canvases, phaseLabels, screenshot, viewportScreenshot };
 }
 
 describe('HTML report in headless Chromium', () => {
@@ -126,6 +129,21 @@ describe('HTML report in headless Chromium', () => {
       const target = join(repositoryRoot, 'docs', 'images', 'html-report.png');
       mkdirSync(dirname(target), { recursive: true });
       copyFileSync(findings.viewportScreenshot, target);
+    }
+  });
+
+  it('a probe recording\'s many phase names do not overlap in the charts', async (context) => {
+    context.skip(!hasChromium, SKIP_REASON);
+    const result = probeRunResult();
+    // A probe's experiments follow each other closely: ten more phases, 200 ms apart, after the recorded ones.
+    const last = result.timeline.phases[result.timeline.phases.length - 1]!.startMs;
+    result.timeline.phases = [...result.timeline.phases, ...Array.from({ length: 10 }, (_, index) => ({ name: `probe-experiment-${index + 1}`, startMs: last + 200 * (index + 1) }))];
+    const findings = await openReport('probe-phase-labels', result);
+    expect(findings.errors).toEqual([]);
+    expect(findings.phaseLabels.length).toBeGreaterThan(0);
+    for (const labels of findings.phaseLabels) {
+      expect(labels.length).toBeGreaterThan(0);
+      for (let index = 1; index < labels.length; index++) expect(labels[index]!.left, JSON.stringify(labels)).toBeGreaterThan(labels[index - 1]!.right);
     }
   });
 

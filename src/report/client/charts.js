@@ -65,6 +65,10 @@
     ctx.textAlign = 'left';
     ctx.textBaseline = 'alphabetic';
     if ((data.phases || []).length > 1) {
+      // A probe has many short phases: a name is written only where it clears the one
+      // before it (its dashed line is always drawn), so names never pile into a smear.
+      var labelsEndAt = -Infinity;
+      var labels = [];
       data.phases.forEach(function (phase) {
         var x = Math.round(u.valToPos(seconds(phase.startMs), 'x', true));
         ctx.strokeStyle = COLORS.phase;
@@ -74,9 +78,17 @@
         ctx.moveTo(x, top);
         ctx.lineTo(x, bottom);
         ctx.stroke();
+        var name = String(phase.name).slice(0, 40);
+        var labelX = x + 3 * ratio;
+        var width = ctx.measureText(name).width;
+        if (labelX < labelsEndAt + 6 * ratio || labelX + width > u.bbox.left + u.bbox.width) return;
         ctx.fillStyle = COLORS.phase;
-        ctx.fillText(String(phase.name).slice(0, 40), x + 3 * ratio, top + 12 * ratio);
+        ctx.fillText(name, labelX, top + 12 * ratio);
+        labelsEndAt = labelX + width;
+        labels.push({ name: name, left: labelX / ratio, right: labelsEndAt / ratio });
       });
+      // Where the names went, for anyone checking the page (the browser tests do).
+      u.root.setAttribute('data-phase-labels', JSON.stringify(labels));
     }
     if (data.firstRefusalMs !== null && data.firstRefusalMs !== undefined) {
       var x = Math.round(u.valToPos(seconds(data.firstRefusalMs), 'x', true));
