@@ -21,7 +21,7 @@ import {
   responsesBody,
   type AnswerValues,
 } from './bodies/success.js';
-import { operationNotSupportedBody } from './bodies/azure-errors.js';
+import { AZURE_RESOURCE_NOT_FOUND_BODY, operationNotSupportedBody } from './bodies/azure-errors.js';
 import { OPENAI_ORGANIZATION } from './bodies/openai-errors.js';
 import { guessedModelFacts, type Operation, type RequestFacts } from './charge.js';
 import type { ResolvedDeployment } from './deployments.js';
@@ -244,6 +244,8 @@ export class RequestHandler {
     const { route } = exchange;
     const generic = this.family === 'generic';
     if (text === undefined) return this.fail(exchange, 413, invalidRequestBody(this.family, 'The request body is too large.', null, 'request_too_large'), 'body too large');
+    // Azure picks the API by its api-version: a classic path without one finds none (404 Resource not found).
+    if (route?.shape === 'classic' && route.apiVersion === undefined && this.family === 'azure') return this.fail(exchange, 404, AZURE_RESOURCE_NOT_FOUND_BODY, 'no api-version');
 
     let facts: RequestFacts | undefined;
     if (route !== undefined && exchange.request.method === 'POST') {
@@ -347,7 +349,7 @@ export class RequestHandler {
     }
     const body =
       reply === undefined
-        ? embeddingsBody(values, facts.inputCount, facts.dimensions, facts.encodingFormat)
+        ? embeddingsBody(values, facts.inputs ?? Array.from({ length: facts.inputCount }, (_, index) => index), facts.dimensions, facts.encodingFormat)
         : operation === 'chat'
           ? chatCompletionBody(values, reply, completionTokens)
           : operation === 'completions'

@@ -136,29 +136,57 @@ export function completionEvents(values: AnswerValues, reply: Reply, completionT
 export const DEFAULT_EMBEDDING_DIMENSIONS = 1536;
 const MAX_EMBEDDING_DIMENSIONS = 3072;
 const vectorCache = new Map<string, string>();
+/** Vectors kept for texts seen again (a load generator repeats its input); emptied when full. */
+const MAX_CACHED_VECTORS = 256;
 
-/** One embedding vector (unit length, all components equal) as JSON: a float array or a base64 string of little-endian float32. */
-function vectorJson(dimensions: number, format: 'float' | 'base64'): string {
-  const key = `${format}:${dimensions}`;
-  let text = vectorCache.get(key);
-  if (text === undefined) {
-    const component = 1 / Math.sqrt(dimensions);
-    if (format === 'float') {
-      text = `[${new Array<string>(dimensions).fill(String(Math.fround(component))).join(',')}]`;
-    } else {
-      const floats = new Float32Array(dimensions).fill(component);
-      text = JSON.stringify(Buffer.from(floats.buffer).toString('base64'));
+/**
+ * One embedding vector of unit length for `text`, as JSON: a float array or a base64
+ * string of little-endian float32.
+ *
+ * Why one per text and not one constant vector: a client that compares embeddings (a
+ * similarity search under load) must see different texts land apart and the same text
+ * land on the same point. The components come from a small seeded generator (FNV-1a of
+ * the text, then mulberry32): no meaning, only identity, which is all a load test needs.
+ */
+function vectorJson(text: string, dimensions: number, format: 'float' | 'base64'): string {
+  const key = `${format}:${dimensions}:${text}`;
+  let json = vectorCache.get(key);
+  if (json === undefined) {
+    const floats = new Float32Array(dimensions);
+    let state = fnv1a(text);
+    let sumOfSquares = 0;
+    for (let index = 0; index < dimensions; index++) {
+      state = (state + 0x6d2b79f5) | 0;
+      let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+      mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+      const component = ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296 - 0.5;
+      floats[index] = component;
+      sumOfSquares += component * component;
     }
-    if (vectorCache.size < 32) vectorCache.set(key, text);
+    const scale = 1 / Math.sqrt(sumOfSquares || 1);
+    for (let index = 0; index < dimensions; index++) floats[index] = floats[index]! * scale;
+    json = format === 'float' ? `[${Array.from(floats, (value) => String(value)).join(',')}]` : JSON.stringify(Buffer.from(floats.buffer).toString('base64'));
+    if (vectorCache.size >= MAX_CACHED_VECTORS) vectorCache.clear();
+    if (text.length <= 4096) vectorCache.set(key, json);
   }
-  return text;
+  return json;
 }
 
-/** An embeddings `list` with `count` vectors. */
-export function embeddingsBody(values: AnswerValues, count: number, dimensions: number | undefined, format: 'float' | 'base64'): string {
-  const vector = vectorJson(Math.min(dimensions ?? DEFAULT_EMBEDDING_DIMENSIONS, MAX_EMBEDDING_DIMENSIONS), format);
+/** 32-bit FNV-1a of a string's UTF-16 units: a seed, not a checksum. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
+}
+
+/** An embeddings `list` with one vector per input (`inputs` as the request gave them; a token array counts by its text). */
+export function embeddingsBody(values: AnswerValues, inputs: ReadonlyArray<string | number>, dimensions: number | undefined, format: 'float' | 'base64'): string {
+  const size = Math.min(dimensions ?? DEFAULT_EMBEDDING_DIMENSIONS, MAX_EMBEDDING_DIMENSIONS);
   const items: string[] = [];
-  for (let index = 0; index < count; index++) items.push(`{"object":"embedding","index":${index},"embedding":${vector}}`);
+  inputs.forEach((input, index) => items.push(`{"object":"embedding","index":${index},"embedding":${vectorJson(String(input), size, format)}}`));
   return `{"object":"list","data":[${items.join(',')}],"model":${values.modelJson},"usage":{"prompt_tokens":${values.promptTokens},"total_tokens":${values.promptTokens}}}`;
 }
 
