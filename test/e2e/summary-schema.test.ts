@@ -1,7 +1,8 @@
 /**
  * The published summary schema (docs/summary.schema.json) holds for what every command
- * prints: burst, steady, ramp, run, probe, retry (and burst --retry) and report, each run through the real CLI on
- * the embedded simulator with a tiny plan. The schema is checked strictly here (no
+ * prints: burst, steady, ramp, run, probe, retry (and burst --retry), realtime (the embedded
+ * simulator's realtime endpoint) and report, each run through the real CLI with a tiny plan.
+ * (`audit --json` prints the path audit, a document of its own, not a summary.) The schema is checked strictly here (no
  * property it does not list), so a field added to the summary without documenting it
  * fails too; and the checks are shown to fail on a renamed, retyped or missing field.
  */
@@ -59,11 +60,11 @@ const commands = {
   probe: ['probe', '--budget-requests', '12', '--budget-time', '5s'],
   retry: ['retry', '--policies', 'none,exponential', '--callers', '6', '--give-up-after', '5s'],
   'burst --retry': ['burst', '--size', '6', '--retry', 'exponential'],
+  realtime: ['realtime', '--sim', 'speech', '--sessions', '4', '--open-rate', '20/s'],
 } as const;
 
 let folder: string;
 const outputs = new Map<string, JsonObject>();
-
 beforeAll(async () => {
   ensureBuilt();
   folder = temporaryFolder('summary-schema');
