@@ -20,7 +20,7 @@ describe('steady and ramp on the embedded simulator', () => {
     const summary = JSON.parse(run.stdout) as Summary;
     expect(summary.command).toBe('steady');
     expect(summary.requests.sent).toBe(10);
-    expect(run.stderr).toMatch(/Timeline:/);
+    expect(run.stderr).toMatch(/Timeline( from [\d.]+ s)?:/);
   });
 
   it('ramp --from 1/s --to 20/s --duration 4s rises into refusals and names the knee', async () => {
