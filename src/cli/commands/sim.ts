@@ -117,7 +117,8 @@ Stopping: Ctrl-C or SIGTERM stops the simulator with exit code 130 (interrupted)
 Stats: --stats prints admitted, refused by class and tokens charged for each second on stderr;
   GET /_sim/stats returns the same as JSON.
 
-Endpoints (any api-key is accepted unless --api-key is set):
+Endpoints (any api-key is accepted unless --api-key is set; a classic path without api-version
+is 404 Resource not found, as on Azure):
   POST /openai/deployments/NAME/chat/completions?api-version=${DEFAULT_API_VERSION}
   POST /openai/deployments/NAME/embeddings?api-version=${DEFAULT_API_VERSION}
   POST /openai/deployments/NAME/completions?api-version=${DEFAULT_API_VERSION}  (legacy completions)
