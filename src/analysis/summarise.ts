@@ -24,7 +24,7 @@ import { TargetBreakdowns } from './by-target.js';
 import { Distribution } from './distribution.js';
 import { GatewaySigns } from './gateway-signs.js';
 import { gatewaySentence } from './gateway-verdict.js';
-import { regionKey } from './region-key.js';
+import { answeringRegion, regionKey } from './region-key.js';
 import { parseRateLimitHeaders, type HeaderFamily, type RateLimitView, type RequestsTokensDialect } from './headers.js';
 import { HeadroomTracker } from './headroom.js';
 import { LlmLatencyFold } from './llm-latency.js';
@@ -384,7 +384,7 @@ class RecordingFold implements Analysis {
     }
 
     const targetId = typeof raw.target === 'string' ? raw.target : '';
-    this.targets.add(targetId, view.region, seq, outcome);
+    this.targets.add(targetId, answeringRegion(view), seq, outcome);
     if (this.grouped) this.addToGroups(raw, targetId, view, { seq, kind, plannedMs, sentMs, doneMs, status, outcome });
 
     // Attempts of retrying callers (the retry lab, --retry): the caller-level figures.
@@ -421,11 +421,12 @@ class RecordingFold implements Analysis {
       }
       fold.onRequest(raw, view);
     }
-    const key = view.region === null ? '' : regionKey(view.region);
+    const region = answeringRegion(view);
+    const key = region === null ? '' : regionKey(region);
     if (key !== '') {
       let entry = this.regionFolds.get(key);
       if (entry === undefined) {
-        entry = { name: view.region!, fold: this.subFold() };
+        entry = { name: region!, fold: this.subFold() };
         this.regionFolds.set(key, entry);
       }
       entry.fold.onRequest(raw, view);

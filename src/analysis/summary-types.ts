@@ -129,7 +129,8 @@ export interface Summary {
    */
   byTarget?: Record<string, GroupSummary>;
   /**
-   * The same figures for each region that answered (`x-ms-region`), keyed by the
+   * The same figures for each region that answered (`x-ms-region`, else
+   * `x-ms-deployment-name` when an answer has no region), keyed by the
    * region's name in lower case without spaces ("East US" → "eastus"). Answers
    * without the header (transport failures, a gateway's own refusals) are in no region.
    */
