@@ -36,6 +36,19 @@ describe('aoai-probe realtime', () => {
     expect(JSON.parse(replay.stdout)).toEqual(summary);
   }, 90_000);
 
+  it('--expect reads the realtime summary fields: met → exit 0, unmet → exit 3 naming the measured value', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'aoai-probe-realtime-expect-'));
+    const base = ['realtime', '--sim', 'speech', '--sessions', '3', '--open-rate', '10/s', '--quiet'];
+    const met = await runCli([...base, '--record', join(folder, 'met.ndjson'), '--expect', 'realtime.sessions.opened == 3', '--expect', 'realtime.sessions.byClass.handshake-429 == 0'], { cwd: folder, env: CLEAN_ENV, timeoutMs: 60_000 });
+    expect(met.code, met.stderr).toBe(0);
+    const unmet = await runCli([...base, '--record', join(folder, 'unmet.ndjson'), '--expect', 'realtime.sessions.opened >= 4'], { cwd: folder, env: CLEAN_ENV, timeoutMs: 60_000 });
+    expect(unmet.code, unmet.stderr).toBe(3);
+    expect(unmet.stderr).toContain('realtime.sessions.opened >= 4  (measured 3)');
+    const replayed = await runCli(['report', join(folder, 'met.ndjson'), '--expect', 'realtime.sessions.refused > 0'], { cwd: folder, env: CLEAN_ENV });
+    expect(replayed.code, replayed.stderr).toBe(3);
+    expect(replayed.stderr).toContain('realtime.sessions.refused > 0  (measured 0)');
+  }, 90_000);
+
   it('refuses bad flags with exit 2 and every problem named, nothing sent', async () => {
     const http = await runCli(['realtime', '--url', 'http://127.0.0.1:9/openai/realtime'], { env: CLEAN_ENV });
     expect(http.code).toBe(2);
