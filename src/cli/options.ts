@@ -19,7 +19,7 @@ export function addTargetOptions(command: Command): Command {
     .option('--endpoint <url>', 'Azure OpenAI endpoint, e.g. https://NAME.openai.azure.com (or AZURE_OPENAI_ENDPOINT)')
     .option('--deployment <name>', 'Azure deployment name (or AZURE_OPENAI_DEPLOYMENT)')
     .option('--api-version <version>', 'Azure api-version for the classic path (or OPENAI_API_VERSION)', undefined)
-    .option('--api <shape>', 'Azure URL shape: classic or v1')
+    .option('--api <shape>', 'Azure URL shape: classic or v1 (realtime: also voice-live, openai)')
     .option('--api-key <key>', 'key sent in the api-key header (or AZURE_OPENAI_API_KEY); never written anywhere')
     .option('--bearer <token>', 'Entra ID or OpenAI token sent in the Authorization header (or AZURE_OPENAI_AD_TOKEN / OPENAI_API_KEY); never written anywhere')
     .option('--entra', 'keyless Entra ID: tokens from the Azure credential chain (az login, service principal, managed identity), refreshed during the run; never written anywhere')

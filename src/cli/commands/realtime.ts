@@ -41,6 +41,7 @@ const HELP_AFTER = `
 Targets (as for HTTP; keys never reach the recording):
   --url wss://NAME.openai.azure.com/openai/realtime?api-version=2025-04-01-preview&deployment=gpt-realtime
   --endpoint https://NAME.openai.azure.com --deployment gpt-realtime [--api v1]
+  --endpoint https://NAME.services.ai.azure.com --deployment gpt-realtime --api voice-live   (Azure Voice Live)
   --url wss://api.openai.com/v1/realtime?model=gpt-realtime --bearer $OPENAI_API_KEY
   no target: the embedded simulator (--sim azure-realtime by default, or --sim speech)
 
