@@ -4,9 +4,10 @@
  * recording: the same summary, realtime part and verdict included. Bad flags:
  * exit 2, one message per problem, nothing sent.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/spawn-cli.js';
 
@@ -47,6 +48,29 @@ describe('aoai-probe realtime', () => {
     const replayed = await runCli(['report', join(folder, 'met.ndjson'), '--expect', 'realtime.sessions.refused > 0'], { cwd: folder, env: CLEAN_ENV });
     expect(replayed.code, replayed.stderr).toBe(3);
     expect(replayed.stderr).toContain('realtime.sessions.refused > 0  (measured 0)');
+  }, 90_000);
+
+  it('run with a scenario of realtime phases (scenarios/realtime-speech.yaml) runs each phase; report replays it to the same summary', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'aoai-probe-realtime-run-'));
+    const recording = join(folder, 'run.ndjson');
+    const scenario = fileURLToPath(new URL('../../scenarios/realtime-speech.yaml', import.meta.url));
+    const live = await runCli(['run', scenario, '--record', recording, '--json', '--quiet', '--expect', 'realtime.sessions.refused == 0'], { cwd: folder, env: CLEAN_ENV, timeoutMs: 60_000 });
+    expect(live.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(live.code, live.stderr).toBe(0);
+    const summary = JSON.parse(live.stdout);
+    expect(summary.command).toBe('run');
+    // 12 held by the ramp, 10 paced, 1 sending turns: under the speech profile's 30 new sessions per minute and its cap of 20.
+    expect(summary.realtime.sessions).toMatchObject({ opened: 23, refused: 0 });
+    const phases = readFileSync(recording, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"type":"phase"'))
+      .map((line) => (JSON.parse(line) as { name: string; kind: string }).kind);
+    expect(phases).toEqual(['session-ramp', 'sessions', 'turns']);
+    const turns = readFileSync(recording, 'utf8').split('\n').filter((line) => line.includes('"type":"turn"'));
+    expect(turns).toHaveLength(5);
+    const replay = await runCli(['report', recording, '--format', 'json'], { cwd: folder, env: CLEAN_ENV });
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(replay.stdout)).toEqual(summary);
   }, 90_000);
 
   it('refuses bad flags with exit 2 and every problem named, nothing sent', async () => {
