@@ -12,11 +12,14 @@
  *     the difference between its phase's start and the first shard's start of the same
  *     phase: the instants line up exactly, while `sentMs` keeps the true, corrected time
  *     — so the merged burst's send spread is the real cross-machine spread.
- *   - The spread itself: per phase, the latest minus the earliest first send over the
- *     shards, on the corrected clock (`schedule.crossShardSpreadMs` is the largest). Why
- *     first sends and not phase starts: a phase line carries the planned start, which the
- *     shared start makes equal by construction; what the target saw is when each shard's
- *     first request of the phase actually left.
+ *   - The spread itself. Each shard's start error in a phase is how late its requests
+ *     left against the lined-up instants: the least `sentMs − plannedMs` over its requests
+ *     of the phase (the least, so one slow send does not count, while a shard that
+ *     started late is late on every request). The spread of a phase is the largest start
+ *     error minus the smallest over the shards; `schedule.crossShardSpreadMs` is the
+ *     largest over the phases. Why not the phase lines: they carry the planned start,
+ *     which the shared start makes equal by construction; what the target saw is when
+ *     each shard's requests actually left.
  */
 import type { ShardIdentity } from '../record/types.js';
 
@@ -24,13 +27,13 @@ import type { ShardIdentity } from '../record/types.js';
 export class ShardAlignment {
   /** The first corrected start of each phase name, ms on the merged clock. */
   private readonly firstStart = new Map<string, number>();
-  /** Per phase name: each shard run's first send (by position in `identities`). */
-  private readonly firstSends = new Map<string, Map<number, number>>();
+  /** Per phase name: each shard run's start error (by position in `identities`), ms. */
+  private readonly startErrors = new Map<string, Map<number, number>>();
   /** Per phase of the current recording: add this to its planned times. */
   private readonly currentShift = new Map<string, number>();
   private currentIsShard = false;
   private readonly identities: ShardIdentity[] = [];
-  /** Each shard run's earliest send on the merged clock, by position in `identities`. */
+  /** Each shard run's least start error over every phase, by position in `identities`. */
   private readonly earliestStart: (number | null)[] = [];
 
   /** A new recording begins (its run line). */
@@ -56,19 +59,20 @@ export class ShardAlignment {
     return this.currentIsShard && this.firstStart.has(name);
   }
 
-  /** A request of the current recording left at `sentMs` (merged clock). */
-  sent(phase: string, sentMs: number): void {
+  /** A request of the current recording left at `sentMs`, planned (lined up) at `plannedMs`, both on the merged clock. */
+  sent(phase: string, plannedMs: number, sentMs: number): void {
     if (!this.currentIsShard) return;
+    const lateMs = sentMs - plannedMs;
     const position = this.identities.length - 1;
-    let byShard = this.firstSends.get(phase);
+    let byShard = this.startErrors.get(phase);
     if (byShard === undefined) {
       byShard = new Map();
-      this.firstSends.set(phase, byShard);
+      this.startErrors.set(phase, byShard);
     }
-    const earliest = this.earliestStart[position];
-    if (earliest === null || earliest === undefined || sentMs < earliest) this.earliestStart[position] = sentMs;
+    const least = this.earliestStart[position];
+    if (least === null || least === undefined || lateMs < least) this.earliestStart[position] = lateMs;
     const known = byShard.get(position);
-    if (known === undefined || sentMs < known) byShard.set(position, sentMs);
+    if (known === undefined || lateMs < known) byShard.set(position, lateMs);
   }
 
   /** A planned time of the current recording (already on the merged clock) lined up with the first shard's instants. */
@@ -86,20 +90,20 @@ export class ShardAlignment {
     return this.identities;
   }
 
-  /** When each shard's (in read order) first request left after the earliest shard's, ms; null for a shard that sent nothing. */
+  /** How much later than the earliest shard each shard (in read order) kept its plan, ms; null for a shard that sent nothing. */
   startedAfter(): (number | null)[] {
     const known = this.earliestStart.filter((value): value is number => value !== null);
     const earliest = known.length === 0 ? 0 : Math.min(...known);
     return this.earliestStart.map((value) => (value === null ? null : value - earliest));
   }
 
-  /** The largest spread of one phase's first sends over the shards, ms; null when no phase sent from two shards. */
+  /** The largest spread of one phase's start errors over the shards, ms; null when no phase sent from two shards. */
   crossShardSpreadMs(): number | null {
     let largest: number | null = null;
-    for (const byShard of this.firstSends.values()) {
+    for (const byShard of this.startErrors.values()) {
       if (byShard.size < 2) continue;
-      const sends = [...byShard.values()];
-      largest = Math.max(largest ?? 0, Math.max(...sends) - Math.min(...sends));
+      const errors = [...byShard.values()];
+      largest = Math.max(largest ?? 0, Math.max(...errors) - Math.min(...errors));
     }
     return largest;
   }
@@ -150,7 +154,7 @@ export function shardSentence(input: ShardVerdictInput): { sentence: string; fla
   const windowMs = 1000 * Math.min(1, input.windowSeconds ?? 1);
   const merged = `Merged ${indexes.size} of ${count} shard${count === 1 ? '' : 's'}`;
   if (spread === null) return { sentence: `${merged} (${errorText}).`, flagged: false };
-  const head = `${merged}: their first requests left within ${spread.toFixed(1)} ms of each other (${errorText}).`;
+  const head = `${merged}: they kept the shared start within ${spread.toFixed(1)} ms of each other (${errorText}).`;
   if (!input.burstSent || spread <= windowMs) return { sentence: head, flagged: false };
   return {
     sentence: `${head} Flagged: that start spread exceeds the ${windowMs / 1000}-s window under test, so the shards' bursts did not arrive as one instant and the merged burst figures measure no single window; re-run with --coordinator (or fix the machines' clocks).`,

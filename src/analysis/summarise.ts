@@ -335,7 +335,7 @@ class RecordingFold implements Analysis {
     const kind = this.phaseKindOf(phase);
 
     this.sent++;
-    this.shardAlignment.sent(phase, sentMs);
+    this.shardAlignment.sent(phase, plannedMs, sentMs);
     this.estimatedSent += estimated;
     this.maxTimeMs = Math.max(this.maxTimeMs, sentMs, doneMs);
     this.lag.add(Math.max(0, sentMs - plannedMs));

@@ -103,8 +103,9 @@ export interface Summary {
     lagP99Ms: number | null;
     /**
      * Merged shard recordings only (docs/sharding.md): how far apart the shards started,
-     * ms — the largest spread of one phase's first sends over the shards, on the
-     * offset-corrected clock; null with fewer than two shards.
+     * ms — the largest spread, over the phases, of the shards' start errors (each the
+     * least `sentMs − plannedMs` of its requests, on the offset-corrected clock and the
+     * lined-up instants); null with fewer than two shards.
      */
     crossShardSpreadMs?: number | null;
   };
@@ -162,7 +163,7 @@ export interface ShardSummary extends GroupSummary {
   offsetMs: number | null;
   /** Bound on the error of `offsetMs`, ms. */
   offsetErrorMs: number | null;
-  /** When the shard's first request left after the earliest shard's, ms on the corrected clock. */
+  /** How much later than the earliest shard this one kept the plan (its least start error minus theirs), ms. */
   startedAfterMs: number | null;
 }
 

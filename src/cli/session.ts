@@ -325,9 +325,6 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   }
   if (settings.dryRun) return null;
 
-  // A sharded run waits for its shared start before anything opens: a coordinator that cannot be reached costs nothing.
-  const shardStart: ShardStart | null = settings.shard === null ? null : await synchroniseShard(io, settings.shard, settings.clockSkewMs);
-
   // Keyless Entra ID: the first token before anything else, so a missing login costs nothing (exit 2).
   let entraToken: RefreshingBearerToken | null = null;
   if (given !== null && given.auth.entra === true) {
@@ -344,7 +341,6 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     recording = RecordedRun.open({ path: recordingPath, secrets });
   } catch (error) {
     entraToken?.close();
-    await shardStart?.close();
     throw error;
   }
 
@@ -368,7 +364,6 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     } catch (error) {
       await Promise.all([simulator, ...laneSimulators].map((running) => running?.close()));
       await recording.discard();
-      await shardStart?.close();
       throw error;
     }
     const opening = settings.simProfile === null ? 'No target given: started the embedded Azure OpenAI simulator' : 'Started the embedded simulator';
@@ -402,6 +397,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   const proxyDispatcher: Dispatcher | null = proxy === null ? null : createProxyDispatcher(proxy, connections);
   if (proxy !== null) io.stderr.write(`Sending through the proxy ${proxy.host} (${proxy.source === 'flag' ? '--proxy' : 'from the environment'})\n`);
   let transport: HttpTransport;
+  let shardStart: ShardStart | null = null;
   const targetSpecs: TargetSpec[] =
     named.length > 0
       ? named
@@ -426,19 +422,21 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     }
     transport = sessionTargets[0]!.transport;
     if (laneIds !== null) target = targetSpecs[0]!;
+    if (plan.warmUp === true) await warmUpBeforeTheRun(settings, target, secrets, plan.payloadVariants ?? []);
+    // A sharded run meets its shared start last, when everything is ready: the lead then
+    // only has to cover the run line and the first instant's connections. Nothing has
+    // reached the target yet, so a coordinator that cannot be reached costs nothing.
+    if (settings.shard !== null) shardStart = await synchroniseShard(io, settings.shard, settings.clockSkewMs);
   } catch (error) {
-    // Building the payloads failed before anything was sent: leave nothing running or half-written.
+    // Building the payloads (or meeting the shared start) failed before anything was sent: leave nothing running or half-written.
     entraToken?.close();
     await proxyDispatcher?.close();
     await Promise.all(sessionTargets.map((entry) => entry.transport.close()));
     await Promise.all(laneSimulators.map((running) => running.close()));
     await simulator?.close();
     await recording.discard();
-    await shardStart?.close();
     throw error;
   }
-
-  if (plan.warmUp === true) await warmUpBeforeTheRun(settings, target, secrets, plan.payloadVariants ?? []);
 
   const abortController = new AbortController();
   let stopProgress: () => void = () => {};
