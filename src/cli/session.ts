@@ -280,7 +280,10 @@ export async function runSession(session: OpenSession, send: () => Promise<RunEn
   if (authStop !== null) endForBadConfiguration(session, authStop);
 
   const result = await analyseRecordingFile(io, session.recordingPath);
-  const expectationResults = evaluateExpectations(session.expectations, result.summary);
+  // One shard's share is not the run: its checks belong to the merged report (docs/sharding.md).
+  const oneShard = plan.settings.shard !== null && plan.settings.shard.count > 1;
+  const expectationResults = evaluateExpectations(oneShard ? [] : session.expectations, result.summary);
+  if (oneShard && session.expectations.length > 0) io.stderr.write(`note: the ${session.expectations.length} expectation${session.expectations.length === 1 ? ' is' : 's are'} checked on the merged report (aoai-probe report with every shard's recording and --expect), not on one shard\n`);
   const { humanText, notes } = typeof rendering === 'function' ? rendering(ending) : rendering;
   renderOutputs(io, plan.settings, result, expectationResults, humanText ? (width) => humanText(result, width) : undefined);
   for (const note of notes ?? []) io.stderr.write(`note: ${note}\n`);
