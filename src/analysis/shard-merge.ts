@@ -118,7 +118,9 @@ export class ShardAlignment {
     const twice = [...byIndex].filter(([, times]) => times > 1).map(([index]) => index);
     if (twice.length > 0) problems.push(`shard ${twice.join(', ')} appears in more than one recording: its requests count twice; merge one recording per shard`);
     const count = Math.max(...counts);
-    if (counts.size === 1 && byIndex.size < count) {
+    if (this.identities.length === 1 && count > 1) {
+      problems.push(`this recording is shard ${this.identities[0]!.index} of ${count}: its figures cover its share of the plan; give report every shard's recording (or their folder) for the whole run`);
+    } else if (counts.size === 1 && byIndex.size < count) {
       const missing = Array.from({ length: count }, (_, index) => index).filter((index) => !byIndex.has(index));
       problems.push(`only ${byIndex.size} of ${count} shards were merged (missing: ${missing.join(', ')}): the figures cover part of the plan`);
     }
@@ -152,6 +154,7 @@ export function shardSentence(input: ShardVerdictInput): { sentence: string; fla
   const errorText = errors.length === 0 ? 'clocks taken as they were (no coordinator)' : `clock offsets known to ±${Math.max(...errors).toFixed(1)} ms`;
   const spread = input.spreadMs;
   const windowMs = 1000 * Math.min(1, input.windowSeconds ?? 1);
+  if (input.shards.length === 1) return { sentence: count === 1 ? '' : `This is shard ${input.shards[0]!.index} of ${count} alone; its figures cover its share of the plan.`, flagged: false };
   const merged = `Merged ${indexes.size} of ${count} shard${count === 1 ? '' : 's'}`;
   if (spread === null) return { sentence: `${merged} (${errorText}).`, flagged: false };
   const head = `${merged}: they kept the shared start within ${spread.toFixed(1)} ms of each other (${errorText}).`;
