@@ -59,6 +59,19 @@ async function readScenarioListing(problems: Problems, io: CliIo, raw: unknown):
   }
 }
 
+/** Target flags every shard gets; refuses a plan that would only measure each shard's own embedded simulator. */
+function targetArgs(raw: RawOptions, scenario: Scenario, scenarioName: string): string[] {
+  const args: string[] = [];
+  for (const [key, flag] of [['url', '--url'], ['endpoint', '--endpoint'], ['deployment', '--deployment']] as const) {
+    if (typeof raw[key] === 'string' && (raw[key] as string).trim() !== '') args.push(flag, (raw[key] as string).trim());
+  }
+  const scenarioTarget = scenario.target !== null || (scenario.targets?.length ?? 0) > 0;
+  if (!scenarioTarget && !args.includes('--url') && !args.includes('--endpoint')) {
+    throw new InputError(`${scenarioName} names no target, so every shard would measure an embedded simulator of its own; add --endpoint https://NAME.openai.azure.com --deployment NAME (or --url URL), or a target: to the scenario`);
+  }
+  return args;
+}
+
 /** Prints the text, or writes it to --out. */
 function emit(io: CliIo, text: string, out: unknown, what: string): void {
   if (typeof out !== 'string' || out === '') {
@@ -89,6 +102,9 @@ export function register(program: Command, io: CliIo): void {
     .option('--secret-key <key>', 'the key inside that Secret', 'api-key')
     .option('--key-variable <name>', 'the environment variable the key is handed to the shards in', DEFAULT_KEY_VARIABLE)
     .option('--volume-claim <name>', 'an existing PersistentVolumeClaim for the recordings (default: the output includes a ReadWriteMany claim)')
+    .option('--endpoint <url>', 'the Azure OpenAI endpoint every shard sends to (when the scenario names no target)')
+    .option('--deployment <name>', 'the Azure deployment every shard sends to')
+    .option('--url <url>', 'the full request URL every shard sends to (any HTTP API)')
     .option('--yes', 'pass --yes to every shard (plans above --max-requests against a real target)')
     .option('--out <file>', 'write the YAML to this file instead of stdout')
     .action(async (raw: RawOptions) => {
@@ -97,6 +113,7 @@ export function register(program: Command, io: CliIo): void {
       const loaded = await readScenarioListing(problems, io, raw.scenario);
       problems.throwIfAny();
       const { scenario, text } = loaded!;
+      const target = targetArgs(raw, scenario, String(raw.scenario));
       const name = dnsLabel(typeof raw.name === 'string' ? raw.name : scenario.name);
       const objects = kubernetesObjects({
         name,
@@ -108,7 +125,7 @@ export function register(program: Command, io: CliIo): void {
         secretKey: String(raw.secretKey),
         keyVariable: String(raw.keyVariable),
         volumeClaim: typeof raw.volumeClaim === 'string' ? raw.volumeClaim : null,
-        extraArgs: raw.yes === true ? ['--yes'] : [],
+        extraArgs: [...target, ...(raw.yes === true ? ['--yes'] : [])],
       });
       const header = `# aoai-probe deploy k8s: ${scenario.name} split over ${shards} pods (docs/sharding.md).\n# kubectl apply -f this file; the API key comes from the Secret named below (never from this file).\n`;
       emit(io, header + objects.map((object) => stringify(object, { lineWidth: 0 })).join('---\n'), raw.out, 'the Kubernetes objects');
@@ -124,6 +141,9 @@ export function register(program: Command, io: CliIo): void {
     .option('--secret <name>', 'the Actions secret holding the API key', DEFAULT_KEY_VARIABLE)
     .option('--key-variable <name>', 'the environment variable the key is handed to the shards in', DEFAULT_KEY_VARIABLE)
     .option('--lead <minutes>', 'minutes between the plan job and the shared start (runners take a while to start)', '3')
+    .option('--endpoint <url>', 'the Azure OpenAI endpoint every shard sends to (when the scenario names no target)')
+    .option('--deployment <name>', 'the Azure deployment every shard sends to')
+    .option('--url <url>', 'the full request URL every shard sends to (any HTTP API)')
     .option('--yes', 'pass --yes to every shard (plans above --max-requests against a real target)')
     .option('--out <file>', 'write the workflow to this file instead of stdout, e.g. .github/workflows/aoai-probe-shards.yml')
     .action(async (raw: RawOptions) => {
@@ -135,6 +155,7 @@ export function register(program: Command, io: CliIo): void {
       const loaded = await readScenarioListing(problems, io, raw.scenario);
       problems.throwIfAny();
       const { scenario, path } = loaded!;
+      const target = targetArgs(raw, scenario, String(raw.scenario));
       const inRepository = relative(io.cwd, path);
       if (isAbsolute(inRepository) || inRepository.startsWith('..')) {
         throw new InputError(`--scenario ${String(raw.scenario)} lies outside this folder; run deploy github from the repository's root with the scenario inside it (the jobs check the repository out)`);
@@ -149,7 +170,7 @@ export function register(program: Command, io: CliIo): void {
         secretName: String(raw.secret),
         keyVariable: String(raw.keyVariable),
         leadMinutes,
-        extraArgs: raw.yes === true ? ['--yes'] : [],
+        extraArgs: [...target, ...(raw.yes === true ? ['--yes'] : [])],
       });
       const header = `# aoai-probe deploy github: ${scenario.name} split over ${shards} jobs (docs/sharding.md).\n# The key comes from the repository secret named below; run it from the Actions tab (workflow_dispatch).\n`;
       emit(io, header + stringify(workflow, { lineWidth: 0 }), raw.out, 'the workflow');
