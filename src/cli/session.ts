@@ -486,6 +486,9 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     ...(shardStart !== null ? { shard: { ...shardStart.identity, clockZeroEpochMs: shardStart.wallNow() - clock.now() } } : {}),
   });
   const startAtClockMs = shardStart?.startAtLocalEpochMs == null ? null : clock.now() + (shardStart.startAtLocalEpochMs - shardStart.wallNow());
+  if (startAtClockMs !== null && startAtClockMs - clock.now() > 1000) {
+    io.stderr.write(`Waiting ${((startAtClockMs - clock.now()) / 1000).toFixed(1)} s for the shared start (${shardStart!.identity.startAt})\n`);
+  }
   if (startAtClockMs !== null && startAtClockMs < clock.now()) {
     io.stderr.write(`note: the shared start passed ${((clock.now() - startAtClockMs) / 1000).toFixed(3)} s ago; starting now (the merged report shows the shards' spread)\n`);
   }
