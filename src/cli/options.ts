@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { parseCount, parseDuration } from '../parse/units.js';
 import { MAX_BURST_SIZE, MAX_PLANNED_REQUESTS } from '../scenario/schema.js';
+import { addShardOptions } from './shard-options.js';
 
 /** Raw values as commander hands them over (strings, booleans, arrays). */
 export type RawOptions = Record<string, unknown>;
@@ -68,9 +69,9 @@ export function addOutputOptions(command: Command): Command {
     .option('--no-color', 'no colours (NO_COLOR is honoured too)');
 }
 
-/** Every shared flag of a sending command: target, payload, advertised limits, output and safety. */
+/** Every shared flag of a sending command: target, payload, advertised limits, output and safety, shards. */
 export function addRunOptions(command: Command): Command {
-  return addOutputOptions(addAdvertisedOptions(addPayloadOptions(addTargetOptions(command))));
+  return addShardOptions(addOutputOptions(addAdvertisedOptions(addPayloadOptions(addTargetOptions(command)))));
 }
 
 function collect(value: string, previous: string[]): string[] {

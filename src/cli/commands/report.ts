@@ -18,8 +18,8 @@
  * malformed one exits 2 at once); the report, the step summary and the JUnit file
  * are all written before unmet expectations exit 3.
  */
-import { appendFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { appendFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { auditPaths } from '../../analysis/path-audit.js';
 import { analyseLineBatches } from '../../analysis/summarise.js';
@@ -75,8 +75,9 @@ export async function runReport(paths: string[], flags: ReportFlags, io: CliIo):
   const expectations = parseExpectations(flags.expect);
 
   const readerWarnings: string[] = [];
+  const files = await expandFolders(paths.map((path) => resolve(io.cwd, path)));
   const audit = new AuditLines();
-  const batches = audit.watch(readRecordingsBatches(paths.map((path) => resolve(io.cwd, path)), { onWarning: (message) => readerWarnings.push(message) }));
+  const batches = audit.watch(readRecordingsBatches(files, { onWarning: (message) => readerWarnings.push(message) }));
   const result = await analyseLineBatches(batches, { recordingPath: paths.join(',') });
   // The reader reports as it reads, after the analysis was set up: put its findings first.
   result.warnings = [...new Set([...readerWarnings, ...result.warnings])];
@@ -145,12 +146,32 @@ class AuditLines {
   }
 }
 
+/**
+ * A folder given to `report` stands for its `.ndjson` files in name order: the shards of
+ * a split run are collected in one folder (docs/sharding.md). Anything else is passed on
+ * for the reader to check.
+ */
+async function expandFolders(paths: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => null);
+    if (info === null || !info.isDirectory()) {
+      files.push(path);
+      continue;
+    }
+    const inside = (await readdir(path)).filter((name) => name.endsWith('.ndjson')).sort();
+    if (inside.length === 0) throw new InputError(`${path} is a folder without .ndjson recordings; pass the recordings, or the folder the shards wrote them to`);
+    files.push(...inside.map((name) => join(path, name)));
+  }
+  return files;
+}
+
 /** Adds `report` to the program. */
 export function register(program: Command, io: CliIo): void {
   program
     .command('report')
     .description('re-analyse saved recordings (several are merged) and print the report on stdout')
-    .argument('<recordings...>', 'NDJSON recordings written by aoai-probe (see --record)')
+    .argument('<recordings...>', 'NDJSON recordings written by aoai-probe (see --record), or folders of them (the shards of a split run)')
     .addOption(new Option('--format <format>', 'report format').choices([...REPORT_FORMATS]).default('table'))
     .option('--out <file>', 'write the report to this file instead of stdout')
     .option('--expect <expression>', 'CI check over summary fields, e.g. "throttled.ratio < 0.01" (repeatable; exit 3 when unmet)', collect, [])
