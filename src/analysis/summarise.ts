@@ -30,6 +30,7 @@ import { HeadroomTracker } from './headroom.js';
 import { LlmLatencyFold } from './llm-latency.js';
 import { PhaseStats, type PhaseKind } from './phase-rates.js';
 import { readRefusal } from './refusal-class.js';
+import { failureKey, type RedirectEvidence } from './failures.js';
 import { TimelineBuilder } from './timeline.js';
 import { buildVerdict, type VerdictEvidence } from './verdict.js';
 import { RetryFold } from './retry/retry-fold.js';
@@ -136,6 +137,9 @@ class RecordingFold implements Analysis {
   private throttled = 0;
   private failed = 0;
   private dropped = 0;
+  private readonly failedBy: Record<string, number> = {};
+  /** The redirect with the lowest seq, for the verdict's "pass the final URL". */
+  private firstRedirect: (RedirectEvidence & { seq: number }) | null = null;
   private firstThrottledSeq: number | null = null;
   private readonly byClass: Record<RefusalClass, number> = { requests: 0, tokens: 0, capacity: 0, never: 0, quota: 0, gateway: 0, unknown: 0 };
   private readonly retryAfter = new Distribution({ resolution: 0.1 });
@@ -341,6 +345,11 @@ class RecordingFold implements Analysis {
       this.timeline.refusal(doneMs, refusalClass);
     } else {
       this.failed++;
+      const key = failureKey({ status, errorKind: raw.errorKind });
+      this.failedBy[key] = (this.failedBy[key] ?? 0) + 1;
+      if (status !== null && status >= 300 && status < 400 && (this.firstRedirect === null || seq < this.firstRedirect.seq)) {
+        this.firstRedirect = { seq, status, location: typeof headers['location'] === 'string' ? headers['location'] : null };
+      }
     }
     const totalTokens = finite(raw.usage?.totalTokens);
     if (totalTokens !== null) this.billed += totalTokens;
@@ -551,7 +560,8 @@ class RecordingFold implements Analysis {
       burst: burst.burst,
       perSecond: round(perSecond, 2),
       windowSeconds: null,
-      shape: this.sent === 0 ? 'unknown' : this.throttled === 0 ? 'none-observed' : 'unknown',
+      // "none-observed" needs admitted requests: a run where every request failed observed nothing at all.
+      shape: this.ok === 0 || this.throttled > 0 ? 'unknown' : 'none-observed',
       confidence: requestsConfidence,
       kneePerSecond: round(kneePerSecond, 2),
     };
@@ -574,6 +584,7 @@ class RecordingFold implements Analysis {
         ({ effectiveRequests, effectiveTokens } = mergeInference(effectiveRequests, effectiveTokens, inferred));
         inferenceNotes = inferred.notes;
       }
+      if (this.ok === 0 && this.throttled === 0) effectiveRequests = { ...effectiveRequests, shape: 'unknown', confidence: 'none' };
     }
 
     const spanMs = this.maxTimeMs;
@@ -584,7 +595,7 @@ class RecordingFold implements Analysis {
       command: run?.command ?? 'unknown',
       target,
       advertised,
-      requests: { sent: this.sent, ok: this.ok, throttled: this.throttled, failed: this.failed, dropped: this.dropped },
+      requests: { sent: this.sent, ok: this.ok, throttled: this.throttled, failed: this.failed, dropped: this.dropped, failedBy: { ...this.failedBy } },
       throttled: {
         ratio: this.sent === 0 ? 0 : round(this.throttled / this.sent, 4)!,
         firstSeq: this.firstThrottledSeq,
@@ -642,6 +653,7 @@ class RecordingFold implements Analysis {
       firstRefusal: headroom.firstRefusal,
       advertisedNote: advertisedReading.note,
       inferenceNotes,
+      redirect: this.firstRedirect === null ? null : { status: this.firstRedirect.status, location: this.firstRedirect.location },
     };
     const retry = this.retry.seen ? this.retry.summary() : null;
     const realtime = this.realtime.finish({ rpm: advertised.rpm, tpm: advertised.tpm });

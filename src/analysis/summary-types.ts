@@ -61,7 +61,15 @@ export interface Summary {
     /** flags | headers | simulator | scenario | unknown */
     source: string;
   };
-  requests: { sent: number; ok: number; throttled: number; failed: number; dropped: number };
+  requests: {
+    sent: number;
+    ok: number;
+    throttled: number;
+    failed: number;
+    dropped: number;
+    /** Failed requests by what went wrong: HTTP status as digits ("401", "301") or errorKind ("reset", "timeout", "bad-body"); src/analysis/failures.ts. */
+    failedBy?: Record<string, number>;
+  };
   throttled: {
     ratio: number;
     firstSeq: number | null;
