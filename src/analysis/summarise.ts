@@ -595,7 +595,7 @@ class RecordingFold implements Analysis {
       command: run?.command ?? 'unknown',
       target,
       advertised,
-      requests: { sent: this.sent, ok: this.ok, throttled: this.throttled, failed: this.failed, dropped: this.dropped, failedBy: { ...this.failedBy } },
+      requests: { sent: this.sent, ok: this.ok, throttled: this.throttled, failed: this.failed, dropped: this.dropped, ...(this.failed > 0 ? { failedBy: { ...this.failedBy } } : {}) },
       throttled: {
         ratio: this.sent === 0 ? 0 : round(this.throttled / this.sent, 4)!,
         firstSeq: this.firstThrottledSeq,

@@ -308,12 +308,12 @@ describe('refusal kinds, headers and failures', () => {
       droppedLine(4, 400, 'steady'),
     ];
     const result = await analyseLines(lines);
-    expect(result.summary.requests).toEqual({ sent: 3, ok: 1, throttled: 0, failed: 2, dropped: 2 });
+    expect(result.summary.requests).toEqual({ sent: 3, ok: 1, throttled: 0, failed: 2, dropped: 2, failedBy: { 500: 1, timeout: 1 } });
     expect(result.summary.ended).toBe('truncated');
     expect(result.summary.durationSeconds).toBe(60.1);
     expect(result.warnings).toContain('the recording has no end line: the run was cut short; the figures cover what was recorded');
     expect(result.summary.verdict).toBe(
-      '1 of 3 requests were admitted and none was refused. 2 requests failed without a usable answer (timeouts, resets or other errors). ' +
+      '1 of 3 requests were admitted and none was refused. 2 requests failed without a usable answer: 1 × HTTP 500 (the server failed); 1 × timeout (no answer within --timeout). ' +
         '2 planned requests were not sent because too many were already in flight, so less load was offered than planned. ' +
         'The recording has no end line (the run was cut short); the figures cover what was recorded.',
     );
