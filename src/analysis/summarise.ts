@@ -31,6 +31,7 @@ import { LlmLatencyFold } from './llm-latency.js';
 import { PhaseStats, type PhaseKind } from './phase-rates.js';
 import { readRefusal } from './refusal-class.js';
 import { failureKey, type RedirectEvidence } from './failures.js';
+import { TokenBudgetFromStart } from './token-budget.js';
 import { TimelineBuilder } from './timeline.js';
 import { buildVerdict, type VerdictEvidence } from './verdict.js';
 import { RetryFold } from './retry/retry-fold.js';
@@ -161,6 +162,7 @@ class RecordingFold implements Analysis {
   private maxRemainingRequests: number | null = null;
 
   private readonly headroom = new HeadroomTracker();
+  private readonly tokenBudget = new TokenBudgetFromStart();
   private readonly activity = new ActivityIntervals();
   private readonly bursts = new BurstInstants();
   private readonly timeline: TimelineBuilder;
@@ -323,6 +325,7 @@ class RecordingFold implements Analysis {
 
     this.sent++;
     this.estimatedSent += estimated;
+    this.tokenBudget.sent(sentMs);
     this.maxTimeMs = Math.max(this.maxTimeMs, sentMs, doneMs);
     this.lag.add(Math.max(0, sentMs - plannedMs));
     this.timeline.sent(sentMs);
@@ -332,6 +335,7 @@ class RecordingFold implements Analysis {
     if (outcome === 'admitted') {
       this.ok++;
       this.estimatedCharged += estimated;
+      this.tokenBudget.admittedRequest(sentMs, estimated);
       latencyMs = doneMs - sentMs;
       this.latency.add(latencyMs);
       this.llmLatency.add(raw, this.timeOffsetMs);
@@ -340,6 +344,7 @@ class RecordingFold implements Analysis {
       const refusalClass = reading!.refusalClass;
       this.throttled++;
       this.byClass[refusalClass]++;
+      if (refusalClass === 'tokens') this.tokenBudget.tokenRefusal(sentMs);
       if (this.firstThrottledSeq === null || seq < this.firstThrottledSeq) this.firstThrottledSeq = seq;
       if (reading!.retryAfterMs !== null) this.retryAfter.add(reading!.retryAfterMs);
       this.timeline.refusal(doneMs, refusalClass);
@@ -378,7 +383,7 @@ class RecordingFold implements Analysis {
       stats = new PhaseStats(phase, kind);
       this.phaseStats.set(phase, stats);
     }
-    stats.add(sentMs, outcome);
+    stats.add(sentMs, outcome, refusalClass, plannedMs);
 
     // Headroom: admitted answers that carry remaining-*, and every refusal.
     if (outcome === 'refused' || (outcome === 'admitted' && (view.remainingRequests !== null || view.remainingTokens !== null))) {
@@ -549,7 +554,7 @@ class RecordingFold implements Analysis {
       if (stats.kind !== 'steady' && stats.kind !== 'ramp') continue;
       const rate = stats.throttledRate();
       if (rate !== null) perSecond = Math.max(perSecond ?? 0, rate);
-      if (stats.kind === 'ramp' && kneePerSecond === null) kneePerSecond = stats.rateAtFirstRefusal();
+      if (stats.kind === 'ramp' && kneePerSecond === null) kneePerSecond = stats.rateAtFirstRefusal(this.phaseLines.find((line) => line.name === stats.name));
     }
 
     // Confidence goes with the main figure: the burst's when a burst was measured
@@ -565,9 +570,12 @@ class RecordingFold implements Analysis {
       confidence: requestsConfidence,
       kneePerSecond: round(kneePerSecond, 2),
     };
+    // The token budget: from a burst from idle that ended in token refusals, else from the
+    // requests admitted since the run began until the first token refusal (token-budget.ts).
+    const tokenBurst = burst.tokenBurst ?? this.tokenBudget.result();
     let effectiveTokens: EffectiveTokens =
-      burst.tokenBurst !== null
-        ? { burst: burst.tokenBurst, perMinute: null, windowSeconds: null, confidence: 'medium' }
+      tokenBurst !== null
+        ? { burst: tokenBurst, perMinute: null, windowSeconds: null, confidence: 'medium' }
         : { burst: null, perMinute: null, windowSeconds: null, confidence: 'none' };
 
     // Probe experiments: limit inference knows more than the rules above; its figures win.
