@@ -491,6 +491,20 @@ class RecordingFold implements Analysis {
   }
 
   /**
+   * Where the first refusal stood in arrival order (summary-types.ts). Why: a burst's
+   * requests leave at one instant on many sockets and the server admits whichever it
+   * reads first, so the lowest refused seq is often #0 while the limiter refused the
+   * 6th request it counted. Seqs number the plan in order, so the requests planned
+   * before the instant are its lowest seq, and its admitted answers came before the refusal.
+   */
+  private firstInArrivalOrder(): number | null {
+    const first = this.firstThrottledSeq;
+    if (first === null) return null;
+    const instant = this.bursts.list().find((candidate) => candidate.sent >= 2 && candidate.firstRefusedSeq === first);
+    return instant === undefined ? first : instant.minSeq + instant.admitted;
+  }
+
+  /**
    * The dialect of the `x-ratelimit-*-requests|tokens` headers: what the answers said,
    * else what the target is (Azure and the simulator speak Azure's; OpenAI and other
    * OpenAI-compatible APIs speak OpenAI's).
@@ -607,6 +621,7 @@ class RecordingFold implements Analysis {
       throttled: {
         ratio: this.sent === 0 ? 0 : round(this.throttled / this.sent, 4)!,
         firstSeq: this.firstThrottledSeq,
+        firstInArrivalOrder: this.firstInArrivalOrder(),
         byClass: { ...this.byClass },
         retryAfterMs: {
           min: round(this.retryAfter.min(), 1),

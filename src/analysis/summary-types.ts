@@ -73,6 +73,12 @@ export interface Summary {
   throttled: {
     ratio: number;
     firstSeq: number | null;
+    /**
+     * The first refusal's place in the order requests reached the limiter, as a seq-like
+     * index: within a burst instant, the instant's admitted answers come first (the
+     * server picks the order within one instant). Equal to firstSeq outside bursts.
+     */
+    firstInArrivalOrder?: number | null;
     byClass: Record<RefusalClass, number>;
     retryAfterMs: { min: number | null; p50: number | null; max: number | null };
     /** Refusals that arrived while the last remaining-* header seen still showed capacity. */

@@ -108,7 +108,10 @@ export function burstComparisonSentence(summary: VerdictSummary, evidence: Verdi
   if (burst === null || evidence.burst === null) return null;
   const { rpm, requestsPer1s: perSecond, requestsPer10s: per10s } = summary.advertised;
   if (rpm === null || perSecond === null || per10s === null) {
-    return 'No advertised limit is known (give --tpm or --rpm), so the burst cannot be compared with one.';
+    // A plain HTTP target has no TPM: only the request rate it promises can be compared.
+    return summary.target.kind === 'http'
+      ? 'No advertised limit is known (give --rpm, the requests per minute the target promises), so the burst cannot be compared with one.'
+      : 'No advertised limit is known (give --tpm or --rpm), so the burst cannot be compared with one.';
   }
   const allowed = `advertised ${formatNumber(rpm)} RPM allows ${formatNumber(perSecond)} per second and ${formatNumber(per10s)} per 10 s`;
   if (evidence.burst.refused === 0) {

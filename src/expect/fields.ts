@@ -64,6 +64,7 @@ export const FIELD_KINDS: Record<StaticFieldPath, FieldKind> = {
   'callers.gaveUp': 'count',
   'throttled.ratio': 'ratio',
   'throttled.firstSeq': 'count',
+  'throttled.firstInArrivalOrder': 'count',
   'throttled.byClass.requests': 'count',
   'throttled.byClass.tokens': 'count',
   'throttled.byClass.capacity': 'count',

@@ -22,6 +22,7 @@ const GROUP_KEY_ORDER = {
   throttled: {
     ratio: true,
     firstSeq: true,
+    firstInArrivalOrder: true,
     byClass: REFUSAL_CLASS_ORDER,
     retryAfterMs: { min: true, p50: true, max: true },
     whileHeadersShowedCapacity: true,

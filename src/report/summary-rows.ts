@@ -51,6 +51,19 @@ export function refusalClassCounts(byClass: Record<string, number>): { refusalCl
     .filter((entry) => entry.count > 0);
 }
 
+/**
+ * The first refused request as a person should read it: `request #12`, or, when it was
+ * refused within a burst instant, its place in arrival order with the send-order number
+ * after it (`#5 in arrival order (#0 as sent)`): within one instant the server picks the
+ * order, so the lowest refused seq alone reads as if the very first request was refused.
+ */
+export function firstRefusedText(throttled: Summary['throttled']): string | null {
+  if (throttled.firstSeq === null) return null;
+  const arrival = throttled.firstInArrivalOrder;
+  if (arrival === undefined || arrival === null || arrival === throttled.firstSeq) return `request #${throttled.firstSeq}`;
+  return `#${arrival} in arrival order (#${throttled.firstSeq} as sent)`;
+}
+
 /** The "requests" section: what was sent and what came back. */
 export function requestRows(summary: Summary): SummaryRow[] {
   const { requests, throttled } = summary;
@@ -77,7 +90,7 @@ export function requestRows(summary: Summary): SummaryRow[] {
     ...failedBy,
     {
       label: 'first refused',
-      value: throttled.firstSeq === null ? 'none' : `request #${throttled.firstSeq}`,
+      value: firstRefusedText(throttled) ?? 'none',
       tone: throttled.firstSeq === null ? 'good' : 'bad',
     },
     {
@@ -296,7 +309,8 @@ export function verdictHeadline(summary: Summary): string {
   if (requests.sent === 0) return 'No requests in the recording';
   if (requests.throttled === 0 && requests.failed === 0) return `No refusals: all ${formatCount(requests.sent)} requests admitted`;
   if (requests.throttled === 0) return `No refusals: ${formatCount(requests.ok)} of ${formatCount(requests.sent)} requests admitted, ${formatCount(requests.failed)} failed`;
-  const from = throttled.firstSeq === null ? '' : `, the first at request #${throttled.firstSeq}`;
+  const first = firstRefusedText(throttled);
+  const from = first === null ? '' : `, the first at ${first}`;
   return `${formatCount(requests.throttled)} of ${formatCount(requests.sent)} requests refused${from}`;
 }
 
