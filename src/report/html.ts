@@ -99,7 +99,8 @@ function keyFigures(result: AnalysisResult): string {
     { label: 'sent', value: formatCount(summary.requests.sent), tone: 'plain' },
     { label: 'admitted', value: formatCount(summary.requests.ok), tone: 'good' },
     { label: `refused (${formatRatio(summary.throttled.ratio)})`, value: formatCount(summary.requests.throttled), tone: summary.requests.throttled > 0 ? 'bad' : 'good' },
-    { label: 'first refused', value: firstRefusedText(summary.throttled) ?? 'none', tone: 'plain' },
+    // A big figure: "#5", or "#5 in arrival order (#0 as sent)" for a burst the server read out of order.
+    { label: 'first refused', value: firstRefusedText(summary.throttled)?.replace(/^request /, '') ?? 'none', tone: 'plain' },
     { label: 'effective rate', value: formatRate(summary.effective.requests.perSecond), tone: 'plain' },
     { label: 'burst', value: formatCount(summary.effective.requests.burst), tone: 'plain' },
     { label: 'latency p95', value: formatMs(summary.latency.p95), tone: 'plain' },
