@@ -141,7 +141,7 @@ describe('bursts', () => {
     expect(summary.headers.families).toEqual(['none']);
     expect(summary.headers.requestsWindowSeconds).toBeNull();
     expect(summary.schedule.sendSpreadMs).toBe(0);
-    expect(summary.verdict).toBe('All 100 requests sent at once were admitted. No advertised limit is known (give --tpm or --rpm), so the burst cannot be compared with one.');
+    expect(summary.verdict).toBe('All 100 requests sent at once were admitted. No advertised limit is known (give --rpm, the requests per minute the target promises), so the burst cannot be compared with one.');
   });
 
   it('no limit with advertised figures: says the cap is at least the burst', async () => {
