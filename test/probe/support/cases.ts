@@ -106,6 +106,49 @@ export function genericCase(kind: (typeof GENERIC_KINDS)[number], seed: number):
   }
 }
 
+/** The limiter kinds that are neither one plain window nor one plain bucket. */
+export const COMPOUND_KINDS = ['restarting-window', 'whole-token-bucket', 'all-of'] as const;
+
+/**
+ * A case of one of COMPOUND_KINDS with random settings:
+ *   - restarting-window: L per W anchored at the first hit; once exceeded, blocked
+ *     until quiet for B. Burst L, rate L/W, recovery B (silence), shape fixed-window.
+ *   - whole-token-bucket: capacity C refilling R in whole tokens since the last
+ *     admission. Burst C, rate R (admitted in full at R), recovery C/R, token-bucket.
+ *   - all-of: a sliding log of L per W and a slower one of about 2.5·L per 5·W in AND.
+ *     Burst L, rate the slower one's, recovery W after a burst (the slower log keeps
+ *     room for another burst), sliding-window.
+ */
+export function compoundCase(kind: (typeof COMPOUND_KINDS)[number], seed: number): LimiterCase {
+  const next = random(seed);
+  const headers = pick(next, ['none', 'azure', 'x-ratelimit', 'ietf'] as const);
+  const style = `headers=${headers},status=429`;
+  const none = { tpm: null, rpm: null };
+  switch (kind) {
+    case 'restarting-window': {
+      const limit = whole(next, 3, 20);
+      const windowSeconds = tidy(between(next, 1, 8));
+      const blockSeconds = next() < 0.5 ? windowSeconds : tidy(between(next, 1, 10));
+      const name = `restarting-window:limit=${limit},window=${windowSeconds}s,block=${blockSeconds}s,${style}`;
+      return { name, policy: () => genericPolicy(name), truth: { burst: limit, perSecond: limit / windowSeconds, windowSeconds: blockSeconds, shape: 'fixed-window' }, latencyMs: 5, advertised: none };
+    }
+    case 'whole-token-bucket': {
+      const capacity = whole(next, 3, 30);
+      const rate = tidy(between(next, 1, 20));
+      const name = `whole-token-bucket:capacity=${capacity},rate=${rate}/s,${style}`;
+      return { name, policy: () => genericPolicy(name), truth: { burst: capacity, perSecond: rate, windowSeconds: capacity / rate, shape: 'token-bucket' }, latencyMs: 5, advertised: none };
+    }
+    case 'all-of': {
+      const limit = whole(next, 3, 12);
+      const windowSeconds = tidy(between(next, 0.5, 2));
+      const slowLimit = Math.round(2.5 * limit);
+      const slowWindow = Number((5 * windowSeconds).toFixed(3));
+      const name = `sliding-log:limit=${limit},window=${windowSeconds}s,${style}+sliding-log:limit=${slowLimit},window=${slowWindow}s`;
+      return { name, policy: () => genericPolicy(name), truth: { burst: limit, perSecond: slowLimit / slowWindow, windowSeconds, shape: 'sliding-window' }, latencyMs: 5, advertised: none };
+    }
+  }
+}
+
 /**
  * An azure-standard case with a random TPM, with or without the 1-s sub-cap:
  * 20,000–80,000 TPM with it (a cap of 2 to 8 per second), 10,000–50,000 without
