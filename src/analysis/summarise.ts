@@ -380,6 +380,9 @@ class RecordingFold implements Analysis {
         refusalClass,
         remainingRequests: view.remainingRequests,
         remainingTokens: view.remainingTokens,
+        readMs: doneMs,
+        sentMs,
+        estimatedTokens: estimated,
       });
     }
 

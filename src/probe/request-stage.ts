@@ -243,7 +243,7 @@ class RequestStage {
   /**
    * Watches for recovery from now with pings placed on the plausible hypotheses' predictions.
    *
-   * When a limiter that every refusal restarts is plausible, the watch is silent: one
+   * When the best explanation is a limiter that every refusal restarts, the watch is silent: one
    * ping at the earliest predicted recovery, then (if refused, which restarted such a
    * limiter) one at the next prediction made with that refusal replayed, and so on.
    * Each ping then tests one hypothesis's recovery after silence, instead of a
@@ -252,7 +252,7 @@ class RequestStage {
   private async predictedWatch(analysis: DimensionAnalysis, purpose: string): Promise<number | null> {
     const session = this.session;
     const fromMs = session.now();
-    if (analysis.plausible.some((hypothesis) => hypothesis.variant.id === 'anchored-window-restart')) {
+    if (analysis.best?.variant.id === 'anchored-window-restart') {
       // The silences to test: each hypothesis's wait from now, ascending, then growing by half.
       const gaps = this.predictions(analysis).map((at) => at - fromMs).filter((gap) => gap > 0).sort((a, b) => a - b);
       let tested = 0;
