@@ -92,6 +92,14 @@ export function readAdvertised(run: RunLine | null, headers: HeaderLimits): Adve
       note: `No limit was given, so the figures come from the x-ratelimit-limit-* headers (OpenAI counts ${limitRequests} requests per minute).`,
     };
   }
+  if (limitRequests !== null && headers.dialect !== 'azure') {
+    // A bare limit (x-ratelimit-limit, an IETF limit without a window) says how many,
+    // not per how long: reading it as Azure's 10-second bucket would invent an RPM.
+    return {
+      advertised: figures(limitTokens, null, limitTokens === null ? 'unknown' : 'headers'),
+      note: `No limit was given, and the headers name a limit of ${limitRequests} requests without saying per how long, so no advertised rate is derived from them (give --rpm to compare).`,
+    };
+  }
   if (limitRequests !== null) {
     return {
       advertised: figures(limitTokens, 6 * limitRequests, 'headers'),
@@ -111,6 +119,20 @@ export function readAdvertised(run: RunLine | null, headers: HeaderLimits): Adve
     };
   }
   return { advertised: figures(null, null, 'unknown'), note: null };
+}
+
+/**
+ * True for a target whose limits follow Azure's rules (named Azure or the simulator, or
+ * answering with Azure's headers): only then are RPM/60 per second and RPM/6 per 10 s
+ * worth comparing with, unless the user gave --tpm/--rpm.
+ */
+export function azureShaped(kind: string, families: readonly string[]): boolean {
+  return kind === 'azure' || kind === 'simulator' || families.includes('azure');
+}
+
+/** Whether a summary's advertised figures may be split Azure's way (RPM/60, RPM/6). */
+export function azureArithmeticApplies(summary: Pick<Summary, 'advertised' | 'target' | 'headers'>): boolean {
+  return summary.advertised.source !== 'headers' || azureShaped(summary.target.kind, summary.headers.families);
 }
 
 /** Evidence about the size of the request budget the headers count. */

@@ -27,12 +27,24 @@ import { gatewaySentence } from './gateway-verdict.js';
 import { regionKey } from './region-key.js';
 import { parseRateLimitHeaders, type HeaderFamily, type RateLimitView, type RequestsTokensDialect } from './headers.js';
 import { HeadroomTracker } from './headroom.js';
+import { azureShaped } from './advertised.js';
 import { LlmLatencyFold } from './llm-latency.js';
 import { PhaseStats, type PhaseKind } from './phase-rates.js';
 import { readRefusal } from './refusal-class.js';
 import { TimelineBuilder } from './timeline.js';
 import { buildVerdict, type VerdictEvidence } from './verdict.js';
 import { RetryFold } from './retry/retry-fold.js';
+
+/** The probe's budget from a run line's scenario (`budgetRequests`, `budgetSeconds`), or null. */
+function probeBudgetOf(run: RunLine | null): { requests: number | null; seconds: number | null } | null {
+  const scenario = run?.scenario;
+  if (scenario === null || typeof scenario !== 'object') return null;
+  const fields = scenario as Record<string, unknown>;
+  const number = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null);
+  const requests = number(fields['budgetRequests']);
+  const seconds = number(fields['budgetSeconds']);
+  return requests === null && seconds === null ? null : { requests, seconds };
+}
 
 /** Options of an analysis. */
 export interface AnalysisOptions {
@@ -571,7 +583,10 @@ class RecordingFold implements Analysis {
         phases: [...this.phaseLines].sort((a, b) => a.startMs - b.startMs),
         requests: [...this.kept].sort((a, b) => a.seq - b.seq),
         refusalClassOf: (request) => readRefusal(request, startEpoch === null ? null : startEpoch + request.doneMs)?.refusalClass ?? null,
-        advertised: { tpm: advertised.tpm, rpm: advertised.rpm },
+        // Azure's arithmetic (RPM/60 per second, RPM/6 per 10 s) only for what the user gave
+        // or an Azure-shaped target; a generic limiter's header limit is not an RPM.
+        advertised: advertised.source !== 'headers' || azureShaped(target.kind, families) ? { tpm: advertised.tpm, rpm: advertised.rpm } : { tpm: null, rpm: null },
+        budget: probeBudgetOf(run),
       });
       if (inferred !== null) {
         ({ effectiveRequests, effectiveTokens } = mergeInference(effectiveRequests, effectiveTokens, inferred));

@@ -5,6 +5,7 @@
  * it returns null when it has nothing to say, and `buildVerdict` joins the rest.
  */
 import type { Summary } from './summary-types.js';
+import { azureArithmeticApplies } from './advertised.js';
 
 /** The summary as the verdict sees it (everything but the verdict itself). */
 export type VerdictSummary = Omit<Summary, 'verdict'>;
@@ -104,7 +105,7 @@ export function burstComparisonSentence(summary: VerdictSummary, evidence: Verdi
   const { burst, confidence } = summary.effective.requests;
   if (burst === null || evidence.burst === null) return null;
   const { rpm, requestsPer1s: perSecond, requestsPer10s: per10s } = summary.advertised;
-  if (rpm === null || perSecond === null || per10s === null) {
+  if (rpm === null || perSecond === null || per10s === null || !azureArithmeticApplies(summary)) {
     return 'No advertised limit is known (give --tpm or --rpm), so the burst cannot be compared with one.';
   }
   const allowed = `advertised ${formatNumber(rpm)} RPM allows ${formatNumber(perSecond)} per second and ${formatNumber(per10s)} per 10 s`;
@@ -142,7 +143,7 @@ export function burstAdviceSentence(summary: VerdictSummary, evidence: VerdictEv
   const { burst, confidence } = summary.effective.requests;
   if (burst === null || evidence.burst === null || evidence.burst.refused === 0 || confidence === 'low' || burst < 1) return null;
   const { requestsPer1s: perSecond, requestsPer10s: per10s } = summary.advertised;
-  const comparison = compareBurst(burst, perSecond, per10s);
+  const comparison = azureArithmeticApplies(summary) ? compareBurst(burst, perSecond, per10s) : null;
   if (comparison === 'per-10s' && per10s !== null) {
     return `Keep bursts to ${formatNumber(burst, 0)} requests or fewer, then pace at ≤ ${formatNumber((0.9 * per10s) / 10)} requests/s.`;
   }
@@ -157,7 +158,7 @@ export function steadySentence(summary: VerdictSummary): string | null {
   const perSecond = summary.effective.requests.perSecond;
   if (perSecond === null) return null;
   const { rpm, requestsPer1s } = summary.advertised;
-  const advertised = rpm !== null && requestsPer1s !== null ? ` (the advertised ${formatNumber(rpm)} RPM is ${formatNumber(requestsPer1s)} per second)` : '';
+  const advertised = rpm !== null && requestsPer1s !== null && azureArithmeticApplies(summary) ? ` (the advertised ${formatNumber(rpm)} RPM is ${formatNumber(requestsPer1s)} per second)` : '';
   return `Under steady load, ${formatNumber(perSecond, 2)} requests/s got through once refusals began${advertised}.`;
 }
 
