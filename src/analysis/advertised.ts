@@ -17,6 +17,8 @@ export interface HeaderLimits {
   /** The window an IETF `RateLimit-Policy` named, seconds. */
   policyWindowSeconds: number | null;
   dialect: RequestsTokensDialect | null;
+  /** The target is Azure-shaped (azureShaped): only then is limit-requests Azure's 10-s bucket. Default true. */
+  azureTarget?: boolean;
 }
 
 /** The advertised figures and, when they come from headers, the sentence saying how. */
@@ -92,7 +94,7 @@ export function readAdvertised(run: RunLine | null, headers: HeaderLimits): Adve
       note: `No limit was given, so the figures come from the x-ratelimit-limit-* headers (OpenAI counts ${limitRequests} requests per minute).`,
     };
   }
-  if (limitRequests !== null && headers.dialect !== 'azure') {
+  if (limitRequests !== null && (headers.dialect !== 'azure' || headers.azureTarget === false)) {
     // A bare limit (x-ratelimit-limit, an IETF limit without a window) says how many,
     // not per how long: reading it as Azure's 10-second bucket would invent an RPM.
     return {
@@ -122,17 +124,18 @@ export function readAdvertised(run: RunLine | null, headers: HeaderLimits): Adve
 }
 
 /**
- * True for a target whose limits follow Azure's rules (named Azure or the simulator, or
- * answering with Azure's headers): only then are RPM/60 per second and RPM/6 per 10 s
+ * True for a target whose limits follow Azure's rules (named Azure, or the simulator):
+ * only then are RPM/60 per second and RPM/6 per 10 s
  * worth comparing with, unless the user gave --tpm/--rpm.
  */
-export function azureShaped(kind: string, families: readonly string[]): boolean {
-  return kind === 'azure' || kind === 'simulator' || families.includes('azure');
+export function azureShaped(kind: string): boolean {
+  // Not the header family: OpenAI and many gateways send x-ratelimit-*-requests too.
+  return kind === 'azure' || kind === 'simulator';
 }
 
 /** Whether a summary's advertised figures may be split Azure's way (RPM/60, RPM/6). */
-export function azureArithmeticApplies(summary: Pick<Summary, 'advertised' | 'target' | 'headers'>): boolean {
-  return summary.advertised.source !== 'headers' || azureShaped(summary.target.kind, summary.headers.families);
+export function azureArithmeticApplies(summary: Pick<Summary, 'advertised' | 'target'>): boolean {
+  return summary.advertised.source !== 'headers' || azureShaped(summary.target.kind);
 }
 
 /** Evidence about the size of the request budget the headers count. */

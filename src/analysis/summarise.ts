@@ -533,6 +533,7 @@ class RecordingFold implements Analysis {
       limitTokens: this.firstLimitTokens.value,
       policyWindowSeconds: this.firstPolicyWindow.value,
       dialect,
+      azureTarget: azureShaped(target.kind),
     });
     const advertised = advertisedReading.advertised;
     const requestsWindowSeconds = inferRequestsWindowSeconds(
@@ -585,7 +586,7 @@ class RecordingFold implements Analysis {
         refusalClassOf: (request) => readRefusal(request, startEpoch === null ? null : startEpoch + request.doneMs)?.refusalClass ?? null,
         // Azure's arithmetic (RPM/60 per second, RPM/6 per 10 s) only for what the user gave
         // or an Azure-shaped target; a generic limiter's header limit is not an RPM.
-        advertised: advertised.source !== 'headers' || azureShaped(target.kind, families) ? { tpm: advertised.tpm, rpm: advertised.rpm } : { tpm: null, rpm: null },
+        advertised: advertised.source !== 'headers' || azureShaped(target.kind) ? { tpm: advertised.tpm, rpm: advertised.rpm } : { tpm: null, rpm: null },
         budget: probeBudgetOf(run),
       });
       if (inferred !== null) {
