@@ -13,7 +13,16 @@ export interface Truth {
   perSecond: number | null;
   windowSeconds: number | null;
   shape: LimiterShape;
+  /**
+   * The relative errors allowed for rate and recovery, when not the first goal's ±10 % and
+   * ±25 %: limiters that are neither one plain window nor one plain bucket (a window every
+   * refusal restarts, a whole-token bucket, limits in AND) are held to ±15 % and ±30 %.
+   */
+  goal?: { rate: number; window: number };
 }
+
+/** The goal for limiters that are neither one plain window nor one plain bucket. */
+export const COMPOUND_GOAL = { rate: 0.15, window: 0.3 } as const;
 
 /** One limiter to probe. */
 export interface LimiterCase {
@@ -130,13 +139,13 @@ export function compoundCase(kind: (typeof COMPOUND_KINDS)[number], seed: number
       const windowSeconds = tidy(between(next, 1, 8));
       const blockSeconds = next() < 0.5 ? windowSeconds : tidy(between(next, 1, 10));
       const name = `restarting-window:limit=${limit},window=${windowSeconds}s,block=${blockSeconds}s,${style}`;
-      return { name, policy: () => genericPolicy(name), truth: { burst: limit, perSecond: limit / windowSeconds, windowSeconds: blockSeconds, shape: 'fixed-window' }, latencyMs: 5, advertised: none };
+      return { name, policy: () => genericPolicy(name), truth: { burst: limit, perSecond: limit / windowSeconds, windowSeconds: blockSeconds, shape: 'fixed-window', goal: COMPOUND_GOAL }, latencyMs: 5, advertised: none };
     }
     case 'whole-token-bucket': {
       const capacity = whole(next, 3, 30);
       const rate = tidy(between(next, 1, 20));
       const name = `whole-token-bucket:capacity=${capacity},rate=${rate}/s,${style}`;
-      return { name, policy: () => genericPolicy(name), truth: { burst: capacity, perSecond: rate, windowSeconds: capacity / rate, shape: 'token-bucket' }, latencyMs: 5, advertised: none };
+      return { name, policy: () => genericPolicy(name), truth: { burst: capacity, perSecond: rate, windowSeconds: capacity / rate, shape: 'token-bucket', goal: COMPOUND_GOAL }, latencyMs: 5, advertised: none };
     }
     case 'all-of': {
       const limit = whole(next, 3, 12);
@@ -144,7 +153,7 @@ export function compoundCase(kind: (typeof COMPOUND_KINDS)[number], seed: number
       const slowLimit = Math.round(2.5 * limit);
       const slowWindow = Number((5 * windowSeconds).toFixed(3));
       const name = `sliding-log:limit=${limit},window=${windowSeconds}s,${style}+sliding-log:limit=${slowLimit},window=${slowWindow}s`;
-      return { name, policy: () => genericPolicy(name), truth: { burst: limit, perSecond: slowLimit / slowWindow, windowSeconds, shape: 'sliding-window' }, latencyMs: 5, advertised: none };
+      return { name, policy: () => genericPolicy(name), truth: { burst: limit, perSecond: slowLimit / slowWindow, windowSeconds, shape: 'sliding-window', goal: COMPOUND_GOAL }, latencyMs: 5, advertised: none };
     }
   }
 }
