@@ -13,6 +13,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { RECORDING_VERSION, type RecordLine } from './types.js';
+import { SeenNumbers } from './seen-numbers.js';
 
 /** Options of {@link readRecording} and {@link readRecordings}. */
 export interface ReadOptions {
@@ -62,7 +63,7 @@ export async function* readRecordingBatches(path: string, options: ReadOptions =
   let problemCount = 0;
   let sawFirstLine = false;
   let lineNumber = 0;
-  const seenSeqs = new Set<number>();
+  const seenSeqs = new SeenNumbers();
 
   for await (const rawBatch of splitLines(path)) {
     const batch: RecordLine[] = [];
@@ -217,12 +218,11 @@ function problemWith(parsed: unknown): string | null {
  * `status`), or null. A status of "two hundred" was counted as a failure without a word,
  * and a duplicated line counted its request twice.
  */
-function requestProblem(line: { type: string; seq?: unknown; status?: unknown }, seen: Set<number>): string | null {
+function requestProblem(line: { type: string; seq?: unknown; status?: unknown }, seen: SeenNumbers): string | null {
   if (line.type !== 'request') return null;
   if (typeof line.seq !== 'number' || !Number.isInteger(line.seq) || line.seq < 0) return `"seq" is ${JSON.stringify(line.seq)}, not a request number (a whole number ≥ 0)`;
   if (line.status !== null && (typeof line.status !== 'number' || !Number.isInteger(line.status))) return `"status" is ${JSON.stringify(line.status)}, not an HTTP status (a whole number, or null)`;
-  if (seen.has(line.seq)) return `request #${line.seq} appears twice (a line was duplicated)`;
-  seen.add(line.seq);
+  if (!seen.addIfNew(line.seq)) return `request #${line.seq} appears twice (a line was duplicated)`;
   return null;
 }
 
