@@ -36,10 +36,18 @@ export interface PathAudit {
    * Header names that answers of one status carried on the direct path and never on
    * the gateway path (removed), or the other way round (added). Compared status by
    * status, so a header only refusals carry is not "removed" when one side was never refused.
+   * A removed header whose value reappears under an added name in the same pairs is
+   * listed as renamed instead (see `findRenames`).
    */
-  headers: { removed: string[]; added: string[] };
+  headers: { removed: string[]; added: string[]; renamed: HeaderRenaming[] };
   /** Gateway p50 minus direct p50, admitted answers, ms. */
   addedLatencyMs: number | null;
+}
+
+/** A header the gateway moved to another name. */
+export interface HeaderRenaming {
+  from: string;
+  to: string;
 }
 
 interface SideState {
@@ -88,6 +96,11 @@ export function auditPaths(lines: Iterable<RecordLine>, directTarget = 'direct',
   // `date` is kept only beside a retry-after (see src/record/header-names.ts): it follows that header, it is not one the gateway chose.
   removed.delete('date');
   added.delete('date');
+  const renamed = findRenames(direct.slice(0, pairs), via.slice(0, pairs), removed, added);
+  for (const { from, to } of renamed) {
+    removed.delete(from);
+    added.delete(to);
+  }
 
   const directSide = describeSide(directTarget, direct);
   const viaSide = describeSide(viaTarget, via);
@@ -96,7 +109,7 @@ export function auditPaths(lines: Iterable<RecordLine>, directTarget = 'direct',
     direct: directSide,
     via: viaSide,
     statusDifferences,
-    headers: { removed: [...removed].sort(), added: [...added].sort() },
+    headers: { removed: [...removed].sort(), added: [...added].sort(), renamed },
     addedLatencyMs: directSide.latencyP50Ms === null || viaSide.latencyP50Ms === null ? null : Math.round((viaSide.latencyP50Ms - directSide.latencyP50Ms) * 10) / 10,
   };
 }
@@ -116,4 +129,72 @@ function describeSide(target: string, lines: RequestLine[]): AuditSide {
   });
   const p50 = latency.percentile(50);
   return { target, answers: lines.length, statuses, bodies, firstRefusedPair, latencyP50Ms: p50 === null ? null : Math.round(p50 * 10) / 10 };
+}
+
+/** Share of compared pairs whose values must agree for a removed and an added header to count as one renamed. */
+const RENAME_AGREEMENT = 0.8;
+
+/** Two header values agree: the same text, or numbers within 5 % (at least 1) of each other. */
+function valueDistance(a: string, b: string): number | null {
+  if (a === b) return 0;
+  const x = Number(a);
+  const y = Number(b);
+  if (a.trim() === '' || b.trim() === '' || !Number.isFinite(x) || !Number.isFinite(y)) return null;
+  const scale = Math.max(Math.abs(x), Math.abs(y), 1);
+  return Math.abs(x - y) <= Math.max(1, 0.05 * scale) ? Math.abs(x - y) / scale : null;
+}
+
+/** Length of the common ending of two names (tells `…-remaining-tokens` apart from `…-limit-tokens` on a tie). */
+function commonSuffix(a: string, b: string): number {
+  let length = 0;
+  while (length < a.length && length < b.length && a[a.length - 1 - length] === b[b.length - 1 - length]) length++;
+  return length;
+}
+
+/**
+ * Pairs removed headers with added ones that carry their values.
+ *
+ * Why by value: a rename (API Management's `set-header` from another header's
+ * value) leaves no trace but the value under the new name. Both answers of a
+ * pair come from the same deployment at one instant, so a renamed counter
+ * agrees with the original within one request's worth; a header the gateway
+ * made up (its own token counter) does not. A candidate needs agreement in at
+ * least 80 % of the pairs where both sides carry it; the closest candidates are
+ * taken first, each name at most once.
+ */
+function findRenames(direct: RequestLine[], via: RequestLine[], removed: Set<string>, added: Set<string>): HeaderRenaming[] {
+  const candidates: { from: string; to: string; agreement: number; distance: number; suffix: number }[] = [];
+  for (const from of removed) {
+    for (const to of added) {
+      let compared = 0;
+      let agreeing = 0;
+      let distance = 0;
+      for (let index = 0; index < direct.length; index++) {
+        const left = direct[index]!;
+        const right = via[index]!;
+        if (left.status !== right.status) continue;
+        const a = left.headers?.[from];
+        const b = right.headers?.[to];
+        if (a === undefined || b === undefined) continue;
+        compared++;
+        const apart = valueDistance(a, b);
+        if (apart !== null) {
+          agreeing++;
+          distance += apart;
+        }
+      }
+      if (compared > 0 && agreeing / compared >= RENAME_AGREEMENT) candidates.push({ from, to, agreement: agreeing / compared, distance: distance / agreeing, suffix: commonSuffix(from, to) });
+    }
+  }
+  candidates.sort((a, b) => b.agreement - a.agreement || a.distance - b.distance || b.suffix - a.suffix || (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : 1));
+  const renamed: HeaderRenaming[] = [];
+  const usedFrom = new Set<string>();
+  const usedTo = new Set<string>();
+  for (const candidate of candidates) {
+    if (usedFrom.has(candidate.from) || usedTo.has(candidate.to)) continue;
+    usedFrom.add(candidate.from);
+    usedTo.add(candidate.to);
+    renamed.push({ from: candidate.from, to: candidate.to });
+  }
+  return renamed.sort((a, b) => (a.from < b.from ? -1 : 1));
 }

@@ -15,7 +15,8 @@
 import type { DroppedLine, EndLine, PhaseLine, RecordLine, RequestLine, RunLine, SessionLine, TargetKind, TurnLine } from '../record/types.js';
 import { RealtimeFold } from './realtime/fold.js';
 import type { AnalysisResult } from './result-types.js';
-import type { Confidence, EffectiveRequests, EffectiveTokens, GroupSummary, RefusalClass, Summary } from './summary-types.js';
+import type { Confidence, EffectiveRequests, EffectiveTokens, GroupSummary, RefusalClass, ShardSummary, Summary } from './summary-types.js';
+import { ShardAlignment, shardSentence } from './shard-merge.js';
 import { inferEffectiveLimits, type InferenceResult } from './inference/index.js';
 import { ActivityIntervals } from './activity.js';
 import { inferRequestsWindowSeconds, readAdvertised } from './advertised.js';
@@ -24,9 +25,10 @@ import { TargetBreakdowns } from './by-target.js';
 import { Distribution } from './distribution.js';
 import { GatewaySigns } from './gateway-signs.js';
 import { gatewaySentence } from './gateway-verdict.js';
-import { regionKey } from './region-key.js';
+import { answeringRegion, regionKey } from './region-key.js';
 import { parseRateLimitHeaders, type HeaderFamily, type RateLimitView, type RequestsTokensDialect } from './headers.js';
 import { HeadroomTracker } from './headroom.js';
+import { azureShaped } from './advertised.js';
 import { LlmLatencyFold } from './llm-latency.js';
 import { PhaseStats, type PhaseKind } from './phase-rates.js';
 import { readRefusal } from './refusal-class.js';
@@ -35,6 +37,17 @@ import { TokenBudgetFromStart } from './token-budget.js';
 import { TimelineBuilder } from './timeline.js';
 import { buildVerdict, type VerdictEvidence } from './verdict.js';
 import { RetryFold } from './retry/retry-fold.js';
+
+/** The probe's budget from a run line's scenario (`budgetRequests`, `budgetSeconds`), or null. */
+function probeBudgetOf(run: RunLine | null): { requests: number | null; seconds: number | null } | null {
+  const scenario = run?.scenario;
+  if (scenario === null || typeof scenario !== 'object') return null;
+  const fields = scenario as Record<string, unknown>;
+  const number = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null);
+  const requests = number(fields['budgetRequests']);
+  const seconds = number(fields['budgetSeconds']);
+  return requests === null && seconds === null ? null : { requests, seconds };
+}
 
 /** Options of an analysis. */
 export interface AnalysisOptions {
@@ -184,6 +197,10 @@ class RecordingFold implements Analysis {
   private readonly regionFolds = new Map<string, { name: string; fold: RecordingFold }>();
   private readonly targetIds = new Set<string>();
   private readonly gatewaySigns = new GatewaySigns();
+  /** Merged shard recordings (shard-merge.ts): their clocks and instants lined up, and one fold each for `byShard`. */
+  private readonly shardAlignment = new ShardAlignment();
+  private readonly shardFolds: RecordingFold[] = [];
+  private currentShardFold: RecordingFold | null = null;
 
   constructor(options: AnalysisOptions) {
     this.options = options;
@@ -211,6 +228,11 @@ class RecordingFold implements Analysis {
 
   add(line: RecordLine): void {
     if (line === null || typeof line !== 'object') return;
+    if (this.grouped && line.type === 'run') {
+      this.currentShardFold = line.shard === undefined ? null : new RecordingFold({ grouped: false });
+      if (this.currentShardFold !== null) this.shardFolds.push(this.currentShardFold);
+    }
+    this.currentShardFold?.add(line);
     if (this.grouped && (line.type === 'run' || line.type === 'phase' || line.type === 'end')) {
       if (line.type !== 'end') this.preamble.push(line);
       this.forEachSubFold((fold) => fold.add(line));
@@ -250,8 +272,11 @@ class RecordingFold implements Analysis {
 
   private onRun(line: RunLine): void {
     this.runs++;
-    const startEpoch = Date.parse(line.startedAt);
+    // A shard's start is known finer than startedAt, and is put on the coordinator's clock (shard-merge.ts).
+    const shardZero = finite(line.shard?.clockZeroEpochMs);
+    const startEpoch = shardZero !== null ? shardZero + (finite(line.shard?.offsetMs) ?? 0) : Date.parse(line.startedAt);
     this.currentStartEpochMs = Number.isFinite(startEpoch) ? startEpoch : null;
+    this.shardAlignment.run(line.shard);
     if (this.run === null) {
       this.run = line;
       this.firstStartEpochMs = this.currentStartEpochMs;
@@ -271,10 +296,13 @@ class RecordingFold implements Analysis {
 
   private onPhase(line: PhaseLine): void {
     const shifted = this.timeOffsetMs === 0 ? line : { ...line, startMs: this.shift(line.startMs) };
+    // The shards of a split run each write the phase: the timeline marks it once.
+    const repeated = this.shardAlignment.isRepeat(line.name);
+    this.shardAlignment.phase(line.name, shifted.startMs);
     this.phaseLines.push(shifted);
     this.realtime.phase(shifted);
     if (!this.phaseKinds.has(line.name)) this.phaseKinds.set(line.name, line.kind);
-    this.timeline.phase(line.name, shifted.startMs);
+    if (!repeated) this.timeline.phase(line.name, shifted.startMs);
     this.retry.phase(shifted);
   }
 
@@ -293,10 +321,11 @@ class RecordingFold implements Analysis {
 
   private onDropped(line: DroppedLine): void {
     this.dropped++;
-    const plannedMs = finite(line.plannedMs);
-    if (plannedMs === null) return;
-    this.timeline.dropped(this.shift(plannedMs));
-    this.maxTimeMs = Math.max(this.maxTimeMs, this.shift(plannedMs));
+    const recordedMs = finite(line.plannedMs);
+    if (recordedMs === null) return;
+    const plannedMs = this.shardAlignment.planned(line.phase, this.shift(recordedMs));
+    this.timeline.dropped(plannedMs);
+    this.maxTimeMs = Math.max(this.maxTimeMs, plannedMs);
   }
 
   private phaseKindOf(name: string): PhaseKind {
@@ -309,7 +338,8 @@ class RecordingFold implements Analysis {
     const rawDone = finite(raw.doneMs) ?? rawSent;
     const sentMs = this.shift(rawSent);
     const doneMs = this.shift(rawDone);
-    const plannedMs = this.shift(finite(raw.plannedMs) ?? rawSent);
+    const phase = typeof raw.phase === 'string' ? raw.phase : '';
+    const plannedMs = this.shardAlignment.planned(phase, this.shift(finite(raw.plannedMs) ?? rawSent));
     const answeredAtEpochMs = this.currentStartEpochMs === null ? null : this.currentStartEpochMs + rawDone;
     const status = finite(raw.status);
     const headers = raw.headers !== null && typeof raw.headers === 'object' ? raw.headers : {};
@@ -320,10 +350,10 @@ class RecordingFold implements Analysis {
     const usable = status !== null && status >= 200 && status < 300 && (raw.errorKind === null || raw.errorKind === undefined);
     const outcome: Outcome = reading !== null ? 'refused' : usable ? 'admitted' : 'failed';
     const estimated = finite(raw.estimatedTokens) ?? 0;
-    const phase = typeof raw.phase === 'string' ? raw.phase : '';
     const kind = this.phaseKindOf(phase);
 
     this.sent++;
+    this.shardAlignment.sent(phase, plannedMs, sentMs);
     this.estimatedSent += estimated;
     this.tokenBudget.sent(sentMs);
     this.maxTimeMs = Math.max(this.maxTimeMs, sentMs, doneMs);
@@ -394,11 +424,14 @@ class RecordingFold implements Analysis {
         refusalClass,
         remainingRequests: view.remainingRequests,
         remainingTokens: view.remainingTokens,
+        readMs: doneMs,
+        sentMs,
+        estimatedTokens: estimated,
       });
     }
 
     const targetId = typeof raw.target === 'string' ? raw.target : '';
-    this.targets.add(targetId, view.region, seq, outcome);
+    this.targets.add(targetId, answeringRegion(view), seq, outcome);
     if (this.grouped) this.addToGroups(raw, targetId, view, { seq, kind, plannedMs, sentMs, doneMs, status, outcome });
 
     // Attempts of retrying callers (the retry lab, --retry): the caller-level figures.
@@ -410,7 +443,7 @@ class RecordingFold implements Analysis {
     if (kind === 'burst' || kind === 'probe') {
       if (this.kept.length < MAX_KEPT_REQUESTS) {
         this.kept.push(
-          this.timeOffsetMs === 0
+          this.timeOffsetMs === 0 && plannedMs === raw.plannedMs
             ? raw
             : { ...raw, plannedMs, sentMs, doneMs, firstByteMs: finite(raw.firstByteMs) === null ? null : this.shift(raw.firstByteMs!) },
         );
@@ -435,11 +468,12 @@ class RecordingFold implements Analysis {
       }
       fold.onRequest(raw, view);
     }
-    const key = view.region === null ? '' : regionKey(view.region);
+    const region = answeringRegion(view);
+    const key = region === null ? '' : regionKey(region);
     if (key !== '') {
       let entry = this.regionFolds.get(key);
       if (entry === undefined) {
-        entry = { name: view.region!, fold: this.subFold() };
+        entry = { name: region!, fold: this.subFold() };
         this.regionFolds.set(key, entry);
       }
       entry.fold.onRequest(raw, view);
@@ -474,6 +508,27 @@ class RecordingFold implements Analysis {
     for (const [key, entry] of this.regionFolds) byRegion[key] = { name: entry.name, ...groupOf(entry.fold.finish().summary) };
     const latencyP50Of = (region: string): number | null => byRegion[regionKey(region)]?.latency.p50 ?? null;
     return { byTarget, byRegion, gateway: this.gatewaySigns.finish(latencyP50Of) };
+  }
+
+  /** Each shard's own figures with its identity (merged shard recordings). */
+  private byShard(): Record<string, ShardSummary> {
+    const startedAfter = this.shardAlignment.startedAfter();
+    const byShard: Record<string, ShardSummary> = {};
+    this.shardAlignment.shards().forEach((identity, position) => {
+      const fold = this.shardFolds[position];
+      if (fold === undefined) return;
+      byShard[String(identity.index)] = {
+        index: identity.index,
+        count: identity.count,
+        host: identity.host,
+        label: identity.label ?? null,
+        offsetMs: round(finite(identity.offsetMs), 3),
+        offsetErrorMs: round(finite(identity.offsetErrorMs), 3),
+        startedAfterMs: round(startedAfter[position] ?? null, 3),
+        ...groupOf(fold.finish().summary),
+      };
+    });
+    return byShard;
   }
 
   private readHeaders(admissionMs: number, doneMs: number, view: RateLimitView): void {
@@ -546,6 +601,7 @@ class RecordingFold implements Analysis {
       limitTokens: this.firstLimitTokens.value,
       policyWindowSeconds: this.firstPolicyWindow.value,
       dialect,
+      azureTarget: azureShaped(target.kind),
     });
     const advertised = advertisedReading.advertised;
     const requestsWindowSeconds = inferRequestsWindowSeconds(
@@ -600,7 +656,10 @@ class RecordingFold implements Analysis {
         phases: [...this.phaseLines].sort((a, b) => a.startMs - b.startMs),
         requests: [...this.kept].sort((a, b) => a.seq - b.seq),
         refusalClassOf: (request) => readRefusal(request, startEpoch === null ? null : startEpoch + request.doneMs)?.refusalClass ?? null,
-        advertised: { tpm: advertised.tpm, rpm: advertised.rpm },
+        // Azure's arithmetic (RPM/60 per second, RPM/6 per 10 s) only for what the user gave
+        // or an Azure-shaped target; a generic limiter's header limit is not an RPM.
+        advertised: advertised.source !== 'headers' || azureShaped(target.kind) ? { tpm: advertised.tpm, rpm: advertised.rpm } : { tpm: null, rpm: null },
+        budget: probeBudgetOf(run),
       });
       if (inferred !== null) {
         ({ effectiveRequests, effectiveTokens } = mergeInference(effectiveRequests, effectiveTokens, inferred));
@@ -649,7 +708,11 @@ class RecordingFold implements Analysis {
         betweenTokens: llm.betweenTokens,
       },
       latencyByPhase: this.llmLatency.byPhase(),
-      schedule: { sendSpreadMs: round(burst.sendSpreadMs, 3), lagP99Ms: round(this.lag.percentile(99), 3) },
+      schedule: {
+        sendSpreadMs: round(burst.sendSpreadMs, 3),
+        lagP99Ms: round(this.lag.percentile(99), 3),
+        ...(this.shardAlignment.seen ? { crossShardSpreadMs: round(this.shardAlignment.crossShardSpreadMs(), 3) } : {}),
+      },
       tokens: { estimatedCharged: this.estimatedCharged, billed: this.billed, estimatedSent: this.estimatedSent, outputPerSecond: llm.outputPerSecond },
       recording: this.options.recordingPath ?? '',
       ended,
@@ -685,12 +748,26 @@ class RecordingFold implements Analysis {
     // A recording of sessions only: the HTTP sentences (which would say no request was sent) give way to the realtime ones.
     const httpVerdict =
       retry !== null && this.run?.command === 'retry' ? retry.verdict : realtime !== null && this.sent === 0 ? '' : buildVerdict(summaryWithoutVerdict, evidence);
-    const verdict = [httpVerdict, ...(realtime?.notes ?? [])].filter((sentence) => sentence !== '').join(' ');
+    const shardReading = this.shardAlignment.seen
+      ? shardSentence({
+          shards: this.shardAlignment.shards(),
+          spreadMs: this.shardAlignment.crossShardSpreadMs(),
+          burstSent: this.phaseLines.some((phase) => phase.kind === 'burst'),
+          windowSeconds: requestsWindowSeconds,
+        })
+      : null;
+    const shardText = shardReading?.sentence ?? '';
+    if (this.grouped) {
+      warnings.push(...this.shardAlignment.problems());
+      if (shardReading?.flagged === true) warnings.push('the shards started further apart than the window under test: the merged burst is not one instant (see the verdict)');
+    }
+    const verdict = [httpVerdict, ...(realtime?.notes ?? []), shardText].filter((sentence) => sentence !== '').join(' ');
     const groups = this.groups(summaryWithoutVerdict);
     const withGroups = { ...summaryWithoutVerdict, ...groups };
     const gatewayText = groups.gateway === undefined ? null : gatewaySentence(withGroups);
     const summary: Summary = {
       ...withGroups,
+      ...(this.grouped && this.shardFolds.length > 0 ? { byShard: this.byShard() } : {}),
       ...(retry !== null ? { callers: this.retry.callers(), retry } : {}),
       verdict: gatewayText === null ? verdict : `${verdict} ${gatewayText}`,
     };

@@ -112,7 +112,17 @@ export interface Summary {
   /** The same latency figures per phase and target, in the order first seen. */
   latencyByPhase?: PhaseTargetLatency[];
   /** How precisely the plan was executed. */
-  schedule: { sendSpreadMs: number | null; lagP99Ms: number | null };
+  schedule: {
+    sendSpreadMs: number | null;
+    lagP99Ms: number | null;
+    /**
+     * Merged shard recordings only (docs/sharding.md): how far apart the shards started,
+     * ms — the largest spread, over the phases, of the shards' start errors (each the
+     * least `sentMs − plannedMs` of its requests, on the offset-corrected clock and the
+     * lined-up instants); null with fewer than two shards.
+     */
+    crossShardSpreadMs?: number | null;
+  };
   /** Tokens: the estimated charge (of admitted requests; of everything sent) and the billed usage the server reported. */
   tokens: {
     /** Estimated charge of the admitted requests. */
@@ -143,13 +153,33 @@ export interface Summary {
    */
   byTarget?: Record<string, GroupSummary>;
   /**
-   * The same figures for each region that answered (`x-ms-region`), keyed by the
+   * The same figures for each region that answered (`x-ms-region`, else
+   * `x-ms-deployment-name` when an answer has no region), keyed by the
    * region's name in lower case without spaces ("East US" → "eastus"). Answers
    * without the header (transport failures, a gateway's own refusals) are in no region.
    */
   byRegion?: Record<string, GroupSummary>;
   /** What the answers say about a gateway between the client and the deployments. */
   gateway?: GatewaySummary;
+  /**
+   * Merged shard recordings only (docs/sharding.md): each shard's own figures and clock,
+   * keyed by shard index ("0", "1"…). The top-level figures are the merged ones.
+   */
+  byShard?: Record<string, ShardSummary>;
+}
+
+/** One shard of a merged run: who it was, how its clock was placed, and its own figures. */
+export interface ShardSummary extends GroupSummary {
+  index: number;
+  count: number;
+  host: string;
+  label: string | null;
+  /** Coordinator's clock minus the shard's, ms (0 on the coordinator; null when none was used). */
+  offsetMs: number | null;
+  /** Bound on the error of `offsetMs`, ms. */
+  offsetErrorMs: number | null;
+  /** How much later than the earliest shard this one kept the plan (its least start error minus theirs), ms. */
+  startedAfterMs: number | null;
 }
 
 /** The top-level figures of a summary for one target or one region. */

@@ -6,6 +6,7 @@
  */
 import type { Summary } from './summary-types.js';
 import { failureCause, failureEntries, failureLabel, type RedirectEvidence } from './failures.js';
+import { azureArithmeticApplies } from './advertised.js';
 
 /** The summary as the verdict sees it (everything but the verdict itself). */
 export type VerdictSummary = Omit<Summary, 'verdict'>;
@@ -107,7 +108,7 @@ export function burstComparisonSentence(summary: VerdictSummary, evidence: Verdi
   const { burst, confidence } = summary.effective.requests;
   if (burst === null || evidence.burst === null) return null;
   const { rpm, requestsPer1s: perSecond, requestsPer10s: per10s } = summary.advertised;
-  if (rpm === null || perSecond === null || per10s === null) {
+  if (rpm === null || perSecond === null || per10s === null || !azureArithmeticApplies(summary)) {
     // A plain HTTP target has no TPM: only the request rate it promises can be compared.
     return summary.target.kind === 'http'
       ? 'No advertised limit is known (give --rpm, the requests per minute the target promises), so the burst cannot be compared with one.'
@@ -148,7 +149,7 @@ export function burstAdviceSentence(summary: VerdictSummary, evidence: VerdictEv
   const { burst, confidence } = summary.effective.requests;
   if (burst === null || evidence.burst === null || evidence.burst.refused === 0 || confidence === 'low' || burst < 1) return null;
   const { requestsPer1s: perSecond, requestsPer10s: per10s } = summary.advertised;
-  const comparison = compareBurst(burst, perSecond, per10s);
+  const comparison = azureArithmeticApplies(summary) ? compareBurst(burst, perSecond, per10s) : null;
   if (comparison === 'per-10s' && per10s !== null) {
     return `Keep bursts to ${formatNumber(burst, 0)} requests or fewer, then pace at ≤ ${formatNumber((0.9 * per10s) / 10)} requests/s.`;
   }
@@ -163,7 +164,7 @@ export function steadySentence(summary: VerdictSummary): string | null {
   const perSecond = summary.effective.requests.perSecond;
   if (perSecond === null) return null;
   const { rpm, requestsPer1s } = summary.advertised;
-  const advertised = rpm !== null && requestsPer1s !== null ? ` (the advertised ${formatNumber(rpm)} RPM is ${formatNumber(requestsPer1s)} per second)` : '';
+  const advertised = rpm !== null && requestsPer1s !== null && azureArithmeticApplies(summary) ? ` (the advertised ${formatNumber(rpm)} RPM is ${formatNumber(requestsPer1s)} per second)` : '';
   return `Under steady load, ${formatNumber(perSecond, 2)} requests/s got through once refusals began${advertised}.`;
 }
 

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { parseCount, parseDuration } from '../parse/units.js';
 import { MAX_BURST_SIZE, MAX_PLANNED_REQUESTS } from '../scenario/schema.js';
+import { addShardOptions } from './shard-options.js';
 
 /** Raw values as commander hands them over (strings, booleans, arrays). */
 export type RawOptions = Record<string, unknown>;
@@ -19,7 +20,7 @@ export function addTargetOptions(command: Command): Command {
     .option('--endpoint <url>', 'Azure OpenAI endpoint, e.g. https://NAME.openai.azure.com (or AZURE_OPENAI_ENDPOINT)')
     .option('--deployment <name>', 'Azure deployment name (or AZURE_OPENAI_DEPLOYMENT)')
     .option('--api-version <version>', 'Azure api-version for the classic path (or OPENAI_API_VERSION)', undefined)
-    .option('--api <shape>', 'Azure URL shape: classic or v1')
+    .option('--api <shape>', 'Azure URL shape: classic or v1 (realtime: also voice-live, openai)')
     .option('--api-key <key>', 'key sent in the api-key header (or AZURE_OPENAI_API_KEY); never written anywhere')
     .option('--bearer <token>', 'Entra ID or OpenAI token sent in the Authorization header (or AZURE_OPENAI_AD_TOKEN / OPENAI_API_KEY); never written anywhere')
     .option('--entra', 'keyless Entra ID: tokens from the Azure credential chain (az login, service principal, managed identity), refreshed during the run; never written anywhere')
@@ -68,9 +69,9 @@ export function addOutputOptions(command: Command): Command {
     .option('--no-color', 'no colours (NO_COLOR is honoured too)');
 }
 
-/** Every shared flag of a sending command: target, payload, advertised limits, output and safety. */
+/** Every shared flag of a sending command: target, payload, advertised limits, output and safety, shards. */
 export function addRunOptions(command: Command): Command {
-  return addOutputOptions(addAdvertisedOptions(addPayloadOptions(addTargetOptions(command))));
+  return addShardOptions(addOutputOptions(addAdvertisedOptions(addPayloadOptions(addTargetOptions(command)))));
 }
 
 function collect(value: string, previous: string[]): string[] {

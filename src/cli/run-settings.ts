@@ -11,6 +11,7 @@ import { proxyUrlProblem, type ProxySettings } from '../run/proxy.js';
 import { DEFAULT_TRANSPORT_KIND, TRANSPORT_KINDS, type TransportKind } from '../run/transport/transport-choice.js';
 import { parseExpectations } from '../expect/parse.js';
 import { readScenarioTargets, readTargetList, type NamedTargetOptions, type ScenarioTargetOptions } from './target-list.js';
+import { clockSkewMs, readShardSettings, type ShardSettings } from './shard-options.js';
 import { Problems, optionalChoice, optionalCount, optionalDuration, optionalNumber, type RawOptions } from './options.js';
 
 /** Simulator profiles the embedded target can start with. */
@@ -47,6 +48,10 @@ export interface RunSettings {
   dryRun: boolean;
   quiet: boolean;
   color: boolean;
+  /** The shard flags (docs/sharding.md); null for a run that is neither split nor timed. */
+  shard: ShardSettings | null;
+  /** Test-only skew of this process's wall clock, ms (shard-options.ts: CLOCK_SKEW_ENV). */
+  clockSkewMs: number;
 }
 
 /** What a scenario file may contribute (src/scenario), before flags override it. */
@@ -210,6 +215,8 @@ export function readRunSettings(raw: RawOptions, cwd: string, env: Record<string
     dryRun: raw.dryRun === true,
     quiet: raw.quiet === true,
     color: raw.color !== false && env.NO_COLOR === undefined,
+    shard: readShardSettings(problems, raw, env),
+    clockSkewMs: clockSkewMs(problems, env),
   };
   if (settings.outPath !== null && settings.format === null) {
     problems.add(`--out ${settings.outPath} takes the --format output; add --format html, markdown, json or table (or leave --out out)`);

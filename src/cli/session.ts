@@ -50,6 +50,8 @@ import type { CallerLimits } from '../retry/caller-book.js';
 import { lanePhaseParams } from '../run/retry-lab-source.js';
 import { watchInterrupts } from './interrupts.js';
 import { analyseRecordingFile, renderOutputs, startProgress } from './outputs.js';
+import { shardPlan } from '../schedule/shard.js';
+import { synchroniseShard, type ShardStart } from './shard-start.js';
 
 export { checkConsent, isLoopbackUrl, planText, plannedTokens } from './consent.js';
 export { analyseRecordingFile, renderOutputs } from './outputs.js';
@@ -114,7 +116,12 @@ export interface Session {
   readonly counters: LiveCounters;
   /** Why the run stopped early because the target refused its configuration (src/run/auth-stop.ts), or null. */
   authStop(): AuthStop | null;
+  /** Clock time of the shared start of a sharded run (docs/sharding.md), or null: start at once. */
+  readonly startAtClockMs: number | null;
 }
+
+/** The commands whose fixed plan `--shard` can split. */
+const SHARDED_COMMANDS: readonly SessionPlan['command'][] = ['burst', 'steady', 'ramp', 'run'];
 
 /** How long in-flight requests may finish after the plan ends or the first Ctrl-C, ms. */
 export const GRACE_MS = 5_000;
@@ -137,7 +144,18 @@ export async function runPhasesCommand(io: CliIo, plan: SessionPlan, givenPhases
   const spreadProblems = phases.flatMap((phase) => spreadProblemsOf(phase, targetNames));
   if (spreadProblems.length > 0) throw new InputError(spreadProblems);
   const payloadVariants = phases.flatMap((phase) => (phase.payload ? [phase.payload] : []));
-  const scenarioPlan = planScenario(phases);
+  const shard = plan.settings.shard;
+  const unsplitPlan = planScenario(phases);
+  const scenarioPlan = shard === null ? unsplitPlan : shardPlan(unsplitPlan, shard);
+  if (shard !== null && shard.count > 1) {
+    // Why: the shards' seqs are the unsplit plan's numbers only while one planned request is one request.
+    if (targetCount > 1) throw new InputError('--shard splits a plan for one target; with several --target run one sharded run per target (each with its own --record)');
+    if (plan.retry !== undefined) throw new InputError('--shard cannot be combined with --retry (retries would take numbers of the other shards\' requests); drop one of them');
+    if (scenarioPlan.totalRequests === 0 && unsplitPlan.totalRequests > 0) {
+      throw new InputError(`shard ${shard.index} of ${shard.count} gets no request: the plan has ${unsplitPlan.totalRequests}; use at most ${unsplitPlan.totalRequests} shards`);
+    }
+    plan = { ...plan, plannedRequests: scenarioPlan.totalRequests };
+  }
   if (scenarioPlan.totalRequests === 0) {
     // Waiting out a plan that sends nothing, then exiting 0, would pass a CI check that measured nothing.
     throw new InputError([`this plan sends no request (${NO_REQUEST_FIX[plan.command] ?? 'give it a phase that sends'})`]);
@@ -153,6 +171,11 @@ export async function runPhasesCommand(io: CliIo, plan: SessionPlan, givenPhases
     const resumeOptimiser = pauseWanted && warm && planIsPaced(scenarioPlan) ? pauseOptimiser(io.execArgv ?? [], io.env.NODE_OPTIONS ?? '') : () => undefined;
     try {
       const options = session.runnerOptions(plan.settings.maxInFlight ?? defaultMaxInFlight(phases));
+      if (session.startAtClockMs !== null) options.notBeforeMs = session.startAtClockMs;
+      if (shard !== null && shard.count > 1) {
+        options.firstSeq = shard.index;
+        options.seqStep = shard.count;
+      }
       if (plan.retry !== undefined) {
         const epochOffset = Date.now() - session.clock.now();
         options.retry = { ...plan.retry, epochAt: (clockMs) => epochOffset + clockMs };
@@ -259,7 +282,10 @@ export async function runSession(session: OpenSession, send: () => Promise<RunEn
   if (authStop !== null) endForBadConfiguration(session, authStop);
 
   const result = await analyseRecordingFile(io, session.recordingPath);
-  const expectationResults = evaluateExpectations(session.expectations, result.summary);
+  // One shard's share is not the run: its checks belong to the merged report (docs/sharding.md).
+  const oneShard = plan.settings.shard !== null && plan.settings.shard.count > 1;
+  const expectationResults = evaluateExpectations(oneShard ? [] : session.expectations, result.summary);
+  if (oneShard && session.expectations.length > 0) io.stderr.write(`note: the ${session.expectations.length} expectation${session.expectations.length === 1 ? ' is' : 's are'} checked on the merged report (aoai-probe report with every shard's recording and --expect), not on one shard\n`);
   const { humanText, notes, exitCodeOf } = typeof rendering === 'function' ? rendering(ending) : rendering;
   renderOutputs(io, plan.settings, result, expectationResults, humanText ? (width) => humanText(result, width) : undefined);
   for (const note of notes ?? []) io.stderr.write(`note: ${note}\n`);
@@ -299,6 +325,9 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   // The plan is shown before anything is sent: always against a real target, and on --dry-run.
   if (realTarget || settings.dryRun) io.stderr.write(planText(plan, given, named));
   if (realTarget) checkConsent(plan);
+  if (settings.shard !== null && !SHARDED_COMMANDS.includes(plan.command)) {
+    throw new InputError(`--shard, --start-at and --coordinator split a fixed plan (${SHARDED_COMMANDS.join(', ')}); ${plan.command} adapts to what it sees, so run it on one machine`);
+  }
   if (settings.dryRun) return null;
 
   // Keyless Entra ID: the first token before anything else, so a missing login costs nothing (exit 2).
@@ -373,6 +402,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   const proxyDispatcher: Dispatcher | null = proxy === null ? null : createProxyDispatcher(proxy, connections);
   if (proxy !== null) io.stderr.write(`Sending through the proxy ${proxy.host} (${proxy.source === 'flag' ? '--proxy' : 'from the environment'})\n`);
   let transport: HttpTransport;
+  let shardStart: ShardStart | null = null;
   const targetSpecs: TargetSpec[] =
     named.length > 0
       ? named
@@ -397,8 +427,13 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     }
     transport = sessionTargets[0]!.transport;
     if (laneIds !== null) target = targetSpecs[0]!;
+    if (plan.warmUp === true) await warmUpBeforeTheRun(settings, target, secrets, plan.payloadVariants ?? []);
+    // A sharded run meets its shared start last, when everything is ready: the lead then
+    // only has to cover the run line and the first instant's connections. Nothing has
+    // reached the target yet, so a coordinator that cannot be reached costs nothing.
+    if (settings.shard !== null) shardStart = await synchroniseShard(io, settings.shard, settings.clockSkewMs);
   } catch (error) {
-    // Building the payloads failed before anything was sent: leave nothing running or half-written.
+    // Building the payloads (or meeting the shared start) failed before anything was sent: leave nothing running or half-written.
     entraToken?.close();
     await proxyDispatcher?.close();
     await Promise.all(sessionTargets.map((entry) => entry.transport.close()));
@@ -407,8 +442,6 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     await recording.discard();
     throw error;
   }
-
-  if (plan.warmUp === true) await warmUpBeforeTheRun(settings, target, secrets, plan.payloadVariants ?? []);
 
   const abortController = new AbortController();
   let stopProgress: () => void = () => {};
@@ -441,7 +474,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     v: RECORDING_VERSION,
     tool: { name: 'aoai-probe', version: TOOL_VERSION },
     command: plan.command,
-    startedAt: new Date().toISOString(),
+    startedAt: new Date(shardStart?.wallNow() ?? Date.now()).toISOString(),
     advertised,
     targets: targetSpecs.map((spec): TargetDescription => ({ ...describeTarget(spec), ...proxyNote })),
     payload: {
@@ -452,7 +485,15 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
       stream: settings.payload.stream,
     },
     scenario: { ...(plan.scenario as object), rpmPer1kTpm: settings.advertised.rpmPer1kTpm },
+    ...(shardStart !== null ? { shard: { ...shardStart.identity, clockZeroEpochMs: shardStart.wallNow() - clock.now() } } : {}),
   });
+  const startAtClockMs = shardStart?.startAtLocalEpochMs == null ? null : clock.now() + (shardStart.startAtLocalEpochMs - shardStart.wallNow());
+  if (startAtClockMs !== null && startAtClockMs - clock.now() > 1000) {
+    io.stderr.write(`Waiting ${((startAtClockMs - clock.now()) / 1000).toFixed(1)} s for the shared start (${shardStart!.identity.startAt})\n`);
+  }
+  if (startAtClockMs !== null && startAtClockMs < clock.now()) {
+    io.stderr.write(`note: the shared start passed ${((clock.now() - startAtClockMs) / 1000).toFixed(3)} s ago; starting now (the merged report shows the shards' spread)\n`);
+  }
 
   stopProgress = startProgress(io, settings, counters, clock);
   return {
@@ -475,6 +516,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
     stopProgress: () => stopProgress(),
     interrupted: () => interrupts.interrupted(),
     authStop: () => authWatch.stop,
+    startAtClockMs,
     aborted: () => interrupts.aborting() !== null,
     runnerOptions: (maxInFlight) => ({
       clock,
@@ -497,6 +539,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
       await recording.close();
       await Promise.all(laneSimulators.map((running) => running.close()));
       await simulator?.close();
+      await shardStart?.close();
     },
   };
 }

@@ -25,7 +25,7 @@ type LeafPaths<T> = {
 }[keyof T & string];
 
 /** A field with a fixed path (everything but the per-target and per-region maps). */
-export type StaticFieldPath = LeafPaths<Omit<Summary, 'byTarget' | 'byRegion' | 'gateway'>> | 'gateway.detected' | 'gateway.kind';
+export type StaticFieldPath = LeafPaths<Omit<Summary, 'byTarget' | 'byRegion' | 'gateway' | 'byShard'>> | 'gateway.detected' | 'gateway.kind';
 
 /** A field inside one entry of `byTarget` or `byRegion`, e.g. `requests.ok`. */
 export type GroupFieldPath = LeafPaths<Omit<GroupSummary, 'name'>>;
@@ -108,6 +108,7 @@ export const FIELD_KINDS: Record<StaticFieldPath, FieldKind> = {
   'latency.betweenTokens.p99': 'ms',
   'schedule.sendSpreadMs': 'ms',
   'schedule.lagP99Ms': 'ms',
+  'schedule.crossShardSpreadMs': 'ms',
   'tokens.estimatedCharged': 'count',
   'tokens.billed': 'count',
   'tokens.estimatedSent': 'count',

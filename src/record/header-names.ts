@@ -45,11 +45,22 @@ const EXACT_NAMES: ReadonlySet<string> = new Set([
  */
 const NAME_PREFIXES: readonly string[] = ['x-ratelimit-', 'x-rate-limit-', 'ratelimit-', 'anthropic-ratelimit-', 'x-ms-spillover-', 'x-litellm-'];
 
+/**
+ * Name parts kept wherever they occur: a gateway's own rate-limit headers under
+ * names it chose (`x-gateway-ratelimit-…`, API Management's token-limit
+ * `remaining-tokens-header-name` / `tokens-consumed-header-name`, a rate-limit
+ * header renamed on the way out), so the path audit and the gateway reading see them.
+ */
+const NAME_PARTS: readonly string[] = ['ratelimit', 'rate-limit', 'remaining', 'consumed'];
+
 /** True when a response header (name in lower case) belongs in the recording. */
 export function isRecordedHeader(lowerCaseName: string): boolean {
   if (EXACT_NAMES.has(lowerCaseName)) return true;
   for (const prefix of NAME_PREFIXES) {
     if (lowerCaseName.startsWith(prefix)) return true;
+  }
+  for (const part of NAME_PARTS) {
+    if (lowerCaseName.includes(part)) return true;
   }
   return false;
 }

@@ -66,6 +66,33 @@ export interface RunLine {
   payload: PayloadDescription;
   /** The scenario as validated (for `run`), or the flags that shaped the run; secrets removed. */
   scenario?: unknown;
+  /** A shard of a split run (docs/sharding.md): who this worker was and how its clock related to the others'. Absent for an unsplit run. */
+  shard?: ShardIdentity;
+}
+
+/**
+ * One worker of a sharded run, as its run line names it. `report` merges the shards'
+ * recordings on one clock with these figures: a recording's times count from
+ * `clockZeroEpochMs` on the worker's wall clock, and `offsetMs` is added to reach the
+ * coordinator's.
+ */
+export interface ShardIdentity {
+  /** Which share of the plan it ran, from 0. */
+  index: number;
+  /** Into how many shares the plan was split. */
+  count: number;
+  /** The machine's host name (a Kubernetes pod name, a runner's name). */
+  host: string;
+  /** A free label for the worker (a region, a runner pool); null when none was given. */
+  label: string | null;
+  /** The coordinator's clock minus this worker's, ms; 0 for the coordinator itself; null when no offset was measured. */
+  offsetMs: number | null;
+  /** Bound on the error of `offsetMs`: half the round trip of the best exchange, ms; 0 for the coordinator; null when not measured. */
+  offsetErrorMs: number | null;
+  /** Wall-clock time (this worker's clock, epoch ms with decimals) of the recording's time 0: finer than `startedAt`. */
+  clockZeroEpochMs: number;
+  /** The shared start the shards aimed at, ISO 8601 on the coordinator's clock; null for shards that started at once. */
+  startAt: string | null;
 }
 
 /** What the requests carried, so analysis can reason about token charges. */

@@ -64,7 +64,7 @@ const SUMMARY_KEY_ORDER: KeyOrder<Summary> = {
   headers: GROUP_KEY_ORDER.headers,
   latency: GROUP_KEY_ORDER.latency,
   latencyByPhase: true,
-  schedule: { sendSpreadMs: true, lagP99Ms: true },
+  schedule: { sendSpreadMs: true, lagP99Ms: true, crossShardSpreadMs: true },
   tokens: { estimatedCharged: true, billed: true, estimatedSent: true, outputPerSecond: { p50: true, total: true } },
   retry: { policies: true, best: true, rule: true, verdict: true, arrival: true, maxAttempts: true, giveUpAfterSeconds: true },
   verdict: true,
@@ -95,6 +95,7 @@ const SUMMARY_KEY_ORDER: KeyOrder<Summary> = {
   },
   byTarget: { '*': GROUP_KEY_ORDER },
   byRegion: { '*': GROUP_KEY_ORDER },
+  byShard: { '*': { index: true, count: true, host: true, label: true, offsetMs: true, offsetErrorMs: true, startedAfterMs: true, ...GROUP_KEY_ORDER } },
   gateway: { detected: true, kind: true, signs: true, failovers: true, strippedHeaders: true },
 };
 

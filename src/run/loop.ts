@@ -34,6 +34,12 @@ export interface LoopOptions<Line extends SentLine = RequestLine> {
   abortSignal?: AbortSignal;
   /** seq of the first request. Default 0. Pass the previous result's `nextSeq` to continue a recording. */
   firstSeq?: number;
+  /**
+   * How far apart consecutive seqs are. Default 1. A shard of a split plan (docs/sharding.md)
+   * takes every count-th request of the plan, so its seqs step by the shard count: the
+   * shards' recordings then share one numbering, the unsplit plan's.
+   */
+  seqStep?: number;
   /** Budget: never start more than this many requests; the run then ends with reason "budget". */
   maxRequests?: number;
   /** Longest wait of a `prepare` step, ms. Default 5000. */
@@ -104,6 +110,7 @@ class FiringLoop<Line extends SentLine> {
   private waiting = false;
 
   private seq: number;
+  private readonly seqStep: number;
   private targetCursor = 0;
   private inFlight = 0;
   private sent = 0;
@@ -136,6 +143,7 @@ class FiringLoop<Line extends SentLine> {
     this.maxInFlight = Math.max(1, options.maxInFlight);
     this.maxRequests = options.maxRequests ?? Number.POSITIVE_INFINITY;
     this.seq = options.firstSeq ?? 0;
+    this.seqStep = options.seqStep ?? 1;
     this.endGraceMs = options.graceMs;
     // Every in-flight request listens on the cut signal (one listener each), and the
     // stop and wake signals wake every sleep: many listeners are expected, not a leak.
@@ -307,7 +315,8 @@ class FiringLoop<Line extends SentLine> {
     this.lastShotAtMs = plannedMs;
     for (let index = 0; index < step.count; index++) {
       if (this.budgetExhausted(true)) return false;
-      const seq = this.seq++;
+      const seq = this.seq;
+      this.seq += this.seqStep;
       this.handled++;
       this.firedSinceYield++;
       let target = named;

@@ -44,6 +44,12 @@ export class PlanSource implements Source {
     private readonly phaseParams?: (planned: PlannedPhase, index: number) => PhaseParams,
     /** The loop's target ids, for phases with a `spread`. */
     private readonly targetIds: readonly string[] = [],
+    /**
+     * Clock time before which the plan's clock does not start: a synchronised start of
+     * several shards (docs/sharding.md). The warm-up of the first instant still happens
+     * at once, so the connections are ready when the shared start comes.
+     */
+    private readonly notBeforeMs: number = Number.NEGATIVE_INFINITY,
   ) {
     let total = 0;
     for (const planned of plan.phases) total += planned.offsets.length * (this.spreadsToEach(planned.phase) ? targetIds.length : 1);
@@ -70,7 +76,7 @@ export class PlanSource implements Source {
     }
     if (!this.clockStarted) {
       this.clockStarted = true;
-      this.baseMs = nowMs;
+      this.baseMs = Math.max(nowMs, this.notBeforeMs);
     }
     const phases = this.plan.phases;
     const waiting = this.pending.pop();

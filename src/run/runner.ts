@@ -62,6 +62,10 @@ export interface RunPlanOptions extends Omit<RunnerOptions, 'transport'> {
   prepareTimeoutMs?: number;
   /** `--retry`: every planned request becomes a caller retrying by this policy (src/run/retrying-source.ts). */
   retry?: RetryingOptions;
+  /** Clock time the plan starts at, at the earliest: the shared start of a sharded run. */
+  notBeforeMs?: number;
+  /** Step between consecutive seqs (a shard's share of a split plan; see LoopOptions.seqStep). */
+  seqStep?: number;
 }
 
 /** How a runner pass ended and what it did. Every count is exact. */
@@ -87,7 +91,7 @@ export interface RunPlanResult {
 /** Runs `plan` from now; see the module comment for the guarantees. */
 export async function runPlan(plan: ScenarioPlan, options: RunPlanOptions): Promise<RunPlanResult> {
   const targets = resolveTargets(options);
-  const source = new PlanSource(plan, options.phaseParams, targets.map((target) => target.id));
+  const source = new PlanSource(plan, options.phaseParams, targets.map((target) => target.id), options.notBeforeMs);
   const retrying = options.retry === undefined ? null : new RetryingSource(source, options.retry);
   const result = await runSource(retrying ?? source, {
     clock: options.clock,
@@ -98,6 +102,7 @@ export async function runPlan(plan: ScenarioPlan, options: RunPlanOptions): Prom
     ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
     ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
     ...(options.firstSeq !== undefined ? { firstSeq: options.firstSeq } : {}),
+    ...(options.seqStep !== undefined ? { seqStep: options.seqStep } : {}),
     ...(options.maxRequests !== undefined ? { maxRequests: options.maxRequests } : {}),
     ...(options.prepareTimeoutMs !== undefined ? { prepareTimeoutMs: options.prepareTimeoutMs } : {}),
   });

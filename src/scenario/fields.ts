@@ -132,7 +132,8 @@ const SECRET_QUERY = /^(api[-_]?key|key|code|sig|token|access[-_]?token|subscrip
  * An absolute http(s) URL with no secret in it. The value itself is never repeated in a
  * message: if it held a key, the message would leak it.
  */
-export function url(example: string) {
+export function url(example: string, options: { webSocket?: boolean } = {}) {
+  const protocols = options.webSocket ? ['http:', 'https:', 'ws:', 'wss:'] : ['http:', 'https:'];
   return leaf<string>((value) => {
     if (typeof value !== 'string') return { problem: `${show(value)} is not a URL` };
     let parsed: URL;
@@ -141,7 +142,7 @@ export function url(example: string) {
     } catch {
       return { problem: 'is not an absolute URL' };
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { problem: `uses ${parsed.protocol}; only http: and https: are supported` };
+    if (!protocols.includes(parsed.protocol)) return { problem: `uses ${parsed.protocol}; only ${protocols.join(', ')} are supported` };
     if (parsed.username || parsed.password) {
       return { problem: 'holds a user name or password; secrets never go in a scenario file (use --api-key, --bearer or the environment)' };
     }

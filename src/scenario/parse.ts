@@ -12,7 +12,7 @@ import { extname } from 'node:path';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node as YamlNode } from 'yaml';
 import type { $ZodIssue } from 'zod/v4/core';
 import { InputError } from '../errors.js';
-import type { Phase, PayloadOverrides } from '../schedule/types.js';
+import type { Phase, PayloadOverrides, RealtimePhase } from '../schedule/types.js';
 import { phaseRequestCount } from '../schedule/plan.js';
 import type { Scenario } from './types.js';
 import {
@@ -190,7 +190,21 @@ function locate(document: Document, lineCounter: LineCounter, path: readonly (st
 
 /** The schema's output as the program's types, with default phase names. */
 function toScenario(file: ScenarioFile, fileName: string): Scenario {
-  const phases = file.phases.map((phase, index): Phase => {
+  const realtimePhases: RealtimePhase[] = [];
+  file.phases.forEach((phase, index) => {
+    if (phase.sessions) {
+      const { count, rate, hold, turns } = phase.sessions;
+      realtimePhases.push({ kind: 'sessions', name: phase.name ?? defaultPhaseName('sessions', index), count: count!, ratePerSecond: rate ?? null, holdMs: hold ?? 0, turns: turns ?? 0 });
+    } else if (phase['session-ramp']) {
+      const { step, every, max, holdAfter } = phase['session-ramp'];
+      realtimePhases.push({ kind: 'session-ramp', name: phase.name ?? defaultPhaseName('session-ramp', index), step: step!, everyMs: every!, max: max!, holdAfterMs: holdAfter ?? 0 });
+    } else if (phase.turns) {
+      const { sessions, turns, gap, maxOutputTokens } = phase.turns;
+      realtimePhases.push({ kind: 'turns', name: phase.name ?? defaultPhaseName('turns', index), sessions: sessions ?? 1, turns: turns!, turnGapMs: gap ?? 0, maxOutputTokens: maxOutputTokens ?? 16, purpose: 'turns' });
+    }
+  });
+  const httpPhases = realtimePhases.length > 0 ? [] : file.phases;
+  const phases = httpPhases.map((phase, index): Phase => {
     const payload = phasePayload(phase.payload);
     const spread = phase.spread === undefined ? null : { mode: phase.spread, ...(phase.weights !== undefined ? { weights: phase.weights } : {}) };
     const base = { ...(payload ? { payload } : {}), ...(spread ? { spread } : {}) };
@@ -223,6 +237,7 @@ function toScenario(file: ScenarioFile, fileName: string): Scenario {
     maxInFlight: file.maxInFlight ?? null,
     expect: file.expect,
     phases,
+    realtimePhases,
   };
 }
 

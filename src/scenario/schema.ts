@@ -9,8 +9,11 @@
 import { z } from 'zod';
 import { boolean, choice, duration, positiveNumber, rate, show, text, textList, url, wholeNumber } from './fields.js';
 
-/** The phase kinds, in the order messages list them. */
-export const PHASE_KINDS = ['burst', 'steady', 'ramp', 'pause'] as const;
+/** The phase kinds, in the order messages list them: HTTP first, then the realtime ones. */
+export const PHASE_KINDS = ['burst', 'steady', 'ramp', 'pause', 'sessions', 'session-ramp', 'turns'] as const;
+
+/** The realtime phase kinds: their shots are WebSocket sessions (docs/realtime.md). */
+export const REALTIME_PHASE_KINDS = ['sessions', 'session-ramp', 'turns'] as const;
 
 /** Largest burst size of a scenario; beyond it a typo is likelier than intent. */
 export const MAX_BURST_SIZE = 100_000;
@@ -25,11 +28,11 @@ function mapping<Shape extends z.ZodRawShape>(shape: Shape, example: string) {
 }
 
 const targetShape = {
-  url: url('url: https://api.example.com/v1/chat/completions'),
+  url: url('url: https://api.example.com/v1/chat/completions', { webSocket: true }),
   endpoint: url('endpoint: https://NAME.openai.azure.com'),
   deployment: text('deployment: gpt-4o'),
   apiVersion: text('apiVersion: "2024-10-21"'),
-  api: choice(['classic', 'v1'] as const, 'api: v1'),
+  api: choice(['classic', 'v1', 'voice-live', 'openai'] as const, 'api: v1'),
   simulator: text('simulator: azure-seed'),
 };
 
@@ -78,6 +81,33 @@ const rampShape = {
   duration: duration('duration: 20s', { required: true, positive: true }),
 };
 
+const sessionsShape = {
+  count: wholeNumber('count: 10', { required: true, max: MAX_BURST_SIZE }),
+  rate: rate('rate: 5/s', { positive: true }),
+  hold: duration('hold: 2s'),
+  turns: wholeNumber('turns: 3', { min: 0, max: MAX_BURST_SIZE }),
+};
+
+const sessionRampShape = {
+  step: wholeNumber('step: 2', { required: true, max: MAX_BURST_SIZE }),
+  every: duration('every: 1s', { required: true, positive: true }),
+  max: wholeNumber('max: 40', { required: true, max: MAX_BURST_SIZE }),
+  holdAfter: duration('holdAfter: 500ms'),
+};
+
+const turnsShape = {
+  sessions: wholeNumber('sessions: 1', { max: MAX_BURST_SIZE }),
+  turns: wholeNumber('turns: 40', { required: true, max: MAX_BURST_SIZE }),
+  gap: duration('gap: 250ms'),
+  maxOutputTokens: wholeNumber('maxOutputTokens: 16'),
+};
+
+/** `sessions: 10` is short for `sessions: { count: 10 }`. */
+const sessionsSchema = z.preprocess(
+  (value) => (typeof value === 'number' ? { count: value } : value),
+  mapping(sessionsShape, '{ count: 10, rate: 5/s, hold: 2s } (or just sessions: 10)'),
+);
+
 /** `burst: 20` is short for `burst: { size: 20 }`. */
 const burstSchema = z.preprocess(
   (value) => (typeof value === 'number' ? { size: value } : value),
@@ -91,6 +121,9 @@ const phaseShape = {
   steady: mapping(steadyShape, '{ rate: 5/s, duration: 10s }').optional(),
   ramp: mapping(rampShape, '{ from: 1/s, to: 20/s, duration: 20s }').optional(),
   pause: duration('pause: 5s', { positive: true }),
+  sessions: sessionsSchema.optional(),
+  'session-ramp': mapping(sessionRampShape, '{ step: 2, every: 1s, max: 40 }').optional(),
+  turns: mapping(turnsShape, '{ sessions: 1, turns: 40, gap: 250ms }').optional(),
   spread: choice(['each', 'round-robin', 'weighted'] as const, 'spread: each'),
   weights: z.record(z.string(), z.number().positive({ error: 'a weight is a number above 0, e.g. weights: { eastus: 3, westus: 1 }' })).optional(),
 };
@@ -156,6 +189,9 @@ export const ALLOWED_KEYS: Record<string, readonly string[]> = {
   'phases.*.burst': Object.keys(burstShape),
   'phases.*.steady': Object.keys(steadyShape),
   'phases.*.ramp': Object.keys(rampShape),
+  'phases.*.sessions': Object.keys(sessionsShape),
+  'phases.*.session-ramp': Object.keys(sessionRampShape),
+  'phases.*.turns': Object.keys(turnsShape),
 };
 
 /** A problem at a path of the file. */
@@ -187,9 +223,23 @@ export function crossFieldProblems(raw: unknown): PathProblem[] {
         problems.push({ path: ['target', key], message: 'cannot go with url; give either url, or endpoint with deployment' });
       }
     }
-    if (given('apiVersion') && target.api === 'v1') {
-      problems.push({ path: ['target', 'apiVersion'], message: 'the v1 API takes no api-version; remove it, or use api: classic' });
+    if (given('apiVersion') && (target.api === 'v1' || target.api === 'openai')) {
+      problems.push({ path: ['target', 'apiVersion'], message: `the ${String(target.api)} API takes no api-version; remove it, or use api: classic` });
     }
+  }
+
+  // Realtime phases open WebSocket sessions, the others send HTTP requests: one scenario does one or the other.
+  if (Array.isArray(raw.phases)) {
+    const realtime = raw.phases.filter((phase) => isMapping(phase) && REALTIME_PHASE_KINDS.some((kind) => phase[kind] !== undefined)).length;
+    const http = raw.phases.filter((phase) => isMapping(phase) && PHASE_KINDS.some((kind) => phase[kind] !== undefined && !(REALTIME_PHASE_KINDS as readonly string[]).includes(kind))).length;
+    if (realtime > 0 && http > 0) {
+      problems.push({ path: ['phases'], message: `mixes realtime phases (${REALTIME_PHASE_KINDS.join(', ')}) with HTTP ones (burst, steady, ramp, pause); put each in its own scenario file` });
+    }
+    if (realtime > 0 && raw.targets !== undefined) problems.push({ path: ['targets'], message: 'realtime phases run against one target; use target: instead of targets:' });
+    const webSocketUrl = isMapping(target) && typeof target.url === 'string' && /^wss?:/i.test(target.url);
+    if (realtime === 0 && webSocketUrl) problems.push({ path: ['target', 'url'], message: 'is a ws:// or wss:// URL, which only realtime phases (sessions, session-ramp, turns) use; give an http(s) URL' });
+    if (realtime > 0 && isMapping(target) && typeof target.url === 'string' && !webSocketUrl) problems.push({ path: ['target', 'url'], message: 'realtime phases open WebSocket sessions; give a ws:// or wss:// URL, or endpoint with deployment' });
+    if (realtime === 0 && isMapping(target) && (target.api === 'voice-live' || target.api === 'openai')) problems.push({ path: ['target', 'api'], message: `${String(target.api)} is a realtime URL shape; HTTP phases use api: classic or v1` });
   }
 
   if (Array.isArray(raw.phases)) {

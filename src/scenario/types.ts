@@ -6,7 +6,7 @@
  * Never a key or token: targets name where to send, the secrets come from flags or the
  * environment. The whole object is safe to write into a recording (RunLine.scenario).
  */
-import type { Phase } from '../schedule/types.js';
+import type { Phase, RealtimePhase } from '../schedule/types.js';
 
 /** Where the scenario sends, when the file says so (flags and environment fill or override it). */
 export interface ScenarioTarget {
@@ -17,8 +17,8 @@ export interface ScenarioTarget {
   deployment?: string;
   /** api-version of the classic Azure path. */
   apiVersion?: string;
-  /** Azure URL shape: classic deployments path or the v1 API. */
-  api?: 'classic' | 'v1';
+  /** Azure URL shape: classic deployments path or the v1 API; for realtime phases also voice-live or openai. */
+  api?: 'classic' | 'v1' | 'voice-live' | 'openai';
   /** The embedded simulator with this profile (azure-standard, azure-seed, azure-ptu, openai...). */
   simulator?: string;
 }
@@ -67,6 +67,8 @@ export interface Scenario {
   maxInFlight: number | null;
   /** CI expectations as written (src/expect parses them), e.g. `effective.requests.perSecond >= 4.5`. */
   expect: string[];
-  /** The phases in order, each with a unique name. */
+  /** The HTTP phases in order, each with a unique name; empty when the scenario is a realtime one. */
   phases: Phase[];
+  /** The realtime phases (sessions, session-ramp, turns) in order; empty for an HTTP scenario (a file holds one kind or the other). */
+  realtimePhases: RealtimePhase[];
 }

@@ -62,3 +62,17 @@ export interface PausePhase extends PhaseBase {
 }
 
 export type Phase = BurstPhase | SteadyPhase | RampPhase | PausePhase;
+
+/**
+ * One realtime phase (docs/realtime.md), times relative to its own start. Each
+ * shot is a WebSocket session, not a request; src/run/realtime/sources.ts turns
+ * the phase into sessions. Here, below run, so a scenario file can name them too.
+ * - `sessions`: `count` sessions, all at once or at `ratePerSecond`, each held `holdMs`
+ *   after its first event (0: closed after `session.created`), with `turns` responses;
+ * - `session-ramp`: +`step` sessions every `everyMs` up to `max`, all held until the ramp ends;
+ * - `turns`: `sessions` sessions, each sending `turns` responses `turnGapMs` apart.
+ */
+export type RealtimePhase =
+  | { kind: 'sessions'; name: string; count: number; ratePerSecond: number | null; holdMs: number; turns: number }
+  | { kind: 'session-ramp'; name: string; step: number; everyMs: number; max: number; holdAfterMs: number }
+  | { kind: 'turns'; name: string; sessions: number; turns: number; turnGapMs: number; maxOutputTokens: number; purpose: 'turns' | 'tokens' };

@@ -61,6 +61,7 @@ describe('path audit: direct and through the gateway, in matched pairs', () => {
     expect(expected).toContain('x-ratelimit-remaining-requests');
     expect(audit.headers.removed).toEqual(expected);
     expect(audit.headers.added).toEqual([]);
+    expect(audit.headers.renamed).toEqual([]);
   });
 
   it('sees the deployment refuse on both paths (the gateway only forwards), with wrapped Azure bodies on both', () => {

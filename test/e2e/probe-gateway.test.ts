@@ -2,7 +2,8 @@
  * `probe` through the simulated API Management gateway (a priority pool of two
  * regions, a circuit breaker that trips on one 429 for the backend's Retry-After,
  * one fast retry, the rate-limit headers stripped): the probe measures the pool,
- * not one backend, and its verdict names the failover and the stripped headers.
+ * not one backend (its burst and sustained rate within the probe's usual accuracy),
+ * and its verdict names the failover and the stripped headers.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,12 +41,15 @@ describe('probe through a simulated priority pool with a breaker', () => {
     await gateway?.close();
   });
 
-  it("finds the pool's burst (both backends' 1-s caps) and a rate above one backend's, at most the pool's", () => {
+  it("finds the pool's burst and sustained rate within the probe's accuracy goal (±10 %, docs/probe.md)", () => {
+    // The pool: each backend's 1-s cap of 3 at one instant, and each backend's 3 per second
+    // sustained once the breaker sends the overflow of the tripped one to the other.
     const poolBurst = 3 + 3;
-    expect(Math.abs(summary.effective.requests.burst! - poolBurst)).toBeLessThanOrEqual(0.1 * poolBurst);
-    // One backend sustains 3 per second; the pool at most 6 (the breaker keeps the secondary idle while the primary serves).
-    expect(summary.effective.requests.perSecond).toBeGreaterThan(3);
-    expect(summary.effective.requests.perSecond).toBeLessThanOrEqual(6 * 1.1);
+    const poolPerSecond = 3 + 3;
+    expect(Math.abs(summary.effective.requests.burst! - poolBurst)).toBeLessThanOrEqual(Math.max(1, 0.1 * poolBurst));
+    expect(summary.effective.requests.perSecond).not.toBeNull();
+    expect(Math.abs(summary.effective.requests.perSecond! - poolPerSecond)).toBeLessThanOrEqual(0.1 * poolPerSecond);
+    expect(summary.verdict).toMatch(/The pool admitted a burst of \d+ and [\d.]+ per second across 2 regions/);
   });
 
   it('names the regions that served it, the failover and the stripped headers', () => {

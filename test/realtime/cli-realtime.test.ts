@@ -4,9 +4,10 @@
  * recording: the same summary, realtime part and verdict included. Bad flags:
  * exit 2, one message per problem, nothing sent.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/spawn-cli.js';
 
@@ -31,6 +32,42 @@ describe('aoai-probe realtime', () => {
     expect(summary.realtime.sessions.byClass['handshake-429']).toBe(10);
     expect(summary.verdict).toMatch(/40 sessions asked for, 30 opened, 10 refused/);
 
+    const replay = await runCli(['report', recording, '--format', 'json'], { cwd: folder, env: CLEAN_ENV });
+    expect(replay.code).toBe(0);
+    expect(JSON.parse(replay.stdout)).toEqual(summary);
+  }, 90_000);
+
+  it('--expect reads the realtime summary fields: met → exit 0, unmet → exit 3 naming the measured value', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'aoai-probe-realtime-expect-'));
+    const base = ['realtime', '--sim', 'speech', '--sessions', '3', '--open-rate', '10/s', '--quiet'];
+    const met = await runCli([...base, '--record', join(folder, 'met.ndjson'), '--expect', 'realtime.sessions.opened == 3', '--expect', 'realtime.sessions.byClass.handshake-429 == 0'], { cwd: folder, env: CLEAN_ENV, timeoutMs: 60_000 });
+    expect(met.code, met.stderr).toBe(0);
+    const unmet = await runCli([...base, '--record', join(folder, 'unmet.ndjson'), '--expect', 'realtime.sessions.opened >= 4'], { cwd: folder, env: CLEAN_ENV, timeoutMs: 60_000 });
+    expect(unmet.code, unmet.stderr).toBe(3);
+    expect(unmet.stderr).toContain('realtime.sessions.opened >= 4  (measured 3)');
+    const replayed = await runCli(['report', join(folder, 'met.ndjson'), '--expect', 'realtime.sessions.refused > 0'], { cwd: folder, env: CLEAN_ENV });
+    expect(replayed.code, replayed.stderr).toBe(3);
+    expect(replayed.stderr).toContain('realtime.sessions.refused > 0  (measured 0)');
+  }, 90_000);
+
+  it('run with a scenario of realtime phases (scenarios/realtime-speech.yaml) runs each phase; report replays it to the same summary', async () => {
+    folder = mkdtempSync(join(tmpdir(), 'aoai-probe-realtime-run-'));
+    const recording = join(folder, 'run.ndjson');
+    const scenario = fileURLToPath(new URL('../../scenarios/realtime-speech.yaml', import.meta.url));
+    const live = await runCli(['run', scenario, '--record', recording, '--json', '--quiet', '--expect', 'realtime.sessions.refused == 0'], { cwd: folder, env: CLEAN_ENV, timeoutMs: 60_000 });
+    expect(live.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(live.code, live.stderr).toBe(0);
+    const summary = JSON.parse(live.stdout);
+    expect(summary.command).toBe('run');
+    // 12 held by the ramp, 10 paced, 1 sending turns: under the speech profile's 30 new sessions per minute and its cap of 20.
+    expect(summary.realtime.sessions).toMatchObject({ opened: 23, refused: 0 });
+    const phases = readFileSync(recording, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"type":"phase"'))
+      .map((line) => (JSON.parse(line) as { name: string; kind: string }).kind);
+    expect(phases).toEqual(['session-ramp', 'sessions', 'turns']);
+    const turns = readFileSync(recording, 'utf8').split('\n').filter((line) => line.includes('"type":"turn"'));
+    expect(turns).toHaveLength(5);
     const replay = await runCli(['report', recording, '--format', 'json'], { cwd: folder, env: CLEAN_ENV });
     expect(replay.code).toBe(0);
     expect(JSON.parse(replay.stdout)).toEqual(summary);

@@ -23,6 +23,7 @@ const run: Required<RunLine> = {
   targets: [target],
   payload: { kind: 'chat', model: 'gpt-4o', maxTokens: 16, promptTokens: null, stream: false },
   scenario: { size: 8 },
+  shard: { index: 1, count: 3, host: 'probe-1', label: 'eastus', offsetMs: -0.4, offsetErrorMs: 0.2, clockZeroEpochMs: 1_767_225_600_000.25, startAt: '2026-01-01T00:00:03.000Z' },
 };
 const phase: Required<PhaseLine> = { type: 'phase', name: 'burst', kind: 'burst', startMs: 1, params: { size: 8 } };
 const request: Required<RequestLine> = {

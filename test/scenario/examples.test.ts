@@ -21,6 +21,13 @@ describe('scenarios/', () => {
     expect(scenario.description).toBeTruthy();
     expect(scenario.target?.url).toBeUndefined();
     expect(scenario.target?.endpoint).toBeUndefined();
+    if (scenario.realtimePhases.length > 0) {
+      // A realtime example: a few dozen sessions at most.
+      const sessions = scenario.realtimePhases.reduce((sum, phase) => sum + (phase.kind === 'sessions' ? phase.count : phase.kind === 'session-ramp' ? phase.max : phase.sessions), 0);
+      expect(sessions).toBeGreaterThan(0);
+      expect(sessions).toBeLessThanOrEqual(50);
+      return;
+    }
     const plan = planScenario(scenario.phases);
     expect(plan.totalRequests).toBeGreaterThan(0);
     // Examples stay cheap: at most a few hundred requests and a minute.

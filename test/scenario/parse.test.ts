@@ -59,6 +59,7 @@ phases:
         { kind: 'steady', name: 'paced', ratePerSecond: 5, durationMs: 10_000, payload: { maxTokens: 4000, promptTokens: 5, stream: true } },
         { kind: 'ramp', name: 'ramp-5', fromPerSecond: 0, toPerSecond: 5, durationMs: 20_000 },
       ],
+      realtimePhases: [],
     });
   });
 
@@ -73,6 +74,7 @@ phases:
       maxInFlight: null,
       expect: [],
       phases: [{ kind: 'pause', name: 'pause-1', durationMs: 1000 }],
+      realtimePhases: [],
     });
   });
 
@@ -165,7 +167,7 @@ const BAD_SCENARIOS: [string, string, string[]][] = [
     'a phase with no kind, one with two, one that is text',
     'phases:\n  - name: idle\n  - burst: 3\n    pause: 1s\n  - pause 5s\n',
     [
-      'bad.yaml:2:5: phases[0]: has no kind; give it one of burst, steady, ramp, pause, e.g. - steady: { rate: 5/s, duration: 10s }',
+      'bad.yaml:2:5: phases[0]: has no kind; give it one of burst, steady, ramp, pause, sessions, session-ramp, turns, e.g. - steady: { rate: 5/s, duration: 10s }',
       'bad.yaml:3:5: phases[1]: has burst and pause; a phase has one kind: split it into 2 phases',
       'bad.yaml:5:5: phases[2]: "pause 5s" is not a mapping; write it like - steady: { rate: 5/s, duration: 10s }',
     ],

@@ -152,6 +152,11 @@ describe('isRecordedHeader', () => {
       'ratelimit-policy',
       'ratelimit-remaining',
       'openai-processing-ms',
+      'x-openai-backendurl',
+      'x-litellm-model-id',
+      'x-gateway-remaining-tokens',
+      'x-gateway-ratelimit-limit',
+      'x-consumed-tokens',
     ];
     const dropped = ['set-cookie', 'content-type', 'date', 'x-envoy-upstream-service-time', 'authorization', 'api-key', 'x-ms-rai-invoked', 'request-id'];
     for (const name of kept) expect(isRecordedHeader(name), name).toBe(true);

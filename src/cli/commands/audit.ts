@@ -4,7 +4,8 @@
  * recording holds both targets ("direct" and "via"); src/analysis/path-audit.ts compares
  * them answer by answer (statuses, body shapes, the rate-limit headers the gateway removes
  * or adds, when refusals start, the latency it adds), and the result is printed as a table
- * or, with --json, as JSON. Consent and budget rules are those of every sending command.
+ * or, with --json, as JSON; `report` on the recording prints the same. Consent and budget
+ * rules are those of every sending command.
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -16,7 +17,8 @@ import { readRunSettings, type RunSettings } from '../run-settings.js';
 import { runPhasesCommand } from '../session.js';
 import { defaultRecordingPath } from '../../record/writer.js';
 import { readRecordingBatches } from '../../record/reader.js';
-import { auditPaths, type AuditSide, type PathAudit } from '../../analysis/path-audit.js';
+import { auditPaths } from '../../analysis/path-audit.js';
+import { renderAudit, renderAuditJson } from '../../report/path-audit.js';
 import type { RecordLine } from '../../record/types.js';
 
 /** Registers `audit`. */
@@ -47,7 +49,7 @@ export function register(program: Command, io: CliIo): void {
     const pairs = Math.floor((ratePerSecond * durationMs) / 1000);
     const code = await runPhasesCommand(io, { command: 'audit', settings: quietRun, scenario: { ratePerSecond, durationMs }, plannedRequests: pairs }, [phase]);
     const audit = auditPaths(await readLines(recordingPath));
-    if (runSettings.json) io.stdout.write(`${JSON.stringify(audit, null, 2)}\n`);
+    if (runSettings.json) io.stdout.write(renderAuditJson(audit));
     else if (!runSettings.quiet) io.stderr.write(renderAudit(audit));
     io.setExitCode(code);
   });
@@ -57,21 +59,4 @@ async function readLines(path: string): Promise<RecordLine[]> {
   const lines: RecordLine[] = [];
   for await (const batch of readRecordingBatches(path)) lines.push(...batch);
   return lines;
-}
-
-/** The audit as a person reads it. */
-export function renderAudit(audit: PathAudit): string {
-  const side = (label: string, entry: AuditSide): string =>
-    `  ${label.padEnd(7)} ${Object.entries(entry.statuses)
-      .map(([status, count]) => `${status}×${count}`)
-      .join(' ')
-      .padEnd(24)} bodies wrapped ${entry.bodies.wrapped}, flat ${entry.bodies.flat}; first refusal at pair ${entry.firstRefusedPair ?? '—'}; p50 ${entry.latencyP50Ms ?? '—'} ms\n`;
-  return [
-    `Path audit: ${audit.pairs} matched pairs, ${audit.statusDifferences} with different statuses\n`,
-    side('direct', audit.direct),
-    side('via', audit.via),
-    `  headers removed by the gateway: ${audit.headers.removed.join(', ') || 'none'}\n`,
-    `  headers added by the gateway:   ${audit.headers.added.join(', ') || 'none'}\n`,
-    `  added latency (p50 of admitted answers): ${audit.addedLatencyMs ?? '—'} ms\n`,
-  ].join('');
 }

@@ -14,8 +14,9 @@ import { register as registerSim } from './sim.js';
 import { register as registerRealtime } from './realtime.js';
 import { register as registerRetry } from './retry.js';
 import { register as registerAudit } from './audit.js';
+import { register as registerDeploy } from './deploy.js';
 
 /** Adds one command (its flags, its action) to the program. */
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerBurst, registerSteady, registerRamp, registerProbe, registerRun, registerRetry, registerRealtime, registerAudit, registerReport, registerSim];
+export const COMMANDS: RegisterCommand[] = [registerBurst, registerSteady, registerRamp, registerProbe, registerRun, registerRetry, registerRealtime, registerAudit, registerReport, registerDeploy, registerSim];

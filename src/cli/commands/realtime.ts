@@ -33,7 +33,7 @@ import { assertExpectationsMet } from '../../expect/failures.js';
 import { startSimulatorInWorker, SimulatorConfigError, type RunningSimulator } from '../../sim/index.js';
 import type { SimulatorProfile } from '../../sim/options.js';
 import { addAdvertisedOptions, addOutputOptions, addTargetOptions, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
-import { readRunSettings } from '../run-settings.js';
+import { readRunSettings, type ScenarioDefaults } from '../run-settings.js';
 import { analyseRecordingFile, isLoopbackUrl, renderOutputs } from '../session.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -41,6 +41,7 @@ const HELP_AFTER = `
 Targets (as for HTTP; keys never reach the recording):
   --url wss://NAME.openai.azure.com/openai/realtime?api-version=2025-04-01-preview&deployment=gpt-realtime
   --endpoint https://NAME.openai.azure.com --deployment gpt-realtime [--api v1]
+  --endpoint https://NAME.services.ai.azure.com --deployment gpt-realtime --api voice-live   (Azure Voice Live)
   --url wss://api.openai.com/v1/realtime?model=gpt-realtime --bearer $OPENAI_API_KEY
   no target: the embedded simulator (--sim azure-realtime by default, or --sim speech)
 
@@ -145,16 +146,33 @@ export async function runRealtimeProbe(io: CliIo, raw: RawOptions): Promise<numb
   return runRealtimePlan(io, { ...raw, kind: undefined }, 'probe', phases, {}, gapMs);
 }
 
-async function runRealtimePlan(
+/** What `run` adds when the phases come from a scenario file: its defaults (flags win) and how the recording names it. */
+export interface RealtimeScenario {
+  defaults: Omit<ScenarioDefaults, 'target' | 'targets'>;
+  name: string;
+  file: string;
+}
+
+/**
+ * Runs realtime phases and reports them: `realtime`, `probe --kind realtime` and `run`
+ * with a scenario of realtime phases all come here, so each records and reports alike.
+ */
+export async function runRealtimePlan(
   io: CliIo,
   raw: RawOptions,
-  commandName: 'realtime' | 'probe',
+  commandName: 'realtime' | 'probe' | 'run',
   phases: RealtimePhase[],
   behaviour: { maxOutputTokens?: number; eventTimeoutMs?: number; turnGapMs?: number },
   phaseGapMs: number,
+  scenario?: RealtimeScenario,
 ): Promise<number> {
   // The shared flags are read without the target: a realtime target is a ws:// URL the HTTP rules refuse.
-  const settings = readRunSettings({ ...raw, url: undefined, endpoint: undefined, deployment: undefined, apiVersion: undefined, api: undefined, apiKey: undefined, bearer: undefined }, io.cwd, { ...io.env, AZURE_OPENAI_ENDPOINT: undefined });
+  const settings = readRunSettings(
+    { ...raw, url: undefined, endpoint: undefined, deployment: undefined, apiVersion: undefined, api: undefined, apiKey: undefined, bearer: undefined },
+    io.cwd,
+    { ...io.env, AZURE_OPENAI_ENDPOINT: undefined },
+    scenario?.defaults ?? {},
+  );
   const text = (key: string): string | undefined => (typeof raw[key] === 'string' ? (raw[key] as string) : undefined);
   if (settings.simProfile !== null && (text('url') || text('endpoint'))) {
     throw new InputError('--sim cannot be combined with --url or --endpoint: --sim starts the embedded simulator as the target; drop one of them');
@@ -223,7 +241,7 @@ async function runRealtimePlan(
     advertised,
     targets: [describeTarget(target)],
     payload: { kind: 'responses', model: target.deployment, maxTokens: behaviour.maxOutputTokens ?? 16, promptTokens: null, stream: true },
-    scenario: { phases, phaseGapMs },
+    scenario: scenario === undefined ? { phases, phaseGapMs } : { name: scenario.name, file: scenario.file, phases, phaseGapMs },
   });
   let sent = 0;
   let dropped = 0;

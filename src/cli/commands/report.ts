@@ -10,21 +10,28 @@
  * on a TTY stdout, and never with `--no-color` or NO_COLOR. When GITHUB_STEP_SUMMARY
  * is set, the markdown rendering is appended to that file as well.
  *
+ * An audit recording (`aoai-probe audit`) is shown as the audit showed it: the
+ * table and JSON formats print the path audit, the same text and JSON the live
+ * run printed; the other formats and --expect read the run's summary as usual.
+ *
  * Order matters for CI: expectations are parsed before any file is read (a
  * malformed one exits 2 at once); the report, the step summary and the JUnit file
  * are all written before unmet expectations exit 3.
  */
-import { appendFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { appendFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { auditPaths } from '../../analysis/path-audit.js';
 import { analyseLineBatches } from '../../analysis/summarise.js';
 import { InputError } from '../../errors.js';
 import { evaluateExpectations } from '../../expect/evaluate.js';
 import { assertExpectationsMet } from '../../expect/failures.js';
 import { parseExpectations } from '../../expect/parse.js';
 import { readRecordingsBatches } from '../../record/reader.js';
+import type { RecordLine } from '../../record/types.js';
 import { renderJunit } from '../../report/junit.js';
 import { renderMarkdown } from '../../report/markdown.js';
+import { renderAudit, renderAuditJson } from '../../report/path-audit.js';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../report/render.js';
 import type { CliIo, OutputStream } from '../io.js';
 
@@ -68,7 +75,9 @@ export async function runReport(paths: string[], flags: ReportFlags, io: CliIo):
   const expectations = parseExpectations(flags.expect);
 
   const readerWarnings: string[] = [];
-  const batches = readRecordingsBatches(paths.map((path) => resolve(io.cwd, path)), { onWarning: (message) => readerWarnings.push(message) });
+  const files = await expandFolders(paths.map((path) => resolve(io.cwd, path)));
+  const audit = new AuditLines();
+  const batches = audit.watch(readRecordingsBatches(files, { onWarning: (message) => readerWarnings.push(message) }));
   const result = await analyseLineBatches(batches, { recordingPath: paths.join(',') });
   // The reader reports as it reads, after the analysis was set up: put its findings first.
   result.warnings = [...new Set([...readerWarnings, ...result.warnings])];
@@ -76,12 +85,15 @@ export async function runReport(paths: string[], flags: ReportFlags, io: CliIo):
 
   const results = evaluateExpectations(expectations, result.summary);
   const width = io.stdout.isTTY === true && io.stdout.columns !== undefined ? io.stdout.columns : undefined;
-  const text = renderReport(result, {
-    format: flags.format,
-    color: useColor(flags, io.stdout, io.env),
-    width,
-    expectations: results,
-  });
+  const auditText = audit.isAudit() ? (flags.format === 'json' ? renderAuditJson(auditPaths(audit.lines)) : flags.format === 'table' ? renderAudit(auditPaths(audit.lines)) : null) : null;
+  const text =
+    auditText ??
+    renderReport(result, {
+      format: flags.format,
+      color: useColor(flags, io.stdout, io.env),
+      width,
+      expectations: results,
+    });
 
   if (flags.out === undefined) {
     io.stdout.write(text);
@@ -104,12 +116,62 @@ export async function runReport(paths: string[], flags: ReportFlags, io: CliIo):
   if (results.length > 0) io.stderr.write(`aoai-probe: all ${results.length} expectation${results.length === 1 ? '' : 's'} met\n`);
 }
 
+/**
+ * Keeps the lines of audit recordings while the analysis reads them (an audit is
+ * small: its pairs and a few lines around them), so the path audit can be made
+ * from the same read. Recordings of other commands are passed through unkept.
+ */
+class AuditLines {
+  readonly lines: RecordLine[] = [];
+  private runs = 0;
+  private auditRuns = 0;
+
+  /** Passes the batches on, keeping them while every run line so far is an audit's. */
+  async *watch(batches: AsyncIterable<RecordLine[]>): AsyncGenerator<RecordLine[], void, undefined> {
+    for await (const batch of batches) {
+      for (const line of batch) {
+        if (line.type !== 'run') continue;
+        this.runs++;
+        if (line.command === 'audit') this.auditRuns++;
+      }
+      if (this.isAudit()) this.lines.push(...batch);
+      else this.lines.length = 0;
+      yield batch;
+    }
+  }
+
+  /** Whether every recording read was an audit's. */
+  isAudit(): boolean {
+    return this.runs > 0 && this.auditRuns === this.runs;
+  }
+}
+
+/**
+ * A folder given to `report` stands for its `.ndjson` files in name order: the shards of
+ * a split run are collected in one folder (docs/sharding.md). Anything else is passed on
+ * for the reader to check.
+ */
+async function expandFolders(paths: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => null);
+    if (info === null || !info.isDirectory()) {
+      files.push(path);
+      continue;
+    }
+    const inside = (await readdir(path)).filter((name) => name.endsWith('.ndjson')).sort();
+    if (inside.length === 0) throw new InputError(`${path} is a folder without .ndjson recordings; pass the recordings, or the folder the shards wrote them to`);
+    files.push(...inside.map((name) => join(path, name)));
+  }
+  return files;
+}
+
 /** Adds `report` to the program. */
 export function register(program: Command, io: CliIo): void {
   program
     .command('report')
     .description('re-analyse saved recordings (several are merged) and print the report on stdout')
-    .argument('<recordings...>', 'NDJSON recordings written by aoai-probe (see --record)')
+    .argument('<recordings...>', 'NDJSON recordings written by aoai-probe (see --record), or folders of them (the shards of a split run)')
     .addOption(new Option('--format <format>', 'report format').choices([...REPORT_FORMATS]).default('table'))
     .option('--out <file>', 'write the report to this file instead of stdout')
     .option('--expect <expression>', 'CI check over summary fields, e.g. "throttled.ratio < 0.01" (repeatable; exit 3 when unmet)', collect, [])

@@ -12,6 +12,7 @@ import { InputError } from '../../errors.js';
 import { readRunSettings, type ScenarioDefaults } from '../run-settings.js';
 import { addRetryOptions, readRetryOptions } from '../retry-options.js';
 import { runPhasesCommand } from '../session.js';
+import { runRealtimePlan } from './realtime.js';
 import type { Scenario } from '../../scenario/types.js';
 
 /** What a scenario file contributes to the run settings (flags override it). */
@@ -25,7 +26,8 @@ function scenarioDefaults(scenario: Scenario): ScenarioDefaults {
             ...(target.endpoint !== undefined ? { endpoint: target.endpoint } : {}),
             ...(target.deployment !== undefined ? { deployment: target.deployment } : {}),
             ...(target.apiVersion !== undefined ? { apiVersion: target.apiVersion } : {}),
-            ...(target.api !== undefined ? { api: target.api } : {}),
+            // voice-live and openai are realtime shapes; the scenario parser allows them with realtime phases only.
+            ...(target.api !== undefined ? { api: target.api as 'classic' | 'v1' } : {}),
           },
         }
       : {}),
@@ -47,6 +49,10 @@ export function register(program: Command, io: CliIo): void {
   addRetryOptions(command);
   command.action(async (file: string, raw: RawOptions) => {
     const scenario = await loadScenarioListingFlagProblems(resolve(io.cwd, file), raw, io);
+    if (scenario.realtimePhases.length > 0) {
+      io.setExitCode(await runRealtimeScenario(io, scenario, raw));
+      return;
+    }
     const givenTarget = Boolean(raw.url || raw.endpoint || raw.sim);
     const withSimulator = !givenTarget && scenario.target?.simulator !== undefined ? { ...raw, sim: scenario.target.simulator } : raw;
     const withKind = scenario.payload.kind !== undefined && raw.kind === undefined ? { ...withSimulator, kind: scenario.payload.kind } : withSimulator;
@@ -62,6 +68,29 @@ export function register(program: Command, io: CliIo): void {
     );
     io.setExitCode(code);
   });
+}
+
+/**
+ * A scenario of realtime phases (sessions, session-ramp, turns): run as `realtime`
+ * runs them, one phase after another. The file's target fills in only when no
+ * target flag (--url, --endpoint, --sim) is given.
+ */
+function runRealtimeScenario(io: CliIo, scenario: Scenario, raw: RawOptions): Promise<number> {
+  const given = Boolean(raw.url || raw.endpoint || raw.sim);
+  const target = scenario.target;
+  const fromFile: RawOptions =
+    given || target === null
+      ? {}
+      : {
+          ...(target.url !== undefined ? { url: target.url } : {}),
+          ...(target.endpoint !== undefined ? { endpoint: target.endpoint } : {}),
+          ...(target.deployment !== undefined && raw.deployment === undefined ? { deployment: target.deployment } : {}),
+          ...(target.apiVersion !== undefined && raw.apiVersion === undefined ? { apiVersion: target.apiVersion } : {}),
+          ...(target.api !== undefined && raw.api === undefined ? { api: target.api } : {}),
+          ...(target.simulator !== undefined ? { sim: target.simulator } : {}),
+        };
+  const { target: _target, targets: _targets, ...defaults } = scenarioDefaults(scenario);
+  return runRealtimePlan(io, { ...raw, ...fromFile }, 'run', scenario.realtimePhases, {}, 0, { defaults, name: scenario.name, file: scenario.file });
 }
 
 /**

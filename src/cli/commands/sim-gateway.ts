@@ -13,6 +13,7 @@ import {
   parseBreaker,
   parseRetry,
   parseRouting,
+  parseRenameHeaders,
   parseStripHeaders,
   parseTokenLimit,
   startGatewaySimulator,
@@ -31,10 +32,11 @@ export interface GatewayFlags {
   gatewayRetry?: string;
   tokenLimit?: string;
   stripHeaders?: string;
+  renameHeaders?: string;
 }
 
 /** The flags only the gateway reads (an error names them when --gateway is missing). */
-const GATEWAY_ONLY: (keyof GatewayFlags)[] = ['backends', 'routing', 'breaker', 'gatewayRetry', 'tokenLimit', 'stripHeaders'];
+const GATEWAY_ONLY: (keyof GatewayFlags)[] = ['backends', 'routing', 'breaker', 'gatewayRetry', 'tokenLimit', 'stripHeaders', 'renameHeaders'];
 
 /** Help text for the gateway flags, appended to `sim --help`. */
 export const GATEWAY_HELP = `
@@ -45,6 +47,7 @@ Gateway (--gateway: an API Management-style pool in front of several simulated r
   --gateway-retry count=2,interval=0,first-fast-retry     (retries 429/503 on the next backend)
   --token-limit tpm=N,key=subscription|ip[,quota=N,quota-period=hourly][,remaining-header=NAME][,consumed-header=NAME]
   --strip-headers "x-ratelimit-*,retry-after-ms"      (removed from backend answers)
+  --rename-headers x-ratelimit-remaining-tokens=x-gateway-remaining-tokens   (FROM=TO,…: moved to a new name)
   e.g. aoai-probe sim --gateway --backends a:tpm=6000,b:tpm=6000:priority=2 --breaker count=1,accept-retry-after --gateway-retry count=1,first-fast-retry
 `;
 
@@ -57,7 +60,8 @@ export function addGatewayOptions(command: Command): Command {
     .option('--breaker <rule>', 'gateway circuit breaker per backend, e.g. count=1,interval=1m,trip=1m,accept-retry-after')
     .option('--gateway-retry <policy>', 'gateway retry on 429/503, e.g. count=2,interval=0,first-fast-retry')
     .option('--token-limit <policy>', 'gateway token limit, e.g. tpm=20000,key=subscription')
-    .option('--strip-headers <patterns>', 'header names the gateway removes from answers, e.g. "x-ratelimit-*"');
+    .option('--strip-headers <patterns>', 'header names the gateway removes from answers, e.g. "x-ratelimit-*"')
+    .option('--rename-headers <pairs>', 'headers the gateway moves to another name, FROM=TO,…, e.g. x-ratelimit-remaining-tokens=x-gateway-remaining-tokens');
 }
 
 /** Problems with gateway flags given without --gateway (the plain simulator would ignore them silently). */
@@ -93,6 +97,7 @@ export function gatewayOptionsFromFlags(flags: GatewayFlags & { port: string; ho
   if (flags.gatewayRetry !== undefined) options.retry = attempt(() => parseRetry(flags.gatewayRetry!));
   if (flags.tokenLimit !== undefined) options.tokenLimit = attempt(() => parseTokenLimit(flags.tokenLimit!));
   if (flags.stripHeaders !== undefined) options.stripHeaders = attempt(() => parseStripHeaders(flags.stripHeaders!));
+  if (flags.renameHeaders !== undefined) options.renameHeaders = attempt(() => parseRenameHeaders(flags.renameHeaders!));
   if (problems.length > 0) throw new InputError(problems);
   return options;
 }

@@ -13,13 +13,11 @@
  *   tokens per minute.
  */
 import type { PhaseLine } from '../../record/types.js';
+import type { RealtimePhase } from '../../schedule/types.js';
 import type { SentLine, Source, Step } from '../source.js';
 
-/** One realtime phase, with times relative to its own start. */
-export type RealtimePhase =
-  | { kind: 'sessions'; name: string; count: number; ratePerSecond: number | null; holdMs: number; turns: number }
-  | { kind: 'session-ramp'; name: string; step: number; everyMs: number; max: number; holdAfterMs: number }
-  | { kind: 'turns'; name: string; sessions: number; turns: number; turnGapMs: number; maxOutputTokens: number; purpose: 'turns' | 'tokens' };
+/** The phase type lives with the other phase types (src/schedule/types.ts); re-exported for the realtime runner's callers. */
+export type { RealtimePhase };
 
 /** Sessions the phase opens. */
 export function sessionsOf(phase: RealtimePhase): number {

@@ -4,7 +4,7 @@
  * (503 when every breaker is open) → forward → the backend's answer feeds that
  * backend's breaker → a 429 or 503 is retried on a freshly picked backend while
  * the retry policy allows → the last answer goes back, with the configured
- * headers stripped.
+ * headers renamed and stripped.
  *
  * Why the forwarding and the waiting are handed in: this file holds the whole
  * decision logic and no socket, so tests drive it with a fake clock and scripted
@@ -122,7 +122,7 @@ export class Gateway {
       attempts.push({ backend: backend.name, status: answer.status, atMs: answeredMs, tripped });
       const retryable = answer.status === 429 || answer.status === 503;
       if (!retryable || attempt >= retries) {
-        return { status: answer.status, headers: { ...this.stripped(answer.headers), ...gatewayHeaders }, body: answer.body, backend: backend.name, attempts, ownAnswer: undefined };
+        return { status: answer.status, headers: { ...this.outboundHeaders(answer.headers), ...gatewayHeaders }, body: answer.body, backend: backend.name, attempts, ownAnswer: undefined };
       }
       io.discard(answer);
       const fast = attempt === 0 && this.spec.retry!.firstFastRetry;
@@ -131,11 +131,21 @@ export class Gateway {
     }
   }
 
-  /** The backend's headers without those matching --strip-headers. */
-  private stripped(headers: Record<string, string>): Record<string, string> {
-    if (this.spec.stripHeaders.length === 0) return { ...headers };
+  /**
+   * The backend's headers as the outbound policies leave them: each --rename-headers
+   * pair moves a value to its new name, then names matching --strip-headers go (a
+   * header under its new name stays, or a rename into a stripped family would undo itself).
+   */
+  private outboundHeaders(headers: Record<string, string>): Record<string, string> {
+    const renamed = new Map(this.spec.renameHeaders.map((rename) => [rename.from, rename.to]));
+    const newNames = new Set(renamed.values());
     const kept: Record<string, string> = {};
-    for (const [name, value] of Object.entries(headers)) if (!matchesAnyPattern(name, this.spec.stripHeaders)) kept[name] = value;
+    for (const [name, value] of Object.entries(headers)) {
+      const to = renamed.get(name);
+      if (to !== undefined) kept[to] = value;
+      else if (newNames.has(name)) continue;
+      else if (!matchesAnyPattern(name, this.spec.stripHeaders)) kept[name] = value;
+    }
     return kept;
   }
 }

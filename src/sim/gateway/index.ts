@@ -1,7 +1,7 @@
 /**
  * The simulated API gateway (`aoai-probe sim --gateway`): an APIM-style pool
  * with priority/weighted/round-robin routing, per-backend circuit breakers, a
- * retry policy, a token limit of its own and header stripping, in front of
+ * retry policy, a token limit of its own and header stripping and renaming, in front of
  * several simulated regions. See docs/ for what a client sees through it.
  */
 export { startGatewaySimulator, describeGateway, type GatewayOptions, type RunningGateway } from './server.js';
@@ -16,12 +16,14 @@ export {
   parseBreaker,
   parseRetry,
   parseRouting,
+  parseRenameHeaders,
   parseStripHeaders,
   parseTokenLimit,
   type BackendSpec,
   type BreakerSpec,
   type CounterKey,
   type GatewaySpec,
+  type HeaderRename,
   type RetrySpec,
   type RoutingMode,
   type TokenLimitSpec,

@@ -8,7 +8,7 @@
  * The policies live in gateway.ts; this file only moves bytes: it buffers the
  * request body (a retry must resend it, as APIM's `buffer-request-body`), hands
  * each backend call to node:http, and pipes the chosen answer back unchanged
- * (streams stay streams), minus the stripped headers.
+ * (streams stay streams), with the headers renamed and stripped as configured.
  */
 import http from 'node:http';
 import type { Socket } from 'node:net';
@@ -66,6 +66,7 @@ export async function startGatewaySimulator(options: GatewayOptions): Promise<Ru
     retry: options.retry,
     tokenLimit: options.tokenLimit,
     stripHeaders: options.stripHeaders ?? [],
+    renameHeaders: options.renameHeaders ?? [],
   };
   const clock = options.clock ?? (() => performance.now());
   const host = options.host ?? '127.0.0.1';
@@ -238,5 +239,6 @@ export function describeGateway(spec: GatewaySpec): string {
     policies.push(`token limit ${pieces.join(', ')} per ${limit.key === 'ip' ? 'client address' : 'subscription key'}`);
   }
   if (spec.stripHeaders.length > 0) policies.push(`strips ${spec.stripHeaders.join(', ')}`);
+  if (spec.renameHeaders.length > 0) policies.push(`renames ${spec.renameHeaders.map((rename) => `${rename.from} → ${rename.to}`).join(', ')}`);
   return `gateway, ${spec.routing} routing over ${spec.backends.length} backends: ${backends}${policies.length > 0 ? `; ${policies.join('; ')}` : ''}`;
 }

@@ -1,6 +1,7 @@
 /**
  * The gateway's settings as text (`--backends`, `--routing`, `--breaker`,
- * `--gateway-retry`, `--token-limit`, `--strip-headers`) and as checked values.
+ * `--gateway-retry`, `--token-limit`, `--strip-headers`, `--rename-headers`) and as
+ * checked values.
  * The names follow Azure API Management's own: a backend pool with priority and
  * weight, a circuit-breaker rule (failure count within an interval, trip
  * duration, accept-retry-after), a `retry` policy (count, interval,
@@ -83,6 +84,18 @@ export interface GatewaySpec {
   tokenLimit: TokenLimitSpec | undefined;
   /** Lower-case header-name patterns (`*` matches any run of characters) removed from every answer. */
   stripHeaders: string[];
+  /**
+   * Headers moved to another name on every answer that carries them, as a pair of
+   * APIM `set-header` policies (the new name set from the old one's value, the old
+   * one deleted). A renamed header is not stripped under its new name.
+   */
+  renameHeaders: HeaderRename[];
+}
+
+/** One header rename: lower-case names. */
+export interface HeaderRename {
+  from: string;
+  to: string;
 }
 
 const QUOTA_PERIODS: Record<string, number> = { hourly: 3_600_000, daily: 86_400_000, weekly: 7 * 86_400_000 };
@@ -287,6 +300,32 @@ export function parseStripHeaders(text: string, what = '--strip-headers'): strin
   if (patterns.length === 0) throw new SimulatorConfigError(`${what}: the list is empty; e.g. ${what} "x-ratelimit-*,retry-after-ms"`);
   if (bad.length > 0) throw new SimulatorConfigError(bad.map((pattern) => `${what}: "${pattern}" is not a header-name pattern (letters, digits, -, *); e.g. x-ratelimit-*`));
   return patterns;
+}
+
+/** Parses `x-ratelimit-remaining-tokens=x-gateway-remaining-tokens,…`: FROM=TO pairs of header names. */
+export function parseRenameHeaders(text: string, what = '--rename-headers'): HeaderRename[] {
+  const example = `${what} x-ratelimit-remaining-tokens=x-gateway-remaining-tokens`;
+  const problems: string[] = [];
+  const renames: HeaderRename[] = [];
+  const items = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  if (items.length === 0) problems.push(`${what}: the list is empty; e.g. ${example}`);
+  for (const item of items) {
+    const match = /^([A-Za-z0-9-]+)=([A-Za-z0-9-]+)$/.exec(item);
+    if (match === null) {
+      problems.push(`${what}: "${item}" is not FROM=TO with two header names (letters, digits, -); e.g. ${example}`);
+      continue;
+    }
+    const rename = { from: match[1]!.toLowerCase(), to: match[2]!.toLowerCase() };
+    if (rename.from === rename.to) problems.push(`${what}: "${item}" renames ${rename.from} to itself; name another header after =`);
+    else if (renames.some((other) => other.from === rename.from)) problems.push(`${what}: ${rename.from} is renamed twice; give it one new name`);
+    else if (renames.some((other) => other.to === rename.to)) problems.push(`${what}: two headers are renamed to ${rename.to}; give each its own name`);
+    else renames.push(rename);
+  }
+  if (problems.length > 0) throw new SimulatorConfigError(problems);
+  return renames;
 }
 
 /** Whether a lower-case header name matches any of the patterns. */

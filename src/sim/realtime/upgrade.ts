@@ -1,7 +1,8 @@
 /**
  * The HTTP `upgrade` handler of the simulator: the realtime paths of Azure
- * (`/openai/realtime?api-version=…&deployment=…`, `/openai/v1/realtime?model=…`)
- * and OpenAI (`/v1/realtime?model=…`) on the same server as the HTTP API.
+ * (`/openai/realtime?api-version=…&deployment=…`, `/openai/v1/realtime?model=…`),
+ * Azure Voice Live (`/voice-live/realtime?api-version=…&model=…`, the same event
+ * protocol) and OpenAI (`/v1/realtime?model=…`) on the same server as the HTTP API.
  *
  * The order is the service's: unknown path (404) → key (401) → missing
  * deployment or model (400) → the open rate and the session cap, refused here
@@ -21,7 +22,10 @@ import { RealtimeSession, type SessionContext } from './session.js';
 import type { RealtimeSettings } from './settings.js';
 
 /** The paths that speak realtime. */
-export const REALTIME_PATHS: readonly string[] = ['/openai/realtime', '/openai/v1/realtime', '/v1/realtime'];
+export const REALTIME_PATHS: readonly string[] = ['/openai/realtime', '/openai/v1/realtime', '/v1/realtime', '/voice-live/realtime'];
+
+/** The paths that require an `api-version` in the query. */
+const VERSIONED_PATHS: readonly string[] = ['/openai/realtime', '/voice-live/realtime'];
 
 /** What the upgrade handler needs of the simulator's settings. */
 export interface UpgradeSettings {
@@ -84,7 +88,7 @@ export class RealtimeUpgrades {
       const needed = path === '/openai/realtime' ? 'deployment' : 'model';
       return this.refuse(socket, 400, 'Bad Request', headers, { error: { code: 'missing_parameter', message: `The query parameter '${needed}' is required.` } });
     }
-    if (path === '/openai/realtime' && (query.get('api-version') ?? '') === '') {
+    if (VERSIONED_PATHS.includes(path) && (query.get('api-version') ?? '') === '') {
       return this.refuse(socket, 400, 'Bad Request', headers, { error: { code: 'missing_parameter', message: "The query parameter 'api-version' is required." } });
     }
 

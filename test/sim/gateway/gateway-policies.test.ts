@@ -12,6 +12,7 @@ import {
   parseBackends,
   parseBreaker,
   parseRetry,
+  parseRenameHeaders,
   parseStripHeaders,
   parseTokenLimit,
   type BackendAnswer,
@@ -98,6 +99,7 @@ describe('gateway', () => {
       retry: parseRetry('count=2,interval=0,first-fast-retry'),
       tokenLimit: undefined,
       stripHeaders: [],
+      renameHeaders: [],
     });
     const io = scriptedIo(clock, { a: [ok('East US'), refused(10), ok('East US')], b: [ok('West US')], c: [ok('Sweden Central')] }, 5);
     const request = { counterKey: 'k', estimatedTokens: 10 };
@@ -127,6 +129,7 @@ describe('gateway', () => {
       retry: parseRetry('count=1,interval=2s'),
       tokenLimit: undefined,
       stripHeaders: [],
+      renameHeaders: [],
     };
     const withBreaker = new Gateway({ ...spec, breaker: parseBreaker('count=1,trip=1m') });
     const io = scriptedIo(clock, { a: [refused(3)], b: [refused(3)] });
@@ -152,12 +155,35 @@ describe('gateway', () => {
       retry: undefined,
       tokenLimit: parseTokenLimit('tpm=100,consumed-header=x-gateway-consumed-tokens'),
       stripHeaders: parseStripHeaders('x-ratelimit-*,retry-after-ms'),
+      renameHeaders: [],
     });
     const answer = await gateway.serve(
       { counterKey: 'k', estimatedTokens: 40 },
       scriptedIo(clock, { a: [{ status: 200, headers: { 'x-ratelimit-remaining-tokens': '5', 'retry-after-ms': '1', 'x-ms-region': 'r' }, body: '' }] }),
     );
     expect(answer.headers).toEqual({ 'x-ms-region': 'r', 'x-gateway-consumed-tokens': '40' });
+  });
+
+  it('renames the configured headers (the value under the new name, the old name gone), even inside a stripped family', async () => {
+    const clock = new FakeClock();
+    const gateway = new Gateway({
+      backends: parseBackends('a:tpm=1000'),
+      routing: 'priority',
+      breaker: undefined,
+      retry: undefined,
+      tokenLimit: undefined,
+      stripHeaders: parseStripHeaders('x-ratelimit-limit-*'),
+      renameHeaders: parseRenameHeaders('x-ratelimit-remaining-tokens=x-gateway-remaining-tokens,x-ms-region=x-backend-region'),
+    });
+    const backendHeaders = {
+      'x-ratelimit-remaining-tokens': '950',
+      'x-ratelimit-remaining-requests': '5',
+      'x-ratelimit-limit-tokens': '1000',
+      'x-gateway-remaining-tokens': 'stale',
+      'x-ms-region': 'East US',
+    };
+    const answer = await gateway.serve({ counterKey: 'k', estimatedTokens: 0 }, scriptedIo(clock, { a: [{ status: 200, headers: backendHeaders, body: '' }] }));
+    expect(answer.headers).toEqual({ 'x-gateway-remaining-tokens': '950', 'x-ratelimit-remaining-requests': '5', 'x-backend-region': 'East US' });
   });
 });
 
@@ -194,6 +220,22 @@ describe('gateway settings', () => {
       '--backends: backend b: "colour" is not a backend setting; use tpm, rpm, region, priority, weight, latency',
       '--backends: backend b has no tpm; e.g. b:tpm=10000',
       '--backends: backend a is named twice; give each backend its own name',
+    ]);
+  });
+
+  it('reads header renames as FROM=TO pairs and names every bad one', () => {
+    expect(parseRenameHeaders('X-RateLimit-Remaining-Tokens=x-left')).toEqual([{ from: 'x-ratelimit-remaining-tokens', to: 'x-left' }]);
+    let error: unknown;
+    try {
+      parseRenameHeaders('a=a,b,c=d,c=e,f=d');
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as SimulatorConfigError).problems).toEqual([
+      '--rename-headers: "a=a" renames a to itself; name another header after =',
+      '--rename-headers: "b" is not FROM=TO with two header names (letters, digits, -); e.g. --rename-headers x-ratelimit-remaining-tokens=x-gateway-remaining-tokens',
+      '--rename-headers: c is renamed twice; give it one new name',
+      '--rename-headers: two headers are renamed to d; give each its own name',
     ]);
   });
 

@@ -8,11 +8,8 @@
  * The upstream is the test's own `ws` server (any port); nginx runs in the
  * foreground as a child process, its config and files in a temp folder.
  */
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort, startChildServer } from './child-server.js';
-import { nginxPath } from './nginx.js';
+import { freePort } from './child-server.js';
+import { startNginxProcess } from './nginx-process.js';
 
 /** nginx with limit_conn in front of a WebSocket upstream. */
 export interface RunningWebSocketLimiter {
@@ -26,25 +23,8 @@ export interface RunningWebSocketLimiter {
 
 /** Starts nginx with `limit_conn` of `connections` in front of `upstreamPort`. */
 export async function startNginxWebSocketLimit(connections: number, upstreamPort: number): Promise<RunningWebSocketLimiter> {
-  const binary = nginxPath();
-  if (binary === null) throw new Error('nginx is not installed');
-  const folder = mkdtempSync(join(tmpdir(), 'aoai-probe-nginx-ws-'));
-  for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi', 'logs']) mkdirSync(join(folder, sub));
   const port = await freePort();
-  const config = `
-daemon off;
-master_process off;
-worker_processes 1;
-pid ${folder}/nginx.pid;
-error_log ${folder}/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${folder}/client_body;
-  proxy_temp_path ${folder}/proxy;
-  fastcgi_temp_path ${folder}/fastcgi;
-  uwsgi_temp_path ${folder}/uwsgi;
-  scgi_temp_path ${folder}/scgi;
+  const server = await startNginxProcess('nginx-ws', port, `
   limit_conn_zone $server_name zone=sockets:1m;
   limit_conn_status 429;
   server {
@@ -59,18 +39,11 @@ http {
       proxy_read_timeout 60s;
     }
   }
-}
-`;
-  const configPath = join(folder, 'nginx.conf');
-  writeFileSync(configPath, config);
-  const server = await startChildServer(binary, ['-p', folder, '-c', configPath, '-e', join(folder, 'logs/error.log')], port);
+`);
   return {
     name: `nginx limit_conn ${connections} in front of a ws server`,
     url: `ws://127.0.0.1:${port}/`,
     connections,
-    async stop() {
-      await server.stop();
-      rmSync(folder, { recursive: true, force: true });
-    },
+    stop: () => server.stop(),
   };
 }

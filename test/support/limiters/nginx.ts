@@ -13,11 +13,12 @@
  * empty to full in (B + 1) / rate. Refused requests do not count. Refusals are 503
  * (an HTML page) unless `limit_req_status` says otherwise.
  */
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { findExecutable, freePort, startChildServer } from './child-server.js';
+import { freePort } from './child-server.js';
+import { nginxPath, startNginxProcess } from './nginx-process.js';
 import type { RunningLimiter } from './running-limiter.js';
+
+/** Whether nginx is installed (the tests that need it say so when it is not). */
+export { nginxPath };
 
 /** Settings of one nginx limit_req. */
 export interface NginxLimitOptions {
@@ -29,33 +30,11 @@ export interface NginxLimitOptions {
   status?: 429 | 503;
 }
 
-/** The nginx binary, or null when nginx is not installed. */
-export function nginxPath(): string | null {
-  return findExecutable(['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'], 'nginx');
-}
-
 /** Starts nginx with one limit_req zone in front of a 200 answer. */
 export async function startNginx(options: NginxLimitOptions): Promise<RunningLimiter> {
-  const binary = nginxPath();
-  if (binary === null) throw new Error('nginx is not installed');
-  const folder = mkdtempSync(join(tmpdir(), 'aoai-probe-nginx-'));
-  for (const sub of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi', 'logs']) mkdirSync(join(folder, sub));
   const [port, upstream] = [await freePort(), await freePort()];
   const rate = `${options.rate}r/${options.perMinute ? 'm' : 's'}`;
-  const config = `
-daemon off;
-master_process off;
-worker_processes 1;
-pid ${folder}/nginx.pid;
-error_log ${folder}/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${folder}/client_body;
-  proxy_temp_path ${folder}/proxy;
-  fastcgi_temp_path ${folder}/fastcgi;
-  uwsgi_temp_path ${folder}/uwsgi;
-  scgi_temp_path ${folder}/scgi;
+  const server = await startNginxProcess('nginx', port, `
   limit_req_zone $binary_remote_addr zone=probe:1m rate=${rate};
   ${options.status ? `limit_req_status ${options.status};` : ''}
   server {
@@ -72,20 +51,13 @@ http {
       return 200 '{"choices":[{"message":{"role":"assistant","content":"ok"}}],"usage":{"prompt_tokens":10,"completion_tokens":1,"total_tokens":11}}';
     }
   }
-}
-`;
-  const configPath = join(folder, 'nginx.conf');
-  writeFileSync(configPath, config);
-  const server = await startChildServer(binary, ['-p', folder, '-c', configPath, '-e', join(folder, 'logs/error.log')], port);
+`);
   const perSecond = options.perMinute ? options.rate / 60 : options.rate;
   const capacity = options.burst + 1;
   return {
     name: `nginx limit_req rate=${rate} burst=${options.burst} nodelay${options.status ? ` status ${options.status}` : ''}`,
     url: `http://127.0.0.1:${port}/v1/chat/completions`,
     truth: { burst: capacity, perSecond, windowSeconds: capacity / perSecond, shape: 'token-bucket' },
-    async stop() {
-      await server.stop();
-      rmSync(folder, { recursive: true, force: true });
-    },
+    stop: () => server.stop(),
   };
 }
