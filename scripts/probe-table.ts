@@ -12,12 +12,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { EffectiveRequests, EffectiveTokens } from '../src/analysis/summary-types.js';
-import { azureCase, genericCase, type LimiterCase, type Truth } from '../test/probe/support/cases.js';
+import { azureCase, compoundCase, genericCase, type LimiterCase, type Truth } from '../test/probe/support/cases.js';
 import { probeCase } from '../test/probe/support/run-case.js';
 import { probeRealLimiter } from '../test/probe/support/run-real.js';
 import { nginxPath, startNginx } from '../test/support/limiters/nginx.js';
 import { haproxyPath, startHaproxy } from '../test/support/limiters/haproxy.js';
-import { startExpressRateLimit, startRateLimiterFlexible } from '../test/support/limiters/node-limiters.js';
+import { startExpressRateLimit, startFastifyRateLimit, startRateLimiterFlexible } from '../test/support/limiters/node-limiters.js';
 import type { RunningLimiter } from '../test/support/limiters/running-limiter.js';
 
 const DOCS = [fileURLToPath(new URL('../docs/probe.md', import.meta.url)), fileURLToPath(new URL('../README.md', import.meta.url))];
@@ -112,6 +112,10 @@ await simulated('concurrency cap (sim)', genericCase('concurrency', 21));
 await simulated('azure-standard (sim)', azureCase(23));
 await simulated('azure-standard, no 1-s cap (sim)', azureCase(30));
 await simulated('azure-standard tokens (sim)', azureCase(31, true), 4000);
+await simulated('window every refusal restarts (sim)', compoundCase('restarting-window', 2));
+await simulated('window every refusal restarts, block ≠ window (sim)', compoundCase('restarting-window', 5));
+await simulated('whole-token bucket (sim)', compoundCase('whole-token-bucket', 2));
+await simulated('two sliding logs in AND (sim)', compoundCase('all-of', 1));
 if (nginxPath() !== null) {
   await real('nginx limit_req', () => startNginx({ rate: 10, burst: 5 }));
   await real('nginx limit_req', () => startNginx({ rate: 90, perMinute: true, burst: 12, status: 429 }));
@@ -124,6 +128,8 @@ await real('express-rate-limit', () => startExpressRateLimit({ limit: 10, window
 await real('express-rate-limit', () => startExpressRateLimit({ limit: 30, windowMs: 3000, standardHeaders: 'draft-8' }));
 await real('rate-limiter-flexible', () => startRateLimiterFlexible({ points: 8, durationSeconds: 2 }));
 await real('rate-limiter-flexible', () => startRateLimiterFlexible({ points: 5, durationSeconds: 1, blockSeconds: 4 }));
+await real('@fastify/rate-limit', () => startFastifyRateLimit({ max: 10, timeWindowMs: 4000 }));
+await real('@fastify/rate-limit', () => startFastifyRateLimit({ max: 6, timeWindowMs: 3000, continueExceeding: true }));
 
 writeTable();
 const missed = rows.filter((row) => !row.met);

@@ -17,6 +17,8 @@ export interface HeaderLimits {
   /** The window an IETF `RateLimit-Policy` named, seconds. */
   policyWindowSeconds: number | null;
   dialect: RequestsTokensDialect | null;
+  /** The target is Azure-shaped (azureShaped): only then is limit-requests Azure's 10-s bucket. Default true. */
+  azureTarget?: boolean;
 }
 
 /** The advertised figures and, when they come from headers, the sentence saying how. */
@@ -92,6 +94,14 @@ export function readAdvertised(run: RunLine | null, headers: HeaderLimits): Adve
       note: `No limit was given, so the figures come from the x-ratelimit-limit-* headers (OpenAI counts ${limitRequests} requests per minute).`,
     };
   }
+  if (limitRequests !== null && (headers.dialect !== 'azure' || headers.azureTarget === false)) {
+    // A bare limit (x-ratelimit-limit, an IETF limit without a window) says how many,
+    // not per how long: reading it as Azure's 10-second bucket would invent an RPM.
+    return {
+      advertised: figures(limitTokens, null, limitTokens === null ? 'unknown' : 'headers'),
+      note: `No limit was given, and the headers name a limit of ${limitRequests} requests without saying per how long, so no advertised rate is derived from them (give --rpm to compare).`,
+    };
+  }
   if (limitRequests !== null) {
     return {
       advertised: figures(limitTokens, 6 * limitRequests, 'headers'),
@@ -111,6 +121,21 @@ export function readAdvertised(run: RunLine | null, headers: HeaderLimits): Adve
     };
   }
   return { advertised: figures(null, null, 'unknown'), note: null };
+}
+
+/**
+ * True for a target whose limits follow Azure's rules (named Azure, or the simulator):
+ * only then are RPM/60 per second and RPM/6 per 10 s
+ * worth comparing with, unless the user gave --tpm/--rpm.
+ */
+export function azureShaped(kind: string): boolean {
+  // Not the header family: OpenAI and many gateways send x-ratelimit-*-requests too.
+  return kind === 'azure' || kind === 'simulator';
+}
+
+/** Whether a summary's advertised figures may be split Azure's way (RPM/60, RPM/6). */
+export function azureArithmeticApplies(summary: Pick<Summary, 'advertised' | 'target'>): boolean {
+  return summary.advertised.source !== 'headers' || azureShaped(summary.target.kind);
 }
 
 /** Evidence about the size of the request budget the headers count. */

@@ -5,9 +5,14 @@
  *
  * The rule, kept simple and stated once:
  *   A refusal counts when the most recent admitted answer before it, in the order
- *   the limiter admitted them, showed remaining > 0 for the dimension that refused:
- *   remaining-requests for a `requests` refusal, remaining-tokens for a `tokens`
- *   refusal, and every dimension the headers gave for any other class.
+ *   the limiter admitted them, showed capacity for the dimension that refused:
+ *   remaining-requests > 0 for a `requests` refusal, remaining-tokens at least the
+ *   refused request's own estimated charge for a `tokens` refusal (a header showing
+ *   900 tokens left does not promise room for a request of 4,000), and every
+ *   dimension the headers gave for any other class — and only when that answer's
+ *   headers had been read before the refused request was sent. A header the client
+ *   could not yet see promised nothing: with requests in flight, an exact header
+ *   read after the next request left is simply not news yet.
  *
  * Why admission order and not the order answers came back: a limiter decides when
  * a request arrives, and its remaining-* header describes its count right after
@@ -36,6 +41,12 @@ export interface HeadroomEvent {
   refusalClass: RefusalClass | null;
   remainingRequests: number | null;
   remainingTokens: number | null;
+  /** When this answer's headers were read (doneMs); for an admitted answer. Absent: unknown, taken as seen in time. */
+  readMs?: number;
+  /** When the refused request really left (sentMs); for a refusal. Absent: unknown, every header taken as seen. */
+  sentMs?: number;
+  /** The refused request's estimated token charge (prompt + max_tokens); for a token refusal. */
+  estimatedTokens?: number;
 }
 
 /** What the headers showed when a refusal happened. */
@@ -59,12 +70,14 @@ export class HeadroomTracker {
   private waiting: HeadroomEvent[] = [];
   private head = 0;
   private readonly reorderWindow: number;
-  private reference: { requests: number | null; tokens: number | null; requestsTime: number; tokensTime: number; instantTime: number | null } = {
+  private reference: { requests: number | null; tokens: number | null; requestsTime: number; tokensTime: number; instantTime: number | null; requestsReadMs: number; tokensReadMs: number } = {
     requests: null,
     tokens: null,
     requestsTime: Number.NEGATIVE_INFINITY,
     tokensTime: Number.NEGATIVE_INFINITY,
     instantTime: null,
+    requestsReadMs: Number.NEGATIVE_INFINITY,
+    tokensReadMs: Number.NEGATIVE_INFINITY,
   };
   private count = 0;
   private first: HeadroomAtRefusal | null = null;
@@ -107,11 +120,18 @@ export class HeadroomTracker {
       this.admit(event);
       return;
     }
-    const { requests, tokens } = this.reference;
+    const { requests, tokens, requestsReadMs, tokensReadMs } = this.reference;
+    const sentMs = event.sentMs ?? Number.POSITIVE_INFINITY;
+    const requestsSeen = requests !== null && requestsReadMs <= sentMs;
+    const tokensSeen = tokens !== null && tokensReadMs <= sentMs;
+    const tokensEnough = (left: number): boolean => left > 0 && left >= (event.estimatedTokens ?? 0);
     let showedCapacity: boolean;
-    if (event.refusalClass === 'requests') showedCapacity = requests !== null && requests > 0;
-    else if (event.refusalClass === 'tokens') showedCapacity = tokens !== null && tokens > 0;
-    else showedCapacity = (requests !== null || tokens !== null) && (requests === null || requests > 0) && (tokens === null || tokens > 0);
+    if (event.refusalClass === 'requests') showedCapacity = requestsSeen && requests > 0;
+    else if (event.refusalClass === 'tokens') showedCapacity = tokensSeen && tokensEnough(tokens);
+    else {
+      showedCapacity =
+        (requests !== null || tokens !== null) && (requests === null || (requestsSeen && requests > 0)) && (tokens === null || (tokensSeen && tokensEnough(tokens)));
+    }
     if (showedCapacity) this.count++;
     if (this.first === null || event.seq < this.first.seq) {
       this.first = { seq: event.seq, remainingRequests: requests, remainingTokens: tokens };
@@ -128,6 +148,7 @@ export class HeadroomTracker {
           ? Math.min(reference.requests, event.remainingRequests)
           : event.remainingRequests;
       reference.requestsTime = event.timeMs;
+      reference.requestsReadMs = sameInstant ? Math.max(reference.requestsReadMs, event.readMs ?? Number.NEGATIVE_INFINITY) : event.readMs ?? Number.NEGATIVE_INFINITY;
     }
     if (event.remainingTokens !== null) {
       reference.tokens =
@@ -135,6 +156,7 @@ export class HeadroomTracker {
           ? Math.min(reference.tokens, event.remainingTokens)
           : event.remainingTokens;
       reference.tokensTime = event.timeMs;
+      reference.tokensReadMs = sameInstant ? Math.max(reference.tokensReadMs, event.readMs ?? Number.NEGATIVE_INFINITY) : event.readMs ?? Number.NEGATIVE_INFINITY;
     }
     reference.instantTime = event.instant ? event.timeMs : null;
   }

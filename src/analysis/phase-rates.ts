@@ -4,7 +4,16 @@
  * ramp (`effective.requests.kneePerSecond`).
  */
 import type { PhaseLine } from '../record/types.js';
+import type { RefusalClass } from './summary-types.js';
 import { TimeBuckets } from './time-buckets.js';
+
+/**
+ * Refusals that say (or probably say) the request rate was too high. Why not every
+ * refusal: a token refusal says the token budget ran out, and the requests still
+ * admitted after it (cheap ones) are no measure of the request cap; the same for a
+ * request that can never fit, an exhausted quota, or a busy service.
+ */
+const REQUEST_RATE_CLASSES: ReadonlySet<RefusalClass> = new Set(['requests', 'unknown', 'gateway']);
 
 /** Kinds a phase can have; `unknown` when neither a phase line nor the command says. */
 export type PhaseKind = PhaseLine['kind'] | 'unknown';
@@ -31,8 +40,12 @@ export class PhaseStats {
   refused = 0;
   firstSentMs = Number.POSITIVE_INFINITY;
   lastSentMs = Number.NEGATIVE_INFINITY;
-  /** Send time of the earliest-sent refused request. */
+  /** Send time of the earliest-sent refused request (any class). */
   firstRefusalSentMs: number | null = null;
+  /** Planned time of the earliest-planned refused request (any class): where a ramp's knee is read. */
+  firstRefusalPlannedMs: number | null = null;
+  /** Send time of the earliest-sent refusal for the request rate (see REQUEST_RATE_CLASSES). */
+  firstRateRefusalSentMs: number | null = null;
   private readonly bySendTime = new TimeBuckets(SEND_COUNTS);
 
   constructor(name: string, kind: PhaseKind) {
@@ -40,7 +53,7 @@ export class PhaseStats {
     this.kind = kind;
   }
 
-  add(sentMs: number, outcome: 'admitted' | 'refused' | 'failed'): void {
+  add(sentMs: number, outcome: 'admitted' | 'refused' | 'failed', refusalClass: RefusalClass | null = null, plannedMs: number = sentMs): void {
     if (!Number.isFinite(sentMs)) return;
     this.sent++;
     this.firstSentMs = Math.min(this.firstSentMs, sentMs);
@@ -53,12 +66,17 @@ export class PhaseStats {
     } else if (outcome === 'refused') {
       this.refused++;
       if (this.firstRefusalSentMs === null || sentMs < this.firstRefusalSentMs) this.firstRefusalSentMs = sentMs;
+      if (Number.isFinite(plannedMs) && (this.firstRefusalPlannedMs === null || plannedMs < this.firstRefusalPlannedMs)) this.firstRefusalPlannedMs = plannedMs;
+      if (REQUEST_RATE_CLASSES.has(refusalClass ?? 'unknown') && (this.firstRateRefusalSentMs === null || sentMs < this.firstRateRefusalSentMs)) {
+        this.firstRateRefusalSentMs = sentMs;
+      }
     }
   }
 
   /**
-   * The admitted rate once refusals began, requests per second; null when the phase
-   * saw no refusal or the throttled stretch is too short to measure.
+   * The admitted rate once refusals for the request rate began, requests per second;
+   * null when the phase saw no such refusal (token refusals alone say nothing about
+   * the request cap) or the throttled stretch is too short to measure.
    *
    * Why from the first refusal: before it the limiter was spending its initial
    * allowance (a bucket's burst), which would inflate the rate; after it, an
@@ -69,8 +87,8 @@ export class PhaseStats {
    * the offered rate, hence the `sent / (sent − 1)` stretch correction.
    */
   throttledRate(minimumStretchMs = 2000): number | null {
-    if (this.firstRefusalSentMs === null) return null;
-    const from = Math.floor(this.firstRefusalSentMs / this.bySendTime.widthMs) * this.bySendTime.widthMs;
+    if (this.firstRateRefusalSentMs === null) return null;
+    const from = Math.floor(this.firstRateRefusalSentMs / this.bySendTime.widthMs) * this.bySendTime.widthMs;
     let sent = 0;
     let admitted = 0;
     for (const [startMs, counts] of this.bySendTime.entries()) {
@@ -85,12 +103,18 @@ export class PhaseStats {
   }
 
   /**
-   * The offered rate around the first refusal: sends per second over the stored
-   * buckets covering the second before it (fewer when the phase began later);
-   * null without a refusal.
+   * The offered rate at the first refusal, requests per second; null without a refusal.
+   *
+   * Why from the plan when the phase line gives it: a ramp offers `from + (to − from) ·
+   * elapsed / duration` requests per second at each planned instant, so the rate at the
+   * first refused request's planned time is exact. Counting sends in the second before
+   * it (the fallback, for phase lines without the ramp's figures) reads the limiter's
+   * own cap instead (e.g. 6 sends in 1.05 s against a 5-per-second cap), not the ramp.
    */
-  rateAtFirstRefusal(): number | null {
+  rateAtFirstRefusal(phase?: PhaseLine): number | null {
     if (this.firstRefusalSentMs === null) return null;
+    const planned = phase === undefined ? null : plannedRate(phase, this.firstRefusalPlannedMs);
+    if (planned !== null) return planned;
     const width = this.bySendTime.widthMs;
     const fromBucket = Math.floor(Math.max(this.firstSentMs, this.firstRefusalSentMs - 1000) / width) * width;
     const endBucket = Math.floor(this.firstRefusalSentMs / width) * width;
@@ -100,4 +124,13 @@ export class PhaseStats {
     }
     return (sent * 1000) / (endBucket + width - fromBucket);
   }
+}
+
+/** A ramp phase's offered rate at run time `atMs`, from its phase line's figures; null when they are missing. */
+function plannedRate(phase: PhaseLine, atMs: number | null): number | null {
+  const { fromPerSecond, toPerSecond, durationMs } = phase.params;
+  if (atMs === null || typeof fromPerSecond !== 'number' || typeof toPerSecond !== 'number' || typeof durationMs !== 'number') return null;
+  if (!Number.isFinite(fromPerSecond) || !Number.isFinite(toPerSecond) || !(durationMs > 0)) return null;
+  const share = Math.min(1, Math.max(0, (atMs - phase.startMs) / durationMs));
+  return fromPerSecond + (toPerSecond - fromPerSecond) * share;
 }

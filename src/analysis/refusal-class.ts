@@ -12,8 +12,9 @@
  *     one of `x-ratelimit-reset-requests|tokens` present; one remaining-* at 0 while
  *     the other is not), then from the body (`error.type`, "call rate limit" /
  *     "token rate limit", "on requests per min" / "on tokens per min").
- *  3. Whatever is left: a 503 is capacity, an answer without a JSON error (no body,
- *     an HTML page) is a gateway's, anything else is unknown.
+ *  3. Whatever is left: an answer without a JSON error (no body, an HTML page or
+ *     plain text, the text of a proxy's status page) is a gateway's, a 503 is
+ *     capacity, anything else is unknown.
  * Message texts are the ones Azure and OpenAI send.
  */
 import type { RequestLine } from '../record/types.js';
@@ -86,14 +87,26 @@ export interface RefusalReading {
   retryAfterMs: number | null;
 }
 
-/** True when the body looks like an HTML page (or there was no body at all): a gateway answered. */
+/**
+ * A page's title as the tag-stripped text starts: "503 Service Temporarily Unavailable",
+ * "429 Too Many Requests" (nginx, HAProxy, most proxies). Why: recordings made before
+ * bodies were marked `shape: "text"` keep only that text, and an API never starts its
+ * JSON error message with its own status line.
+ */
+const STATUS_LINE_TITLE = /^(429|503) [A-Z][A-Za-z]+( [A-Z][A-Za-z]+)*\b/;
+
+/**
+ * True when no API answered: no body at all, a body that was not JSON (an HTML page
+ * or plain text from a proxy), or an HTML page's text; a gateway or proxy refused.
+ */
 function looksLikeGatewayPage(error: RequestLine['error']): boolean {
   if (error === null || error === undefined) return true;
+  if (error.shape === 'text') return true;
   if (error.code !== null && error.code !== undefined && error.code !== '') return false;
   if (error.type !== null && error.type !== undefined && error.type !== '') return false;
   const message = typeof error.message === 'string' ? error.message.trim() : '';
   if (message === '') return true;
-  return /^<|<html|<!doctype|<body|<\/[a-z]+>/i.test(message);
+  return /^<|<html|<!doctype|<body|<\/[a-z]+>/i.test(message) || STATUS_LINE_TITLE.test(message);
 }
 
 /** The limited dimension according to the headers alone; null when they do not tell. */
@@ -185,11 +198,12 @@ export function readRefusal(request: RequestLine, answeredAtEpochMs: number | nu
   const retryAfterMs = parsed.retryAfterMs ?? (body.messageWait === null ? null : capRetryAfterMs(body.messageWait));
   const reading = (refusalClass: RefusalClass): RefusalReading => ({ refusalClass, retryAfterMs });
 
-  // 1. Classes only the body and the wait can tell.
+  // 1. Classes only the body and the wait can tell. A proxy's page ("503 Service
+  // Temporarily Unavailable") is not the API's capacity wording: its words do not count here.
   if (body.requestTooLarge) return reading('never');
   if (!body.dailyLimit && retryAfterMs !== null && retryAfterMs >= NEVER_WAIT_MS) return reading('never');
   if (body.quota) return reading('quota');
-  if (body.capacity) return reading('capacity');
+  if (body.capacity && !(body.gatewayPage && request.error?.shape === 'text')) return reading('capacity');
 
   // 2. The limited dimension: headers first, then the body.
   const dimension = dimensionFromHeaders(parsed, headers) ?? body.dimension;

@@ -28,12 +28,26 @@ import { gatewaySentence } from './gateway-verdict.js';
 import { answeringRegion, regionKey } from './region-key.js';
 import { parseRateLimitHeaders, type HeaderFamily, type RateLimitView, type RequestsTokensDialect } from './headers.js';
 import { HeadroomTracker } from './headroom.js';
+import { azureShaped } from './advertised.js';
 import { LlmLatencyFold } from './llm-latency.js';
 import { PhaseStats, type PhaseKind } from './phase-rates.js';
 import { readRefusal } from './refusal-class.js';
+import { failureKey, type RedirectEvidence } from './failures.js';
+import { TokenBudgetFromStart } from './token-budget.js';
 import { TimelineBuilder } from './timeline.js';
 import { buildVerdict, type VerdictEvidence } from './verdict.js';
 import { RetryFold } from './retry/retry-fold.js';
+
+/** The probe's budget from a run line's scenario (`budgetRequests`, `budgetSeconds`), or null. */
+function probeBudgetOf(run: RunLine | null): { requests: number | null; seconds: number | null } | null {
+  const scenario = run?.scenario;
+  if (scenario === null || typeof scenario !== 'object') return null;
+  const fields = scenario as Record<string, unknown>;
+  const number = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null);
+  const requests = number(fields['budgetRequests']);
+  const seconds = number(fields['budgetSeconds']);
+  return requests === null && seconds === null ? null : { requests, seconds };
+}
 
 /** Options of an analysis. */
 export interface AnalysisOptions {
@@ -137,6 +151,9 @@ class RecordingFold implements Analysis {
   private throttled = 0;
   private failed = 0;
   private dropped = 0;
+  private readonly failedBy: Record<string, number> = {};
+  /** The redirect with the lowest seq, for the verdict's "pass the final URL". */
+  private firstRedirect: (RedirectEvidence & { seq: number }) | null = null;
   private firstThrottledSeq: number | null = null;
   private readonly byClass: Record<RefusalClass, number> = { requests: 0, tokens: 0, capacity: 0, never: 0, quota: 0, gateway: 0, unknown: 0 };
   private readonly retryAfter = new Distribution({ resolution: 0.1 });
@@ -158,6 +175,7 @@ class RecordingFold implements Analysis {
   private maxRemainingRequests: number | null = null;
 
   private readonly headroom = new HeadroomTracker();
+  private readonly tokenBudget = new TokenBudgetFromStart();
   private readonly activity = new ActivityIntervals();
   private readonly bursts = new BurstInstants();
   private readonly timeline: TimelineBuilder;
@@ -337,6 +355,7 @@ class RecordingFold implements Analysis {
     this.sent++;
     this.shardAlignment.sent(phase, plannedMs, sentMs);
     this.estimatedSent += estimated;
+    this.tokenBudget.sent(sentMs);
     this.maxTimeMs = Math.max(this.maxTimeMs, sentMs, doneMs);
     this.lag.add(Math.max(0, sentMs - plannedMs));
     this.timeline.sent(sentMs);
@@ -346,6 +365,7 @@ class RecordingFold implements Analysis {
     if (outcome === 'admitted') {
       this.ok++;
       this.estimatedCharged += estimated;
+      this.tokenBudget.admittedRequest(sentMs, estimated);
       latencyMs = doneMs - sentMs;
       this.latency.add(latencyMs);
       this.llmLatency.add(raw, this.timeOffsetMs);
@@ -354,11 +374,17 @@ class RecordingFold implements Analysis {
       const refusalClass = reading!.refusalClass;
       this.throttled++;
       this.byClass[refusalClass]++;
+      if (refusalClass === 'tokens') this.tokenBudget.tokenRefusal(sentMs);
       if (this.firstThrottledSeq === null || seq < this.firstThrottledSeq) this.firstThrottledSeq = seq;
       if (reading!.retryAfterMs !== null) this.retryAfter.add(reading!.retryAfterMs);
       this.timeline.refusal(doneMs, refusalClass);
     } else {
       this.failed++;
+      const key = failureKey({ status, errorKind: raw.errorKind });
+      this.failedBy[key] = (this.failedBy[key] ?? 0) + 1;
+      if (status !== null && status >= 300 && status < 400 && (this.firstRedirect === null || seq < this.firstRedirect.seq)) {
+        this.firstRedirect = { seq, status, location: typeof headers['location'] === 'string' ? headers['location'] : null };
+      }
     }
     const totalTokens = finite(raw.usage?.totalTokens);
     if (totalTokens !== null) this.billed += totalTokens;
@@ -387,7 +413,7 @@ class RecordingFold implements Analysis {
       stats = new PhaseStats(phase, kind);
       this.phaseStats.set(phase, stats);
     }
-    stats.add(sentMs, outcome);
+    stats.add(sentMs, outcome, refusalClass, plannedMs);
 
     // Headroom: admitted answers that carry remaining-*, and every refusal.
     if (outcome === 'refused' || (outcome === 'admitted' && (view.remainingRequests !== null || view.remainingTokens !== null))) {
@@ -398,6 +424,9 @@ class RecordingFold implements Analysis {
         refusalClass,
         remainingRequests: view.remainingRequests,
         remainingTokens: view.remainingTokens,
+        readMs: doneMs,
+        sentMs,
+        estimatedTokens: estimated,
       });
     }
 
@@ -517,6 +546,20 @@ class RecordingFold implements Analysis {
   }
 
   /**
+   * Where the first refusal stood in arrival order (summary-types.ts). Why: a burst's
+   * requests leave at one instant on many sockets and the server admits whichever it
+   * reads first, so the lowest refused seq is often #0 while the limiter refused the
+   * 6th request it counted. Seqs number the plan in order, so the requests planned
+   * before the instant are its lowest seq, and its admitted answers came before the refusal.
+   */
+  private firstInArrivalOrder(): number | null {
+    const first = this.firstThrottledSeq;
+    if (first === null) return null;
+    const instant = this.bursts.list().find((candidate) => candidate.sent >= 2 && candidate.firstRefusedSeq === first);
+    return instant === undefined ? first : instant.minSeq + instant.admitted;
+  }
+
+  /**
    * The dialect of the `x-ratelimit-*-requests|tokens` headers: what the answers said,
    * else what the target is (Azure and the simulator speak Azure's; OpenAI and other
    * OpenAI-compatible APIs speak OpenAI's).
@@ -558,6 +601,7 @@ class RecordingFold implements Analysis {
       limitTokens: this.firstLimitTokens.value,
       policyWindowSeconds: this.firstPolicyWindow.value,
       dialect,
+      azureTarget: azureShaped(target.kind),
     });
     const advertised = advertisedReading.advertised;
     const requestsWindowSeconds = inferRequestsWindowSeconds(
@@ -580,7 +624,7 @@ class RecordingFold implements Analysis {
       if (stats.kind !== 'steady' && stats.kind !== 'ramp') continue;
       const rate = stats.throttledRate();
       if (rate !== null) perSecond = Math.max(perSecond ?? 0, rate);
-      if (stats.kind === 'ramp' && kneePerSecond === null) kneePerSecond = stats.rateAtFirstRefusal();
+      if (stats.kind === 'ramp' && kneePerSecond === null) kneePerSecond = stats.rateAtFirstRefusal(this.phaseLines.find((line) => line.name === stats.name));
     }
 
     // Confidence goes with the main figure: the burst's when a burst was measured
@@ -591,13 +635,17 @@ class RecordingFold implements Analysis {
       burst: burst.burst,
       perSecond: round(perSecond, 2),
       windowSeconds: null,
-      shape: this.sent === 0 ? 'unknown' : this.throttled === 0 ? 'none-observed' : 'unknown',
+      // "none-observed" needs admitted requests: a run where every request failed observed nothing at all.
+      shape: this.ok === 0 || this.throttled > 0 ? 'unknown' : 'none-observed',
       confidence: requestsConfidence,
       kneePerSecond: round(kneePerSecond, 2),
     };
+    // The token budget: from a burst from idle that ended in token refusals, else from the
+    // requests admitted since the run began until the first token refusal (token-budget.ts).
+    const tokenBurst = burst.tokenBurst ?? this.tokenBudget.result();
     let effectiveTokens: EffectiveTokens =
-      burst.tokenBurst !== null
-        ? { burst: burst.tokenBurst, perMinute: null, windowSeconds: null, confidence: 'medium' }
+      tokenBurst !== null
+        ? { burst: tokenBurst, perMinute: null, windowSeconds: null, confidence: 'medium' }
         : { burst: null, perMinute: null, windowSeconds: null, confidence: 'none' };
 
     // Probe experiments: limit inference knows more than the rules above; its figures win.
@@ -608,12 +656,16 @@ class RecordingFold implements Analysis {
         phases: [...this.phaseLines].sort((a, b) => a.startMs - b.startMs),
         requests: [...this.kept].sort((a, b) => a.seq - b.seq),
         refusalClassOf: (request) => readRefusal(request, startEpoch === null ? null : startEpoch + request.doneMs)?.refusalClass ?? null,
-        advertised: { tpm: advertised.tpm, rpm: advertised.rpm },
+        // Azure's arithmetic (RPM/60 per second, RPM/6 per 10 s) only for what the user gave
+        // or an Azure-shaped target; a generic limiter's header limit is not an RPM.
+        advertised: advertised.source !== 'headers' || azureShaped(target.kind) ? { tpm: advertised.tpm, rpm: advertised.rpm } : { tpm: null, rpm: null },
+        budget: probeBudgetOf(run),
       });
       if (inferred !== null) {
         ({ effectiveRequests, effectiveTokens } = mergeInference(effectiveRequests, effectiveTokens, inferred));
         inferenceNotes = inferred.notes;
       }
+      if (this.ok === 0 && this.throttled === 0) effectiveRequests = { ...effectiveRequests, shape: 'unknown', confidence: 'none' };
     }
 
     const spanMs = this.maxTimeMs;
@@ -624,10 +676,11 @@ class RecordingFold implements Analysis {
       command: run?.command ?? 'unknown',
       target,
       advertised,
-      requests: { sent: this.sent, ok: this.ok, throttled: this.throttled, failed: this.failed, dropped: this.dropped },
+      requests: { sent: this.sent, ok: this.ok, throttled: this.throttled, failed: this.failed, dropped: this.dropped, ...(this.failed > 0 ? { failedBy: { ...this.failedBy } } : {}) },
       throttled: {
         ratio: this.sent === 0 ? 0 : round(this.throttled / this.sent, 4)!,
         firstSeq: this.firstThrottledSeq,
+        firstInArrivalOrder: this.firstInArrivalOrder(),
         byClass: { ...this.byClass },
         retryAfterMs: {
           min: round(this.retryAfter.min(), 1),
@@ -686,6 +739,7 @@ class RecordingFold implements Analysis {
       firstRefusal: headroom.firstRefusal,
       advertisedNote: advertisedReading.note,
       inferenceNotes,
+      redirect: this.firstRedirect === null ? null : { status: this.firstRedirect.status, location: this.firstRedirect.location },
     };
     const retry = this.retry.seen ? this.retry.summary() : null;
     const realtime = this.realtime.finish({ rpm: advertised.rpm, tpm: advertised.tpm });

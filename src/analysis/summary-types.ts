@@ -61,10 +61,24 @@ export interface Summary {
     /** flags | headers | simulator | scenario | unknown */
     source: string;
   };
-  requests: { sent: number; ok: number; throttled: number; failed: number; dropped: number };
+  requests: {
+    sent: number;
+    ok: number;
+    throttled: number;
+    failed: number;
+    dropped: number;
+    /** Failed requests by what went wrong: HTTP status as digits ("401", "301") or errorKind ("reset", "timeout", "bad-body"); src/analysis/failures.ts. */
+    failedBy?: Record<string, number>;
+  };
   throttled: {
     ratio: number;
     firstSeq: number | null;
+    /**
+     * The first refusal's place in the order requests reached the limiter, as a seq-like
+     * index: within a burst instant, the instant's admitted answers come first (the
+     * server picks the order within one instant). Equal to firstSeq outside bursts.
+     */
+    firstInArrivalOrder?: number | null;
     byClass: Record<RefusalClass, number>;
     retryAfterMs: { min: number | null; p50: number | null; max: number | null };
     /** Refusals that arrived while the last remaining-* header seen still showed capacity. */

@@ -5,6 +5,8 @@
  * it returns null when it has nothing to say, and `buildVerdict` joins the rest.
  */
 import type { Summary } from './summary-types.js';
+import { failureCause, failureEntries, failureLabel, type RedirectEvidence } from './failures.js';
+import { azureArithmeticApplies } from './advertised.js';
 
 /** The summary as the verdict sees it (everything but the verdict itself). */
 export type VerdictSummary = Omit<Summary, 'verdict'>;
@@ -31,6 +33,8 @@ export interface VerdictEvidence {
   advertisedNote: string | null;
   /** Sentences from limit inference (probe experiments). */
   inferenceNotes: string[];
+  /** The first redirect answer and where it pointed (its Location header), when a request failed on one. */
+  redirect?: RedirectEvidence | null;
 }
 
 /** A number for a sentence: grouped thousands, at most `decimals` decimals, no trailing zeros. */
@@ -118,8 +122,11 @@ export function burstComparisonSentence(summary: VerdictSummary, evidence: Verdi
   const { burst, confidence } = summary.effective.requests;
   if (burst === null || evidence.burst === null) return null;
   const { rpm, requestsPer1s: perSecond, requestsPer10s: per10s } = summary.advertised;
-  if (rpm === null || perSecond === null || per10s === null) {
-    return 'No advertised limit is known (give --tpm or --rpm), so the burst cannot be compared with one.';
+  if (rpm === null || perSecond === null || per10s === null || !azureArithmeticApplies(summary)) {
+    // A plain HTTP target has no TPM: only the request rate it promises can be compared.
+    return summary.target.kind === 'http'
+      ? 'No advertised limit is known (give --rpm, the requests per minute the target promises), so the burst cannot be compared with one.'
+      : 'No advertised limit is known (give --tpm or --rpm), so the burst cannot be compared with one.';
   }
   const allowed = `advertised ${formatNumber(rpm)} RPM allows ${formatNumber(perSecond)} per second and ${formatNumber(per10s)} per 10 s`;
   if (evidence.burst.refused === 0) {
@@ -156,7 +163,7 @@ export function burstAdviceSentence(summary: VerdictSummary, evidence: VerdictEv
   const { burst, confidence } = summary.effective.requests;
   if (burst === null || evidence.burst === null || evidence.burst.refused === 0 || confidence === 'low' || burst < 1) return null;
   const { requestsPer1s: perSecond, requestsPer10s: per10s } = summary.advertised;
-  const comparison = compareBurst(burst, perSecond, per10s);
+  const comparison = azureArithmeticApplies(summary) ? compareBurst(burst, perSecond, per10s) : null;
   if (comparison === 'per-10s' && per10s !== null) {
     return `Keep bursts to ${formatNumber(burst, 0)} requests or fewer, then pace at ≤ ${formatNumber((0.9 * per10s) / 10)} requests/s.`;
   }
@@ -171,7 +178,7 @@ export function steadySentence(summary: VerdictSummary): string | null {
   const perSecond = summary.effective.requests.perSecond;
   if (perSecond === null) return null;
   const { rpm, requestsPer1s } = summary.advertised;
-  const advertised = rpm !== null && requestsPer1s !== null ? ` (the advertised ${formatNumber(rpm)} RPM is ${formatNumber(requestsPer1s)} per second)` : '';
+  const advertised = rpm !== null && requestsPer1s !== null && azureArithmeticApplies(summary) ? ` (the advertised ${formatNumber(rpm)} RPM is ${formatNumber(requestsPer1s)} per second)` : '';
   return `Under steady load, ${formatNumber(perSecond, 2)} requests/s got through once refusals began${advertised}.`;
 }
 
@@ -236,19 +243,39 @@ export function refusalClassSentences(summary: VerdictSummary): string[] {
 
 /** "All 100 requests were admitted; no limit was reached." */
 export function noRefusalSentence(summary: VerdictSummary, evidence: VerdictEvidence): string | null {
-  const { sent, ok, throttled } = summary.requests;
+  const { sent, ok, throttled, failed } = summary.requests;
   if (sent === 0) return 'No request was sent, so there is nothing to measure.';
+  // Nothing admitted and nothing refused: no limit was seen because none could be (the failure sentence says why).
+  if (ok === 0 && throttled === 0 && failed === sent) {
+    return `${sent === 1 ? 'The only request' : `Every one of the ${formatNumber(sent, 0)} requests`} failed without a usable answer, so nothing was measured.`;
+  }
   if (throttled > 0 || (evidence.burst !== null && evidence.burst.sent >= 2)) return null;
   if (ok === sent) return `${allOf(sent, 'request')} admitted; no limit was reached.`;
   return `${partOf(ok, sent, 'request')} admitted and none was refused.`;
 }
 
+/**
+ * "11 requests failed without a usable answer: 11 × HTTP 401 (the key or token was
+ * refused: check --api-key …)." Each kind of failure with its likely cause; the
+ * generic wording only for a summary without the breakdown (made by an older build).
+ */
+export function failureSentence(summary: VerdictSummary, evidence: VerdictEvidence): string | null {
+  const { failed, failedBy } = summary.requests;
+  if (failed === 0) return null;
+  const entries = failureEntries(failedBy ?? {});
+  if (entries.length === 0) return `${plural(failed, 'request', 'requests')} failed without a usable answer (timeouts, resets or other errors).`;
+  const parts = entries.map(({ key, count }) => {
+    const cause = failureCause(key, evidence.redirect ?? null);
+    return `${formatNumber(count, 0)} × ${failureLabel(key)}${cause === null ? '' : ` (${cause})`}`;
+  });
+  return `${plural(failed, 'request', 'requests')} failed without a usable answer: ${parts.join('; ')}.`;
+}
+
 /** Failures and drops, which make every other figure less certain. */
-export function failureSentences(summary: VerdictSummary): string[] {
+export function failureSentences(summary: VerdictSummary, evidence: VerdictEvidence = { burst: null, firstRefusal: null, advertisedNote: null, inferenceNotes: [] }): string[] {
   const sentences: string[] = [];
-  if (summary.requests.failed > 0) {
-    sentences.push(`${plural(summary.requests.failed, 'request', 'requests')} failed without a usable answer (timeouts, resets or other errors).`);
-  }
+  const failure = failureSentence(summary, evidence);
+  if (failure !== null) sentences.push(failure);
   if (summary.requests.dropped > 0) {
     sentences.push(
       `${plural(summary.requests.dropped, 'planned request was', 'planned requests were')} not sent because too many were already in flight, so less load was offered than planned.`,
@@ -277,7 +304,7 @@ export function buildVerdict(summary: VerdictSummary, evidence: VerdictEvidence)
     headersSentence(summary, evidence),
     ...refusalClassSentences(summary),
     ...evidence.inferenceNotes,
-    ...failureSentences(summary),
+    ...failureSentences(summary, evidence),
     evidence.advertisedNote,
     truncatedSentence(summary),
   ];

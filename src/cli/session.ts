@@ -249,6 +249,8 @@ export interface SessionRendering {
   /** Replaces the table on stderr, from the analysed recording. */
   humanText?: (result: AnalysisResult, width: number) => string;
   notes?: readonly string[];
+  /** An exit code other than 0 for a run that completed but measured nothing a command promises (null: 0). */
+  exitCodeOf?: (result: AnalysisResult) => number | null;
 }
 
 /**
@@ -285,14 +287,14 @@ export async function runSession(session: OpenSession, send: () => Promise<RunEn
   const oneShard = plan.settings.shard !== null && plan.settings.shard.count > 1;
   const expectationResults = evaluateExpectations(oneShard ? [] : session.expectations, result.summary);
   if (oneShard && session.expectations.length > 0) io.stderr.write(`note: the ${session.expectations.length} expectation${session.expectations.length === 1 ? ' is' : 's are'} checked on the merged report (aoai-probe report with every shard's recording and --expect), not on one shard\n`);
-  const { humanText, notes } = typeof rendering === 'function' ? rendering(ending) : rendering;
+  const { humanText, notes, exitCodeOf } = typeof rendering === 'function' ? rendering(ending) : rendering;
   renderOutputs(io, plan.settings, result, expectationResults, humanText ? (width) => humanText(result, width) : undefined);
   for (const note of notes ?? []) io.stderr.write(`note: ${note}\n`);
   io.stderr.write(`Recording: ${session.recordingPath}\n`);
 
   if (ending.reason === 'interrupted') return EXIT.interrupted;
   assertExpectationsMet(expectationResults);
-  return EXIT.ok;
+  return exitCodeOf?.(result) ?? EXIT.ok;
 }
 
 /**

@@ -11,13 +11,16 @@ import type { GroupSummary, Summary } from '../analysis/summary-types.js';
 
 /**
  * Every dotted path to a leaf of T that can be compared (lists are left out: there
- * is nothing to compare a list with a number or a word).
+ * is nothing to compare a list with a number or a word; so are maps with open keys,
+ * such as `requests.failedBy`, whose keys are not known in advance).
  */
 type LeafPaths<T> = {
   [K in keyof T & string]: NonNullable<T[K]> extends readonly unknown[]
     ? never
     : NonNullable<T[K]> extends object
-      ? `${K}.${LeafPaths<NonNullable<T[K]>>}`
+      ? string extends keyof NonNullable<T[K]>
+        ? never
+        : `${K}.${LeafPaths<NonNullable<T[K]>>}`
       : K;
 }[keyof T & string];
 
@@ -61,6 +64,7 @@ export const FIELD_KINDS: Record<StaticFieldPath, FieldKind> = {
   'callers.gaveUp': 'count',
   'throttled.ratio': 'ratio',
   'throttled.firstSeq': 'count',
+  'throttled.firstInArrivalOrder': 'count',
   'throttled.byClass.requests': 'count',
   'throttled.byClass.tokens': 'count',
   'throttled.byClass.capacity': 'count',

@@ -240,10 +240,35 @@ class RequestStage {
     return times;
   }
 
-  /** Watches for recovery from now with pings placed on the plausible hypotheses' predictions. */
+  /**
+   * Watches for recovery from now with pings placed on the plausible hypotheses' predictions.
+   *
+   * When the best explanation is a limiter that every refusal restarts, the watch is silent: one
+   * ping at the earliest predicted recovery, then (if refused, which restarted such a
+   * limiter) one at the next prediction made with that refusal replayed, and so on.
+   * Each ping then tests one hypothesis's recovery after silence, instead of a
+   * geometric series whose own knocks keep such a limiter shut.
+   */
   private async predictedWatch(analysis: DimensionAnalysis, purpose: string): Promise<number | null> {
     const session = this.session;
     const fromMs = session.now();
+    if (analysis.best?.variant.id === 'anchored-window-restart') {
+      // The silences to test: each hypothesis's wait from now, ascending, then growing by half.
+      const gaps = this.predictions(analysis).map((at) => at - fromMs).filter((gap) => gap > 0).sort((a, b) => a - b);
+      let tested = 0;
+      for (let ping = 0; ping < 12 && !session.stopped && session.requestsLeft > 0; ping++) {
+        const gap = gaps.find((candidate) => candidate > tested * 1.05) ?? Math.max(tested * 1.5, 50);
+        const at = session.now() + gap + Math.max(2, 0.01 * gap);
+        if (at > session.deadlineMs) break;
+        const result = await watch(session, purpose, [at], this.stage, { silent: true });
+        if (result.admittedAtMs !== null) {
+          this.recoveries.push(gap / 1000);
+          return result.admittedAtMs;
+        }
+        tested = gap;
+      }
+      return null;
+    }
     const result = await watch(
       session,
       purpose,

@@ -79,3 +79,16 @@ export const SERVER_DATE_HEADER = 'date';
 export function keepsServerDate(recorded: Readonly<Record<string, string>>): boolean {
   return recorded['retry-after'] !== undefined;
 }
+
+/**
+ * Where a redirect points (`location`), kept only on 3xx answers. Why: the tool does not
+ * follow redirects (a load test must measure the URL it was given), so a 301 is a
+ * failure whose fix is the final URL; the verdict can name it only if the line keeps
+ * it. On any other answer the header is noise and is not kept.
+ */
+export const REDIRECT_LOCATION_HEADER = 'location';
+
+/** True when `location` belongs in the line of an answer with this status. */
+export function keepsRedirectLocation(status: number): boolean {
+  return status >= 300 && status < 400;
+}

@@ -145,9 +145,10 @@ export interface RequestLine {
    * The error body's fields (trimmed), or a transport error message. `shape` is
    * "flat" when the body had no `error` wrapper (`{"statusCode":429,"message":…}`, as
    * API Management's own refusals): Azure OpenAI wraps its errors, so a flat body says
-   * a gateway answered. Absent for wrapped bodies, text and transport errors.
+   * a gateway answered; "text" when the body was not JSON at all (an HTML page, plain
+   * text: a proxy's page, not the API's). Absent for wrapped bodies and transport errors.
    */
-  error: { code: string | null; message: string | null; type: string | null; shape?: 'flat' } | null;
+  error: { code: string | null; message: string | null; type: string | null; shape?: 'flat' | 'text' } | null;
   usage: { promptTokens: number; completionTokens: number; totalTokens: number } | null;
   /** Our own estimate of the tokens the limiter charges at admission (prompt estimate + max_tokens). */
   estimatedTokens: number;

@@ -18,6 +18,7 @@ import { formatCount, formatMs, formatOffset, formatRate, formatRatio } from './
 import { groupTimeline, type TimelineColumns } from './timeline-columns.js';
 import {
   advertisedHeading,
+  firstRefusedText,
   gatewayLines,
   groupComparison,
   limitRows,
@@ -64,7 +65,8 @@ function chartData(result: AnalysisResult, grouped: TimelineColumns): unknown {
   const { timeline, summary } = result;
   const slices = grouped.columns;
   const points = [...timeline.latencyPoints].sort((left, right) => left.atMs - right.atMs);
-  const firstSeq = summary.throttled.firstSeq === null ? '' : ` (request #${summary.throttled.firstSeq})`;
+  const first = firstRefusedText(summary.throttled);
+  const firstSeq = first === null ? '' : ` (${first})`;
   return {
     sliceMs: grouped.columnMs,
     sliceText: formatMs(grouped.columnMs),
@@ -97,7 +99,8 @@ function keyFigures(result: AnalysisResult): string {
     { label: 'sent', value: formatCount(summary.requests.sent), tone: 'plain' },
     { label: 'admitted', value: formatCount(summary.requests.ok), tone: 'good' },
     { label: `refused (${formatRatio(summary.throttled.ratio)})`, value: formatCount(summary.requests.throttled), tone: summary.requests.throttled > 0 ? 'bad' : 'good' },
-    { label: 'first refused', value: summary.throttled.firstSeq === null ? 'none' : `#${summary.throttled.firstSeq}`, tone: 'plain' },
+    // A big figure: "#5", or "#5 in arrival order (#0 as sent)" for a burst the server read out of order.
+    { label: 'first refused', value: firstRefusedText(summary.throttled)?.replace(/^request /, '') ?? 'none', tone: 'plain' },
     { label: 'effective rate', value: formatRate(summary.effective.requests.perSecond), tone: 'plain' },
     { label: 'burst', value: formatCount(summary.effective.requests.burst), tone: 'plain' },
     { label: 'latency p95', value: formatMs(summary.latency.p95), tone: 'plain' },

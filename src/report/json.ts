@@ -18,10 +18,11 @@ const REFUSAL_CLASS_ORDER = { requests: true, tokens: true, capacity: true, neve
 
 const GROUP_KEY_ORDER = {
   name: true,
-  requests: { sent: true, ok: true, throttled: true, failed: true, dropped: true },
+  requests: { sent: true, ok: true, throttled: true, failed: true, dropped: true, failedBy: {} },
   throttled: {
     ratio: true,
     firstSeq: true,
+    firstInArrivalOrder: true,
     byClass: REFUSAL_CLASS_ORDER,
     retryAfterMs: { min: true, p50: true, max: true },
     whileHeadersShowedCapacity: true,
@@ -55,7 +56,7 @@ const SUMMARY_KEY_ORDER: KeyOrder<Summary> = {
   command: true,
   target: { url: true, kind: true },
   advertised: { tpm: true, rpm: true, requestsPer10s: true, requestsPer1s: true, source: true },
-  requests: { sent: true, ok: true, throttled: true, failed: true, dropped: true },
+  requests: { sent: true, ok: true, throttled: true, failed: true, dropped: true, failedBy: {} },
   callers: { total: true, done: true, gaveUp: true },
   // The same groups, in the same order, as every byTarget / byRegion entry.
   throttled: GROUP_KEY_ORDER.throttled,

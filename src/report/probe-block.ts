@@ -7,7 +7,7 @@
  *                  headers count a 10-s budget of 50: a burst never reaches it
  *     tokens       burst 49,967 · 49,844 per 60 s · sliding window
  *     verdict      …
- *     spent        236 requests, ~3,400 billed tokens, ~160,000 estimated charged tokens, 71 s
+ *     spent        236 requests · estimated tokens 52,000 admitted of 160,000 sent · 3,400 billed · 71 s
  */
 import type { Summary } from '../analysis/summary-types.js';
 
@@ -106,10 +106,9 @@ export function renderProbeBlock(summary: Summary, width = 80): string {
   }
 
   lines.push(`${label('verdict')}${wrap(summary.verdict, textWidth, indent)}`);
-  const estimated = summary.tokens.estimatedSent ?? summary.tokens.estimatedCharged;
-  lines.push(
-    `${label('spent')}${figure(summary.requests.sent)} requests, ~${figure(summary.tokens.billed)} billed tokens, ` +
-      `~${figure(estimated)} estimated charged tokens, ${figure(summary.durationSeconds)} s`,
-  );
+  // The same words as the table's tokens row and the JSON: "admitted" is tokens.estimatedCharged, "sent" tokens.estimatedSent.
+  const { estimatedCharged, estimatedSent, billed } = summary.tokens;
+  const estimated = estimatedSent === undefined ? `${figure(estimatedCharged)} admitted` : `${figure(estimatedCharged)} admitted of ${figure(estimatedSent)} sent`;
+  lines.push(`${label('spent')}${figure(summary.requests.sent)} requests · estimated tokens ${estimated} · ${figure(billed)} billed · ${figure(summary.durationSeconds)} s`);
   return `${lines.join('\n')}\n`;
 }

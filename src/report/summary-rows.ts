@@ -14,6 +14,7 @@ import {
   formatSeconds,
 } from './format.js';
 import { latencyRows } from './latency-rows.js';
+import { failureEntries, failureLabel } from '../analysis/failures.js';
 
 /** How a renderer may colour a value: `bad` for refusals and failures, `good` for a clean figure. */
 export type Tone = 'plain' | 'good' | 'bad' | 'muted';
@@ -50,12 +51,29 @@ export function refusalClassCounts(byClass: Record<string, number>): { refusalCl
     .filter((entry) => entry.count > 0);
 }
 
+/**
+ * The first refused request as a person should read it: `request #12`, or, when it was
+ * refused within a burst instant, its place in arrival order with the send-order number
+ * after it (`#5 in arrival order (#0 as sent)`): within one instant the server picks the
+ * order, so the lowest refused seq alone reads as if the very first request was refused.
+ */
+export function firstRefusedText(throttled: Summary['throttled']): string | null {
+  if (throttled.firstSeq === null) return null;
+  const arrival = throttled.firstInArrivalOrder;
+  if (arrival === undefined || arrival === null || arrival === throttled.firstSeq) return `request #${throttled.firstSeq}`;
+  return `#${arrival} in arrival order (#${throttled.firstSeq} as sent)`;
+}
+
 /** The "requests" section: what was sent and what came back. */
 export function requestRows(summary: Summary): SummaryRow[] {
   const { requests, throttled } = summary;
   const classes = refusalClassCounts(throttled.byClass);
   const retry = throttled.retryAfterMs;
   const retryKnown = retry.min !== null || retry.p50 !== null || retry.max !== null;
+  const failures = failureEntries(requests.failedBy ?? {});
+  // What the failures were, when there were any (a summary from an older build has no breakdown).
+  const failedBy: SummaryRow[] =
+    failures.length === 0 ? [] : [{ label: 'failed by', value: failures.map(({ key, count }) => `${failureLabel(key)} ${formatCount(count)}`).join(', '), tone: 'bad' }];
   return [
     { label: 'sent', value: formatCount(requests.sent), tone: 'plain' },
     { label: 'admitted', value: formatCount(requests.ok), tone: requests.ok > 0 ? 'good' : 'plain' },
@@ -69,9 +87,10 @@ export function requestRows(summary: Summary): SummaryRow[] {
       value: `${formatCount(requests.failed)} / ${formatCount(requests.dropped)}`,
       tone: requests.failed + requests.dropped > 0 ? 'bad' : 'plain',
     },
+    ...failedBy,
     {
       label: 'first refused',
-      value: throttled.firstSeq === null ? 'none' : `request #${throttled.firstSeq}`,
+      value: firstRefusedText(throttled) ?? 'none',
       tone: throttled.firstSeq === null ? 'good' : 'bad',
     },
     {
@@ -129,6 +148,17 @@ export function tokensProbed(summary: Summary): boolean {
 }
 
 /**
+ * The shape with its confidence, e.g. `sliding-window (high)`. Why not always: the
+ * confidence grades the request figures (docs/summary.md), and next to `unknown` it
+ * would read as "highly confident that we do not know"; a shape the run could not tell
+ * (or a run that saw no limit) gets none.
+ */
+export function shapeText(requests: Summary['effective']['requests']): string {
+  if (requests.shape === 'unknown' || requests.confidence === 'none') return requests.shape;
+  return `${requests.shape} (${requests.confidence})`;
+}
+
+/**
  * Advertised next to effective. The advertised figures come per 1 s, per 10 s and per
  * minute (Azure derives all three from the TPM); the effective steady rate is shown
  * in the same units so the two columns compare line by line.
@@ -142,7 +172,7 @@ export function limitRows(summary: Summary): LimitRow[] {
     { label: 'requests per minute', advertised: formatDecimal(advertised.rpm), effective: formatDecimal(scaled(requests.perSecond, 60)) },
     { label: 'burst (one instant)', advertised: NOT_MEASURED, effective: requests.burst === null ? NOT_MEASURED : `${formatCount(requests.burst)} requests` },
     { label: 'recovery window', advertised: NOT_MEASURED, effective: formatSeconds(requests.windowSeconds) },
-    { label: 'shape', advertised: NOT_MEASURED, effective: `${requests.shape} (${requests.confidence})` },
+    { label: 'shape', advertised: NOT_MEASURED, effective: shapeText(requests) },
   ];
   if (requests.kneePerSecond !== undefined && requests.kneePerSecond !== null) {
     rows.push({ label: 'ramp knee (offered)', advertised: NOT_MEASURED, effective: `${formatDecimal(requests.kneePerSecond)}/s` });
@@ -280,7 +310,8 @@ export function verdictHeadline(summary: Summary): string {
   const requestsWord = requests.sent === 1 ? 'request' : 'requests';
   if (requests.throttled === 0 && requests.failed === 0) return requests.sent === 1 ? 'No refusals: the 1 request was admitted' : `No refusals: all ${formatCount(requests.sent)} requests admitted`;
   if (requests.throttled === 0) return `No refusals: ${formatCount(requests.ok)} of ${formatCount(requests.sent)} ${requestsWord} admitted, ${formatCount(requests.failed)} failed`;
-  const from = throttled.firstSeq === null ? '' : `, the first at request #${throttled.firstSeq}`;
+  const first = firstRefusedText(throttled);
+  const from = first === null ? '' : `, the first at ${first}`;
   return `${formatCount(requests.throttled)} of ${formatCount(requests.sent)} ${requestsWord} refused${from}`;
 }
 

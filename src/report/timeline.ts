@@ -10,6 +10,7 @@ import { barRows, sparkline } from './blocks.js';
 import { formatCount, formatMs, formatOffset, terminalSafe, wrapWords } from './format.js';
 import { createPalette, type Palette } from './palette.js';
 import { columnIndexAt, groupTimeline, type TimelineColumn } from './timeline-columns.js';
+import { firstRefusedText } from './summary-rows.js';
 
 /** Options of the terminal timeline. */
 export interface TimelineOptions {
@@ -148,7 +149,8 @@ export function renderTimeline(result: AnalysisResult, options: TimelineOptions)
     lines.push(`${label('refused')}none`);
   }
   if (marker !== null && timeline.firstRefusalMs !== null) {
-    const which = summary.throttled.firstSeq === null ? '' : ` (request #${summary.throttled.firstSeq})`;
+    const first = firstRefusedText(summary.throttled);
+    const which = first === null ? '' : ` (${first})`;
     lines.push(label('') + palette.marker(markerRow(marker * cellWidth, `first refusal at ${formatOffset(timeline.firstRefusalMs)}${which}`, chartWidth)));
   }
 

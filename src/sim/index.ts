@@ -51,6 +51,9 @@ export { SlidingCounterLimiter, type SlidingCounterOptions } from './limiters/sl
 export { GcraLimiter, type GcraOptions } from './limiters/gcra.js';
 export { ConcurrencyLimiter, type ConcurrencyOptions } from './limiters/concurrency.js';
 export { LeakyBucketLimiter, type LeakyBucketOptions } from './limiters/leaky-bucket.js';
+export { RestartingWindowLimiter, type RestartingWindowOptions } from './limiters/restarting-window.js';
+export { WholeTokenBucketLimiter, type WholeTokenBucketOptions } from './limiters/whole-token-bucket.js';
+export { AllOfLimiter } from './limiters/all-of.js';
 export {
   parseLimiterSpec,
   validateLimiterSpec,

@@ -27,7 +27,9 @@ describe('the seed story', () => {
     expect(summary.throttled.firstSeq).toBe(5);
     expect(summary.throttled.byClass).toEqual({ requests: 15, tokens: 0, capacity: 0, never: 0, quota: 0, gateway: 0, unknown: 0 });
     expect(summary.throttled.retryAfterMs).toEqual({ min: 1000, p50: 1000, max: 1000 });
-    expect(summary.throttled.whileHeadersShowedCapacity).toBe(15);
+    // All 20 left at once: no header had been read when the refused ones were sent, so
+    // none counts (the burst sentence still says what the headers showed at the instant).
+    expect(summary.throttled.whileHeadersShowedCapacity).toBe(0);
     expect(summary.advertised).toEqual({ tpm: 50_000, rpm: 300, requestsPer10s: 50, requestsPer1s: 5, source: 'flags' });
     expect(summary.headers).toEqual({
       requestsWindowSeconds: 10,
@@ -85,7 +87,8 @@ describe('the seed story', () => {
     expect(summary.throttled.firstSeq).toBe(0);
     expect(summary.headers.firstRemainingRequests).toBe(49);
     expect(summary.headers.firstRemainingTokens).toBe(49_352);
-    expect(summary.throttled.whileHeadersShowedCapacity).toBe(15);
+    // Sent at once: no header was read before the refused requests left.
+    expect(summary.throttled.whileHeadersShowedCapacity).toBe(0);
     expect(summary.effective.requests).toMatchObject({ burst: 5, confidence: 'high' });
     expect(summary.verdict).toContain('5 of 20 requests sent at once were admitted; 15 were refused while the headers still showed 45 requests left.');
   });
@@ -141,7 +144,7 @@ describe('bursts', () => {
     expect(summary.headers.families).toEqual(['none']);
     expect(summary.headers.requestsWindowSeconds).toBeNull();
     expect(summary.schedule.sendSpreadMs).toBe(0);
-    expect(summary.verdict).toBe('All 100 requests sent at once were admitted. No advertised limit is known (give --tpm or --rpm), so the burst cannot be compared with one.');
+    expect(summary.verdict).toBe('All 100 requests sent at once were admitted. No advertised limit is known (give --rpm, the requests per minute the target promises), so the burst cannot be compared with one.');
   });
 
   it('no limit with advertised figures: says the cap is at least the burst', async () => {
@@ -293,7 +296,8 @@ describe('refusal kinds, headers and failures', () => {
     expect(summary.headers.families).toEqual(['openai', 'retry-after']);
     expect(summary.advertised).toEqual({ tpm: 150_000, rpm: 60, requestsPer10s: 10, requestsPer1s: 1, source: 'headers' });
     expect(summary.throttled.byClass.requests).toBe(1);
-    expect(summary.throttled.whileHeadersShowedCapacity).toBe(1);
+    // The refused request left before the admitted answers (100 ms) were read.
+    expect(summary.throttled.whileHeadersShowedCapacity).toBe(0);
     expect(summary.verdict).toContain('OpenAI counts 60 requests per minute');
   });
 
@@ -308,12 +312,12 @@ describe('refusal kinds, headers and failures', () => {
       droppedLine(4, 400, 'steady'),
     ];
     const result = await analyseLines(lines);
-    expect(result.summary.requests).toEqual({ sent: 3, ok: 1, throttled: 0, failed: 2, dropped: 2 });
+    expect(result.summary.requests).toEqual({ sent: 3, ok: 1, throttled: 0, failed: 2, dropped: 2, failedBy: { 500: 1, timeout: 1 } });
     expect(result.summary.ended).toBe('truncated');
     expect(result.summary.durationSeconds).toBe(60.1);
     expect(result.warnings).toContain('the recording has no end line: the run was cut short; the figures cover what was recorded');
     expect(result.summary.verdict).toBe(
-      '1 of 3 requests was admitted and none was refused. 2 requests failed without a usable answer (timeouts, resets or other errors). ' +
+      '1 of 3 requests was admitted and none was refused. 2 requests failed without a usable answer: 1 × HTTP 500 (the server failed); 1 × timeout (no answer within --timeout). ' +
         '2 planned requests were not sent because too many were already in flight, so less load was offered than planned. ' +
         'The recording has no end line (the run was cut short); the figures cover what was recorded.',
     );
@@ -391,9 +395,11 @@ describe('steady and ramp phases', () => {
     expect(summary.effective.requests.perSecond).toBeCloseTo(5, 1);
     expect(summary.effective.requests.confidence).toBe('medium');
     expect(summary.effective.requests.burst).toBeNull();
-    expect(summary.throttled.whileHeadersShowedCapacity).toBe(summary.requests.throttled);
+    // Each refusal left 50 ms after an admitted request whose answer took 200 ms: its
+    // header was not read yet, so it promised nothing.
+    expect(summary.throttled.whileHeadersShowedCapacity).toBe(0);
     expect(summary.verdict).toContain(`Under steady load, ${summary.effective.requests.perSecond} requests/s got through once refusals began (the advertised 300 RPM is 5 per second).`);
-    expect(summary.verdict).toContain('came while the remaining-* headers still showed capacity (at the first refusal they showed 3 requests left)');
+    expect(summary.verdict).not.toContain('came while the remaining-* headers still showed capacity');
   });
 
   it('ramp: the knee is the offered rate at the first refusal', async () => {

@@ -83,10 +83,10 @@ describe('sentences', () => {
     );
   });
 
-  it('builds plurals from the counts: one request is "the 1 request was", "0 of 1 request was"', () => {
+  it('builds plurals from the counts: one request is "the 1 request was", "the only request"', () => {
     const one = { ...seedEvidence, burst: null };
     expect(noRefusalSentence(summary({ requests: { sent: 1, ok: 1, throttled: 0, failed: 0, dropped: 0 } }), one)).toBe('The 1 request was admitted; no limit was reached.');
-    expect(noRefusalSentence(summary({ requests: { sent: 1, ok: 0, throttled: 0, failed: 1, dropped: 0 } }), one)).toBe('0 of 1 request was admitted and none was refused.');
+    expect(noRefusalSentence(summary({ requests: { sent: 1, ok: 0, throttled: 0, failed: 1, dropped: 0 } }), one)).toBe('The only request failed without a usable answer, so nothing was measured.');
     expect(noRefusalSentence(summary({ requests: { sent: 5, ok: 5, throttled: 0, failed: 0, dropped: 0 } }), one)).toBe('All 5 requests were admitted; no limit was reached.');
     expect(noRefusalSentence(summary({ requests: { sent: 3, ok: 1, throttled: 0, failed: 2, dropped: 0 } }), one)).toBe('1 of 3 requests was admitted and none was refused.');
     const burst = (sent: number, admitted: number, refused: number): VerdictEvidence => ({ ...seedEvidence, burst: { ...seedEvidence.burst!, sent, admitted, refused } });

@@ -12,7 +12,14 @@
 import { describe, expect, it } from 'vitest';
 import { nginxPath, startNginx, type NginxLimitOptions } from '../support/limiters/nginx.js';
 import { haproxyPath, startHaproxy, type HaproxyLimitOptions } from '../support/limiters/haproxy.js';
-import { startExpressRateLimit, startRateLimiterFlexible, type ExpressRateLimitOptions, type RateLimiterFlexibleOptions } from '../support/limiters/node-limiters.js';
+import {
+  startExpressRateLimit,
+  startFastifyRateLimit,
+  startRateLimiterFlexible,
+  type ExpressRateLimitOptions,
+  type FastifyRateLimitOptions,
+  type RateLimiterFlexibleOptions,
+} from '../support/limiters/node-limiters.js';
 import type { RunningLimiter } from '../support/limiters/running-limiter.js';
 import { probeRealLimiter } from './support/run-real.js';
 import { traceRecording } from './support/trace.js';
@@ -62,4 +69,11 @@ describe.sequential('rate-limiter-flexible', () => {
     ['8 points per 2 s', { points: 8, durationSeconds: 2 }],
     ['5 points per 1 s, blockDuration 4 s', { points: 5, durationSeconds: 1, blockSeconds: 4 }],
   ])('%s', (_title, options) => probeAndCheck(() => startRateLimiterFlexible(options)), CASE_TIMEOUT_MS);
+});
+
+describe.sequential('@fastify/rate-limit', () => {
+  it.each<[string, FastifyRateLimitOptions]>([
+    ['10 per 4 s', { max: 10, timeWindowMs: 4000 }],
+    ['6 per 3 s, continueExceeding (every refusal restarts the window)', { max: 6, timeWindowMs: 3000, continueExceeding: true }],
+  ])('%s', (_title, options) => probeAndCheck(() => startFastifyRateLimit(options)), CASE_TIMEOUT_MS);
 });

@@ -38,7 +38,7 @@ const request: Required<RequestLine> = {
   status: 429,
   errorKind: null,
   headers: { 'retry-after': '1' },
-  error: { code: '429', message: 'call rate limit', type: null },
+  error: { code: '429', message: 'call rate limit', type: null, shape: 'text' },
   usage: { promptTokens: 6, completionTokens: 2, totalTokens: 8 },
   estimatedTokens: 656,
   maxTokens: null,

@@ -13,7 +13,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnalysisResult } from '../../src/analysis/result-types.js';
 import { renderHtml } from '../../src/report/html.js';
-import { noRefusalResult, seedStoryResult, steadyManySlicesResult } from './fixtures.js';
+import { emptySlice, noRefusalResult, seedStoryResult, steadyManySlicesResult } from './fixtures.js';
 import { probeRunResult } from './probe-run-fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -54,10 +54,35 @@ const CANVAS_PIXELS = `[...document.querySelectorAll('.chart')].map((chart) => {
   return { id: chart.id, drawn, colours: colours.size };
 })`;
 
+/**
+ * Runs in the page: how many separate groups of pixel columns of the requests chart hold
+ * the admitted colour (charts.js COLORS.admitted, #2e9d5b) at least 10 pixels high: one
+ * per drawn group of bars.
+ */
+const ADMITTED_BAR_GROUPS = `(() => {
+  const canvas = document.querySelector('#chart-requests canvas');
+  const { width, height } = canvas;
+  const pixels = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+  let groups = 0;
+  let inGroup = false;
+  for (let x = 0; x < width; x += 1) {
+    let count = 0;
+    for (let y = 0; y < height; y += 1) {
+      const at = (y * width + x) * 4;
+      if (pixels[at] === 0x2e && pixels[at + 1] === 0x9d && pixels[at + 2] === 0x5b && pixels[at + 3] === 255) count += 1;
+    }
+    // A bar, not the 1-pixel outline an empty slice's zero-height bar leaves on the baseline.
+    const green = count >= 10;
+    if (green && !inGroup) groups += 1;
+    inGroup = green;
+  }
+  return groups;
+})()`;
+
 let browser: Browser | undefined;
 let folder: string;
 
-async function openReport(name: string, result: AnalysisResult): Promise<PageFindings> {
+async function openReport(name: string, result: AnalysisResult, extraScript?: string): Promise<PageFindings & { extra?: unknown }> {
   const htmlPath = join(folder, `${name}.html`);
   writeFileSync(htmlPath, renderHtml(result));
   const pageUrl = pathToFileURL(htmlPath).href;
@@ -82,12 +107,13 @@ async function openReport(name: string, result: AnalysisResult): Promise<PageFin
   await page.waitForSelector('html[data-charts-ready="true"]', { timeout: 10_000 });
   const canvases = (await page.evaluate(CANVAS_PIXELS)) as PageFindings['canvases'];
   const phaseLabels = (await page.evaluate(`[...document.querySelectorAll('[data-phase-labels]')].map((chart) => JSON.parse(chart.getAttribute('data-phase-labels')))`)) as PageFindings['phaseLabels'];
+  const extra = extraScript === undefined ? undefined : ((await page.evaluate(extraScript)) as unknown);
   const screenshot = join(folder, `${name}.png`);
   await page.screenshot({ path: screenshot, fullPage: true });
   const viewportScreenshot = join(folder, `${name}-viewport.png`);
   await page.screenshot({ path: viewportScreenshot, fullPage: true, clip: { x: 0, y: 0, width: 1366, height: 1110 } });
   await context.close();
-  return { routed, requests, errors, canvases, phaseLabels, screenshot, viewportScreenshot };
+  return { routed, requests, errors, canvases, phaseLabels, screenshot, viewportScreenshot, extra };
 }
 
 describe('HTML report in headless Chromium', () => {
@@ -158,5 +184,19 @@ describe('HTML report in headless Chromium', () => {
     expect(findings.canvases[0]!.drawn).toBeGreaterThan(2000);
     expect(findings.canvases[1]!.drawn).toBe(0);
     expect(findings.canvases[2]!.drawn).toBe(0);
+  });
+
+  it('draws the last of three bursts a second apart: the time axis reaches the end of the last slice', async (context) => {
+    context.skip(!hasChromium, SKIP_REASON);
+    // Three bursts of 4 at 0, 1 and 2 s, in 100-ms slices; the last burst is the last slice.
+    const result = seedStoryResult();
+    result.timeline.slices = Array.from({ length: 21 }, (_, index) =>
+      emptySlice(index * 100, index % 10 === 0 ? { sent: 4, admitted: 4, remainingRequests: 46 - index / 10, remainingTokens: 47_000, latencyP50Ms: 120 } : {}),
+    );
+    result.timeline.firstRefusalMs = null;
+    result.timeline.latencyPoints = [0, 1000, 2000].map((atMs) => ({ atMs: atMs + 5, latencyMs: 120, status: 200 }));
+    const findings = await openReport('three-bursts', result, ADMITTED_BAR_GROUPS);
+    expect(findings.errors).toEqual([]);
+    expect(findings.extra).toBe(3);
   });
 });

@@ -39,7 +39,7 @@ describe('parseLimiterSpec', () => {
 
   it('names an unknown kind and lists the valid ones', () => {
     expect(problemsOf('leaky:rate=1/s')).toEqual([
-      '--limiter: unknown limiter "leaky"; use one of token-bucket, fixed-window, sliding-log, sliding-counter, gcra, concurrency, e.g. --limiter token-bucket:capacity=10,rate=5/s',
+      '--limiter: unknown limiter "leaky"; use one of token-bucket, fixed-window, sliding-log, sliding-counter, gcra, concurrency, restarting-window, whole-token-bucket, e.g. --limiter token-bucket:capacity=10,rate=5/s',
     ]);
   });
 

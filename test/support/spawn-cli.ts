@@ -24,6 +24,7 @@
  * target that is not loopback, and get names under the reserved `.invalid` top-level
  * domain (RFC 6761: it never resolves), still behind guard 3.
  */
+import { createHash } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -199,7 +200,8 @@ export function ensureBuilt(): void {
   const entry = join(ROOT, 'dist', 'cli', 'main.js');
   const stamp = join(tmpdir(), `aoai-probe-spawn-cli-built-${process.ppid}`);
   if (existsSync(stamp) && existsSync(entry)) return;
-  const lock = join(tmpdir(), 'aoai-probe-spawn-cli-build.lock');
+  // One lock per checkout: clones side by side (worktrees) build their own dist/ at once.
+  const lock = join(tmpdir(), `aoai-probe-spawn-cli-build-${createHash('sha256').update(ROOT).digest('hex').slice(0, 12)}.lock`);
   const deadline = Date.now() + 180_000;
   for (;;) {
     try {

@@ -66,11 +66,12 @@ describe('errorFieldsOf', () => {
     expect(errorFieldsOf('{"error":"Too Many Requests"}')).toEqual({ code: null, message: 'Too Many Requests', type: null });
   });
 
-  it('keeps a tag-stripped text of an HTML page, and null for an empty body', () => {
+  it('keeps a tag-stripped text of an HTML page, marked as text (not JSON), and null for an empty body', () => {
     expect(errorFieldsOf('<html><body><h1>503 Service Unavailable</h1><script>var x = 1;</script>No server is available &amp; ready.</body></html>')).toEqual({
       code: null,
       message: '503 Service Unavailable No server is available & ready.',
       type: null,
+      shape: 'text',
     });
     expect(errorFieldsOf('   ')).toBeNull();
     expect(errorFieldsOf(`{"error":{"message":"${'y'.repeat(900)}"}}`)!.message).toHaveLength(500);

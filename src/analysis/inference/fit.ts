@@ -316,6 +316,28 @@ function spanAwareSweep(variant: Variant, context: FitContext, references: reado
   return results.sort((a, b) => mainValue(variant, a.params)! - mainValue(variant, b.params)!);
 }
 
+/**
+ * How far a block can move, the main parameter fixed, without predicting worse: the
+ * block is the recovery of a blocking limiter, so its uncertainty is the recovery's.
+ * Returns the setting at the geometric middle of that range (when it fits as well)
+ * and the settings at its edges, so the plausible figures spread as far as the
+ * evidence allows and the next experiment aims at the gap.
+ */
+function blockSpread(variant: Variant, context: FitContext, seed: Evaluation): { middle: Evaluation; edges: Evaluation[] } {
+  const center = seed.params.blockMs!;
+  const grid = geometricGrid(center / 4, center * 4, 1.02);
+  const results = grid.map((blockMs) => evaluate(variant, { ...seed.params, blockMs }, context));
+  const centerIndex = results.reduce((bestIndex, evaluation, index) => (Math.abs(Math.log(grid[index]! / center)) < Math.abs(Math.log(grid[bestIndex]! / center)) ? index : bestIndex), 0);
+  let low = centerIndex;
+  let high = centerIndex;
+  while (low > 0 && results[low - 1]!.mismatches <= seed.mismatches) low--;
+  while (high < results.length - 1 && results[high + 1]!.mismatches <= seed.mismatches) high++;
+  const middleBlock = Math.sqrt(grid[low]! * grid[high]!);
+  const middle = evaluate(variant, { ...seed.params, blockMs: middleBlock }, context);
+  const edges = high > low && grid[high]! / grid[low]! > 1.01 ? [results[low]!, results[high]!] : [];
+  return { middle: middle.mismatches <= seed.mismatches ? middle : seed, edges };
+}
+
 /** Fits one variant: coarse grid, two finer grids around the best, and the range of equally good settings. */
 export function fitVariant(variant: Variant, context: FitContext): VariantFit {
   if (variant.main === null) {
@@ -362,9 +384,16 @@ export function fitVariant(variant: Variant, context: FitContext): VariantFit {
   const middleMain = Math.sqrt(range.low * range.high);
   const middleStage: Stage = { ...STAGES[1]!, spread: 1, ratio: 2 };
   const middle = refine(variant, context, { ...best, params: { ...best.params, ...withMain(variant, middleMain), phaseMs: best.params.phaseMs, blockMs: best.params.blockMs } }, middleStage)[0]!;
-  const chosen = middle.mismatches <= best.mismatches ? middle : best;
+  let chosen = middle.mismatches <= best.mismatches ? middle : best;
+  const blockEdges: Evaluation[] = [];
+  if (variant.blocked && chosen.params.blockMs !== null) {
+    const spread = blockSpread(variant, context, chosen);
+    chosen = spread.middle;
+    blockEdges.push(...spread.edges);
+  }
   const hypothesis = toHypothesis(variant, chosen, { ...range });
   const representatives = [hypothesis];
+  for (const edge of blockEdges) representatives.push(toHypothesis(variant, edge, { ...range }));
   for (const edgeMain of [range.low, range.high]) {
     if (representatives.some((other) => Math.abs(mainValue(variant, other.params)! / edgeMain - 1) < 0.01)) continue;
     const edge = refine(variant, context, { ...best, params: { ...best.params, ...withMain(variant, edgeMain), phaseMs: best.params.phaseMs, blockMs: best.params.blockMs } }, middleStage)[0]!;

@@ -22,7 +22,7 @@ import type { RefusalClass } from '../summary-types.js';
 import { parseRateLimitHeaders } from '../headers.js';
 import { analyseDimension, type DimensionAnalysis } from './dimension.js';
 import { toObservations } from './observations.js';
-import { confidenceNote, requestNotes, tokenNotes, type HeaderClaims } from './notes.js';
+import { confidenceNote, requestNotes, tokenNotes, type HeaderClaims, type ProbeSpent } from './notes.js';
 
 /**
  * What an experimenter (the probe) may use between experiments: the same fit and the
@@ -43,6 +43,8 @@ export interface InferenceInput {
   /** Refusal class per request seq (absent for admitted requests). */
   refusalClassOf(request: RequestLine): RefusalClass | null;
   advertised: { tpm: number | null; rpm: number | null };
+  /** The probe's budget, from the run line (null when it does not say): whether the budget or the plan ended it. */
+  budget?: { requests: number | null; seconds: number | null } | null;
 }
 
 /** The inferred limits, with the analyses behind them for callers that want the detail. */
@@ -110,6 +112,12 @@ export function inferEffectiveLimits(input: InferenceInput): InferenceResult | n
   }
 
   const notes: string[] = [];
+  const firstSent = Math.min(...requests.map((request) => request.sentMs));
+  const lastDone = Math.max(...requests.map((request) => request.doneMs ?? request.sentMs));
+  const spent: ProbeSpent | null =
+    input.budget === undefined || input.budget === null
+      ? null
+      : { requests: requests.length, seconds: Math.max(0, (lastDone - firstSent) / 1000), budgetRequests: input.budget.requests, budgetSeconds: input.budget.seconds };
   const requestAnalysis = analyseDimension(observations, 'requests');
   let effectiveRequests: EffectiveRequests;
   if (requestAnalysis.figures === null) {
@@ -126,7 +134,7 @@ export function inferEffectiveLimits(input: InferenceInput): InferenceResult | n
       confidence: requestAnalysis.confidence,
     };
     notes.push(...requestNotes(requestAnalysis, input.advertised, headerClaims(requests, input.advertised.rpm)));
-    const thin = confidenceNote(requestAnalysis, 'request');
+    const thin = confidenceNote(requestAnalysis, 'request', spent);
     if (thin !== null) notes.push(thin);
   }
 
@@ -147,7 +155,7 @@ export function inferEffectiveLimits(input: InferenceInput): InferenceResult | n
         confidence: tokenAnalysis.confidence,
       };
       notes.push(...tokenNotes(tokenAnalysis, input.advertised, effectiveTokens.burst ?? figures.burst));
-      const thin = confidenceNote(tokenAnalysis, 'token');
+      const thin = confidenceNote(tokenAnalysis, 'token', spent);
       if (thin !== null) notes.push(thin);
     }
   }

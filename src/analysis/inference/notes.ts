@@ -109,9 +109,10 @@ export function requestNotes(analysis: DimensionAnalysis, advertised: Advertised
     } else if (near(burst, per10s)) {
       burstPart = `the burst of ${formatFigure(burst, 0)} matches a 10-second bucket of RPM/6`;
     } else if (burst < perSecondAdvertised) {
-      burstPart = `the burst of ${formatFigure(burst, 0)} is below even the ${formatFigure(perSecondAdvertised, 1)} per second advertised (a reduced limit, or others sharing the quota)`;
+      // Counts with counts: the burst against the requests the RPM allows in one second.
+      burstPart = `the burst of ${plural(burst, 'request', 'requests')} at once is fewer than the ${formatFigure(perSecondAdvertised, 1)} requests the advertised RPM allows in one second (a reduced limit, or others sharing the quota)`;
     } else {
-      burstPart = `the burst of ${formatFigure(burst, 0)} lies outside both the 1-s (${formatFigure(perSecondAdvertised, 1)}) and 10-s (${formatFigure(per10s, 0)}) shares of the advertised RPM`;
+      burstPart = `the burst of ${plural(burst, 'request', 'requests')} at once matches neither the ${formatFigure(perSecondAdvertised, 1)} requests the advertised RPM allows in 1 s nor the ${formatFigure(per10s, 0)} it allows in 10 s`;
     }
     notes.push(`Compared with what is advertised: ${rate}; ${burstPart}.`);
   }
@@ -165,10 +166,35 @@ export function tokenNotes(analysis: DimensionAnalysis, advertised: AdvertisedFi
   return notes;
 }
 
-/** Sentences when the evidence is thin. */
-export function confidenceNote(analysis: DimensionAnalysis, what: string): string | null {
+/** What the probe had and used: says whether its budget or its plan ended it. */
+export interface ProbeSpent {
+  requests: number;
+  seconds: number;
+  /** The budget from the recording's run line; null when it does not say. */
+  budgetRequests: number | null;
+  budgetSeconds: number | null;
+}
+
+/**
+ * Sentences when the evidence is thin, saying truthfully why: the budget (requests or
+ * time) ran out, or the probe's experiments ended with budget left and the plausible
+ * explanations still apart.
+ */
+export function confidenceNote(analysis: DimensionAnalysis, what: string, spent: ProbeSpent | null = null): string | null {
   if (analysis.confidence !== 'low' || analysis.figures === null) return null;
-  return `The ${what} figures rest on thin evidence (the budget or time ran out before the experiments agreed); rerun with a larger --budget-requests to firm them up.`;
+  if (spent === null || (spent.budgetRequests === null && spent.budgetSeconds === null)) {
+    return `The ${what} figures rest on thin evidence (the experiments did not agree on them); treat them as estimates.`;
+  }
+  const requestsSpent = spent.budgetRequests !== null && spent.requests >= spent.budgetRequests - 5;
+  const timeSpent = spent.budgetSeconds !== null && spent.seconds >= 0.95 * spent.budgetSeconds;
+  if (requestsSpent || timeSpent) {
+    const which = requestsSpent ? `the request budget ran out (${formatFigure(spent.requests, 0)} of ${formatFigure(spent.budgetRequests!, 0)} requests)` : `the time budget ran out (${formatSeconds(spent.seconds)} of ${formatSeconds(spent.budgetSeconds!)})`;
+    return `The ${what} figures rest on thin evidence: ${which} before the experiments agreed; rerun with a larger ${requestsSpent ? '--budget-requests' : '--budget-time'} to firm them up.`;
+  }
+  const used = [spent.budgetRequests !== null ? `${formatFigure(spent.requests, 0)} of ${formatFigure(spent.budgetRequests, 0)} requests` : null, spent.budgetSeconds !== null ? `${formatSeconds(spent.seconds)} of ${formatSeconds(spent.budgetSeconds)}` : null]
+    .filter((part) => part !== null)
+    .join(', ');
+  return `The ${what} figures rest on thin evidence: the probe's experiments ended with budget left (${used} used) and the explanations that fit still disagree, so a larger budget may not help; treat them as estimates.`;
 }
 
 /** Plural helper for other modules' sentences. */

@@ -14,7 +14,7 @@ import type { RefusalClass } from '../summary-types.js';
 
 /** What happened to one request, as far as limits are concerned. */
 export type Outcome =
-  /** A 2xx answer. */
+  /** A 2xx answer with a usable body. */
   | 'admitted'
   /** Refused by a call-rate (request) limit, or a refusal that names no dimension (429/503, gateway pages included). */
   | 'refused'
@@ -60,7 +60,8 @@ const BUSY_WORDING = /high demand|overloaded|over capacity|no capacity/i;
 /** Decides the outcome of one request from its status and its refusal class. */
 export function outcomeOf(request: RequestLine, refusalClass: RefusalClass | null): Outcome {
   const status = request.status;
-  if (status !== null && status >= 200 && status < 300) return 'admitted';
+  // A 2xx whose body broke (invalid JSON, a cut stream) carries an errorKind: no usable answer, as in the summary's counts.
+  if (status !== null && status >= 200 && status < 300) return request.errorKind === null || request.errorKind === undefined ? 'admitted' : 'failed';
   if (refusalClass === 'tokens') return 'refused-tokens';
   if (refusalClass === 'never') return 'never';
   if (refusalClass === 'quota') return 'quota';

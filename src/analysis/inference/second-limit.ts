@@ -38,7 +38,7 @@ export function findSecondLimit(samples: readonly Sample[], primary: Hypothesis)
   // Refusals the first limit explains say nothing about the second: leave them out.
   const labels = new Int8Array(samples.map((sample, index) => (sample.label === 0 && !first[index] ? -1 : sample.label)));
   if (!labels.some((label) => label === 0)) return null;
-  const candidates = VARIANTS.filter((variant) => !variant.penalty && variant.shape !== 'concurrency');
+  const candidates = VARIANTS.filter((variant) => !variant.penalty && !variant.capacityDependent && variant.shape !== 'concurrency');
   const report = fitDimension(samples, 'requests', candidates, labels);
   for (const fit of report.fits) {
     const second = fit.best;

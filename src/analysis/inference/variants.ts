@@ -17,6 +17,7 @@ import { FixedWindowModel } from './models/fixed-window.js';
 import { AnchoredWindowModel } from './models/anchored-window.js';
 import { SlidingCounterModel } from './models/sliding-counter.js';
 import { ConcurrencyModel } from './models/concurrency.js';
+import { WholeTokenBucketModel } from './models/whole-token-bucket.js';
 
 /** Names of the variants, stable: they appear in notes and in the probe's reasoning. */
 export type VariantId =
@@ -27,6 +28,8 @@ export type VariantId =
   | 'fixed-window'
   | 'anchored-window'
   | 'anchored-window-block'
+  | 'anchored-window-restart'
+  | 'whole-token-bucket'
   | 'sliding-counter'
   | 'sliding-counter-penalty'
   | 'concurrency';
@@ -172,6 +175,30 @@ export const VARIANTS: readonly Variant[] = [
     complexity: 0.75,
     dimensions: ['requests'],
     create: (params) => new AnchoredWindowModel(params.windowMs!, params.blockMs!),
+  },
+  {
+    id: 'whole-token-bucket',
+    shape: 'token-bucket',
+    penalty: false,
+    main: 'rate',
+    phased: false,
+    blocked: false,
+    capacityDependent: true,
+    complexity: 0.75,
+    dimensions: ['requests'],
+    create: (params, capacity) => new WholeTokenBucketModel(params.ratePerSecond!, capacity),
+  },
+  {
+    id: 'anchored-window-restart',
+    shape: 'fixed-window',
+    penalty: true,
+    main: 'window',
+    phased: false,
+    blocked: true,
+    capacityDependent: false,
+    complexity: 0.75,
+    dimensions: ['requests'],
+    create: (params) => new AnchoredWindowModel(params.windowMs!, params.blockMs!, true),
   },
   {
     id: 'sliding-counter-penalty',

@@ -10,7 +10,7 @@
  *                  headers count a 10-s budget of 50: a burst never reaches it
  *     tokens       burst 49,967 · 49,844 per 60 s · sliding window
  *     verdict      …
- *     spent        236 requests, ~3,400 billed tokens, ~160,000 estimated charged tokens, 71 s
+ *     spent        236 requests · estimated tokens 52,000 admitted of 160,000 sent · 3,400 billed · 71 s
  */
 import type { Command } from 'commander';
 import { runRealtimeProbe } from './realtime.js';
@@ -20,6 +20,8 @@ import { readRunSettings, type RunSettings } from '../run-settings.js';
 import { GRACE_MS, openSession, runSession } from '../session.js';
 import { renderProbeBlock } from '../../report/probe-block.js';
 import { readRefusal } from '../../analysis/refusal-class.js';
+import type { AnalysisResult } from '../../analysis/result-types.js';
+import { EXIT } from '../../errors.js';
 /** The probe's summary block lives with the other renderers; re-exported for the command's users. */
 export { renderProbeBlock } from '../../report/probe-block.js';
 import { runProbe, cheapestRequestTokens, DEFAULT_BUDGET, TOKEN_STAGE_REQUESTS, TOKEN_STAGE_SECONDS, type ProbeBudget } from '../../probe/index.js';
@@ -104,8 +106,19 @@ export function register(program: Command, io: CliIo): void {
         messages = outcome.messages;
         return { reason: session.interrupted() ? 'interrupted' : outcome.endReason, ...(messages.length > 0 ? { message: messages.join(' ') } : {}) };
       },
-      () => ({ humanText: (result, width) => renderProbeBlock(result.summary, width), notes: messages }),
+      () => ({ humanText: (result, width) => renderProbeBlock(result.summary, width), notes: messages, exitCodeOf: nothingAnsweredExitCode }),
     );
     io.setExitCode(code);
   });
+}
+
+/**
+ * Exit 2 when every request of the probe failed (resets, broken bodies, errors) and so
+ * nothing was admitted or refused: the probe measured nothing, which is not "ok" (0), not a
+ * bug (1) and no expectation (3); like a target that refuses the credential at the start,
+ * the target as given is unusable input. A probe that saw a single 2xx or 429 exits 0.
+ */
+function nothingAnsweredExitCode(result: AnalysisResult): number | null {
+  const { sent, ok, throttled } = result.summary.requests;
+  return sent > 0 && ok === 0 && throttled === 0 ? EXIT.input : null;
 }

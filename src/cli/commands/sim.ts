@@ -90,8 +90,11 @@ Generic limiters (--limiter replaces the profile's limits on every path; each re
   token-bucket:capacity=10,rate=5/s       fixed-window:limit=10,window=1s
   sliding-log:limit=20,window=10s         sliding-counter:limit=20,window=10s
   gcra:rate=5/s,burst=10                  concurrency:limit=4[,retry=1s]
+  restarting-window:limit=5,window=4s[,block=4s]   (blocked until quiet for the block)
+  whole-token-bucket:capacity=5,rate=5/s           (whole tokens since the last admission)
+  A+B: limits in AND, e.g. sliding-log:limit=5,window=1s+sliding-log:limit=30,window=10s
   Add to any: headers=none|x-ratelimit|ietf|azure (default azure), status=429|503,
-  penalty=true (refused requests count too; not for concurrency).
+  penalty=true (refused requests count too; not for concurrency, restarting-window, whole-token-bucket).
 
 Faults (--faults, drawn with probability --fault-rate per request; default 500,503,reset,capacity):
   ${FAULT_KINDS.join(', ')}

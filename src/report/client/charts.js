@@ -32,6 +32,18 @@
     return ms / 1000;
   }
 
+  /**
+   * The x scale of every chart: from 0 to the end of the last slice. Why not uPlot's
+   * own range (the first to the last x value): a bar is drawn from its slice's start
+   * rightwards, so the last slice's bar (the last burst of a run) would fall outside
+   * the plot and the time axis would end before the run did.
+   */
+  function xScale() {
+    var starts = data.slices.startMs;
+    var end = starts.length === 0 ? data.sliceMs : starts[starts.length - 1] + data.sliceMs;
+    return { time: false, range: function () { return [0, seconds(end)]; } };
+  }
+
   /** The x series: seconds from the start, shown as "12.3 s" in the legend. */
   function timeSeries() {
     return {
@@ -161,7 +173,7 @@
       width: widthOf(element),
       height: 280,
       padding: [16, 16, 12, 0],
-      scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
+      scales: { x: xScale(), y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
       axes: [secondsAxis(), { label: 'requests per ' + data.sliceText }],
       series: series,
       hooks: { draw: [markers] },
@@ -192,7 +204,7 @@
       width: widthOf(element),
       height: 240,
       padding: [16, 8, 12, 0],
-      scales: { x: { time: false }, requests: { range: fromZero }, tokens: { range: fromZero } },
+      scales: { x: xScale(), requests: { range: fromZero }, tokens: { range: fromZero } },
       axes: axes,
       series: series,
       hooks: { draw: [markers] },
@@ -214,7 +226,7 @@
       width: widthOf(element),
       height: 240,
       padding: [16, 16, 12, 0],
-      scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
+      scales: { x: xScale(), y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
       axes: [secondsAxis(), { label: 'latency, ms' }],
       series: [
         timeSeries(),

@@ -21,8 +21,8 @@ export const MAX_ERROR_MESSAGE_CHARS = 500;
  * The fields of an error body. Understands the shapes seen in the wild:
  * Azure/OpenAI `{"error":{"code","message","type"}}`, Anthropic
  * `{"type":"error","error":{"type","message"}}`, APIM `{"statusCode":429,"message"}`
- * and `{"error":"text"}`. Anything else (an HTML page from a gateway, plain text)
- * keeps a tag-stripped, trimmed text as the message with `code` null.
+ * and `{"error":"text"}`. A body that is not JSON (an HTML page from a gateway, plain
+ * text) keeps a tag-stripped, trimmed text as the message with `code` null and shape `text`.
  * Returns null for an empty body.
  */
 export function errorFieldsOf(bodyText: string): ErrorFields | null {
@@ -32,7 +32,8 @@ export function errorFieldsOf(bodyText: string): ErrorFields | null {
   try {
     parsed = JSON.parse(text);
   } catch {
-    return { code: null, message: trimMessage(plainTextOf(text)), type: null };
+    // Not JSON at all (an HTML page, plain text): said so, because an API answers in JSON and a proxy's page does not.
+    return { code: null, message: trimMessage(plainTextOf(text)), type: null, shape: 'text' };
   }
   if (!isObject(parsed)) return { code: null, message: trimMessage(text), type: null };
   const inner = parsed.error;

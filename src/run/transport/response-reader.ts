@@ -20,8 +20,8 @@
  * or indirection per request (the lean transport is tuned for burst latency).
  */
 import { StringDecoder } from 'node:string_decoder';
-import { SERVER_DATE_HEADER, isRecordedHeader, keepsServerDate } from '../../record/header-names.js';
-import type { Redactor } from '../../record/redact.js';
+import { REDIRECT_LOCATION_HEADER, SERVER_DATE_HEADER, isRecordedHeader, keepsRedirectLocation, keepsServerDate } from '../../record/header-names.js';
+import { redactUrl, type Redactor } from '../../record/redact.js';
 import type { ErrorKind, RequestLine, StreamTiming } from '../../record/types.js';
 import type { Clock } from '../pacing/clock.js';
 import { errorCodeOf, errorKindOf } from './error-kind.js';
@@ -114,6 +114,11 @@ export abstract class ResponseReader {
       const name = headerText(rawHeaders[index]!).toLowerCase();
       if (name === 'content-type') this.contentType = headerText(rawHeaders[index + 1]!).toLowerCase();
       if (name === SERVER_DATE_HEADER) serverDate = headerText(rawHeaders[index + 1]!);
+      if (name === REDIRECT_LOCATION_HEADER && keepsRedirectLocation(statusCode)) {
+        // A redirect's target, without user information or secret query values (see header-names.ts).
+        this.headers[name] = redactUrl(rules.redactor.text(headerText(rawHeaders[index + 1]!)));
+        continue;
+      }
       if (!isRecordedHeader(name)) continue;
       let value = headerText(rawHeaders[index + 1]!);
       // A gateway could echo a credential in a request-id header; clean it before it enters the line.

@@ -9,6 +9,15 @@
  *     sliding-counter:limit=20,window=10s,headers=ietf
  *     gcra:rate=5/s,burst=10,status=503
  *     concurrency:limit=4,retry=500ms
+ *     restarting-window:limit=5,window=4s,block=4s
+ *     whole-token-bucket:capacity=5,rate=5/s
+ *     sliding-log:limit=5,window=1s+sliding-log:limit=30,window=10s
+ *
+ * `A+B` joins limiters in AND (all-of.ts): a request is admitted only when every
+ * one admits it. `restarting-window` keeps a client that exceeded its limit blocked
+ * until it has been quiet for `block` (default: one window), every refused request
+ * starting the block again (restarting-window.ts); `whole-token-bucket` refills in
+ * whole tokens counted from the last admission (whole-token-bucket.ts).
  *
  * Rates read `5/s`, `300/m`, `50/10s` or a bare number per second; windows read
  * `500ms`, `10s`, `1m`. Keys every kind accepts: `headers=none|x-ratelimit|ietf|azure`
@@ -26,12 +35,15 @@ import type { Limiter } from './limiter.js';
 import { SlidingCounterLimiter } from './sliding-counter.js';
 import { SlidingLogLimiter } from './sliding-log.js';
 import { TokenBucketLimiter } from './token-bucket.js';
+import { RestartingWindowLimiter } from './restarting-window.js';
+import { WholeTokenBucketLimiter } from './whole-token-bucket.js';
+import { AllOfLimiter } from './all-of.js';
 
 /** Which rate-limit headers a generic limiter's answers carry. */
 export type LimiterHeaderStyle = 'none' | 'x-ratelimit' | 'ietf' | 'azure';
 
 /** The generic limiter kinds, in the order help texts list them. */
-export const LIMITER_KINDS = ['token-bucket', 'fixed-window', 'sliding-log', 'sliding-counter', 'gcra', 'concurrency'] as const;
+export const LIMITER_KINDS = ['token-bucket', 'fixed-window', 'sliding-log', 'sliding-counter', 'gcra', 'concurrency', 'restarting-window', 'whole-token-bucket'] as const;
 
 /** One of LIMITER_KINDS. */
 export type LimiterKind = (typeof LIMITER_KINDS)[number];
@@ -49,7 +61,9 @@ export interface LimiterSpecCommon {
 /** A generic limiter, parsed from a spec string or written as an object. */
 export type LimiterSpec = LimiterSpecCommon &
   (
-    | { kind: 'token-bucket'; capacity: number; ratePerSecond: number }
+    | { kind: 'token-bucket' | 'whole-token-bucket'; capacity: number; ratePerSecond: number }
+    | { kind: 'restarting-window'; limit: number; windowMs: number; blockMs?: number }
+    | { kind: 'all-of'; parts: LimiterSpec[] }
     | { kind: 'fixed-window' | 'sliding-log' | 'sliding-counter'; limit: number; windowMs: number }
     | { kind: 'gcra'; ratePerSecond: number; burst: number }
     | { kind: 'concurrency'; limit: number; retryAfterMs?: number }
@@ -63,11 +77,39 @@ const KIND_KEYS: Record<LimiterKind, { required: string[]; optional: string[]; e
   'sliding-counter': { required: ['limit', 'window'], optional: COMMON_KEYS, example: 'sliding-counter:limit=20,window=10s' },
   gcra: { required: ['rate', 'burst'], optional: COMMON_KEYS, example: 'gcra:rate=5/s,burst=10' },
   concurrency: { required: ['limit'], optional: ['retry', 'headers', 'status'], example: 'concurrency:limit=4' },
+  'restarting-window': { required: ['limit', 'window'], optional: ['block', 'headers', 'status'], example: 'restarting-window:limit=5,window=4s' },
+  'whole-token-bucket': { required: ['capacity', 'rate'], optional: ['headers', 'status'], example: 'whole-token-bucket:capacity=5,rate=5/s' },
 };
+
+/**
+ * Parses `A+B+…` into an all-of spec. The parts' own `headers` and `status` are
+ * ignored; the first part that gives them sets them for the whole.
+ */
+function parseAllOf(text: string, what: string): LimiterSpec {
+  const problems: string[] = [];
+  const parts: LimiterSpec[] = [];
+  for (const partText of text.split('+')) {
+    try {
+      parts.push(parseLimiterSpec(partText, what));
+    } catch (error) {
+      if (error instanceof SimulatorConfigError) problems.push(error.message);
+      else throw error;
+    }
+  }
+  if (problems.length > 0) throw new SimulatorConfigError(problems);
+  if (parts.some((part) => part.kind === 'concurrency')) throw new SimulatorConfigError(`${what}: a concurrency cap cannot be joined with + ; use it alone`);
+  const spec: LimiterSpec = { kind: 'all-of', parts };
+  const headers = parts.find((part) => part.headers !== undefined)?.headers;
+  const status = parts.find((part) => part.status !== undefined)?.status;
+  if (headers !== undefined) spec.headers = headers;
+  if (status !== undefined) spec.status = status;
+  return spec;
+}
 
 /** Parses a limiter spec string; throws SimulatorConfigError listing every problem. */
 export function parseLimiterSpec(text: string, what = '--limiter'): LimiterSpec {
   const trimmed = text.trim();
+  if (trimmed.includes('+')) return parseAllOf(trimmed, what);
   const colon = trimmed.indexOf(':');
   const kindText = (colon === -1 ? trimmed : trimmed.slice(0, colon)).trim();
   if (!(LIMITER_KINDS as readonly string[]).includes(kindText)) {
@@ -132,8 +174,14 @@ export function parseLimiterSpec(text: string, what = '--limiter'): LimiterSpec 
   let spec: LimiterSpec;
   switch (kind) {
     case 'token-bucket':
+    case 'whole-token-bucket':
       spec = { kind, capacity: positiveNumber('capacity'), ratePerSecond: rate('rate') };
       break;
+    case 'restarting-window': {
+      spec = { kind, limit: positiveNumber('limit'), windowMs: duration('window') };
+      if (values.has('block')) spec.blockMs = duration('block');
+      break;
+    }
     case 'gcra':
       spec = { kind, ratePerSecond: rate('rate'), burst: positiveNumber('burst') };
       break;
@@ -173,10 +221,20 @@ export function validateLimiterSpec(spec: LimiterSpec, what = 'limiter'): void {
   const positive = (name: string, value: number | undefined): void => {
     if (value === undefined || !Number.isFinite(value) || value <= 0) problems.push(`${what} ${spec.kind}: ${name} must be a positive number, got ${String(value)}`);
   };
-  if (!(LIMITER_KINDS as readonly string[]).includes(spec.kind)) {
+  if (spec.kind !== 'all-of' && !(LIMITER_KINDS as readonly string[]).includes(spec.kind)) {
     throw new SimulatorConfigError(`${what}: unknown limiter "${String(spec.kind)}"; use one of ${LIMITER_KINDS.join(', ')}`);
   }
   switch (spec.kind) {
+    case 'all-of':
+      if (!Array.isArray(spec.parts) || spec.parts.length === 0) problems.push(`${what} all-of: parts must list at least one limiter`);
+      else for (const part of spec.parts) validateLimiterSpec(part, what);
+      break;
+    case 'restarting-window':
+      positive('limit', spec.limit);
+      positive('windowMs', spec.windowMs);
+      if (spec.blockMs !== undefined) positive('blockMs', spec.blockMs);
+      break;
+    case 'whole-token-bucket':
     case 'token-bucket':
       positive('capacity', spec.capacity);
       positive('ratePerSecond', spec.ratePerSecond);
@@ -215,6 +273,12 @@ export function createLimiter(spec: LimiterSpec): Limiter {
       return new SlidingCounterLimiter({ limit: spec.limit, windowMs: spec.windowMs, penalty });
     case 'gcra':
       return new GcraLimiter({ ratePerSecond: spec.ratePerSecond, burst: spec.burst, penalty });
+    case 'restarting-window':
+      return new RestartingWindowLimiter(spec.blockMs === undefined ? { limit: spec.limit, windowMs: spec.windowMs } : { limit: spec.limit, windowMs: spec.windowMs, blockMs: spec.blockMs });
+    case 'whole-token-bucket':
+      return new WholeTokenBucketLimiter({ capacity: spec.capacity, ratePerSecond: spec.ratePerSecond });
+    case 'all-of':
+      return new AllOfLimiter(spec.parts.map((part) => createLimiter(part)));
     case 'concurrency':
       return spec.retryAfterMs === undefined ? new ConcurrencyLimiter({ limit: spec.limit }) : new ConcurrencyLimiter({ limit: spec.limit, retryAfterMs: spec.retryAfterMs });
   }
@@ -222,12 +286,30 @@ export function createLimiter(spec: LimiterSpec): Limiter {
 
 /** A one-line description for the ready line, e.g. `token-bucket (capacity 10, refill 5/s)`. */
 export function describeLimiterSpec(spec: LimiterSpec): string {
+  const extras = [`headers ${spec.headers ?? 'azure'}`, `status ${spec.status ?? 429}`];
+  if (spec.kind === 'all-of') return `all-of (${spec.parts.map((part) => describeLimiterCore(part)).join(' and ')}; ${extras.join(', ')})`;
+  return `${spec.kind} (${limiterSettings(spec)}; ${[...(spec.penalty ? ['penalty'] : []), ...extras].join(', ')})`;
+}
+
+/** "token-bucket: capacity 10, refill 5/s" — a part of an all-of spec. */
+function describeLimiterCore(spec: LimiterSpec): string {
+  return `${spec.kind}: ${limiterSettings(spec)}${spec.penalty ? ', penalty' : ''}`;
+}
+
+/** "capacity 10, refill 5/s": a spec's own settings. */
+function limiterSettings(spec: LimiterSpec): string {
   const perSecond = (rate: number): string => `${Number(rate.toFixed(3))}/s`;
   const seconds = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(3))} s`);
   let main: string;
   switch (spec.kind) {
+    case 'all-of':
+      return spec.parts.map((part) => describeLimiterCore(part)).join(' and ');
     case 'token-bucket':
-      main = `capacity ${spec.capacity}, refill ${perSecond(spec.ratePerSecond)}`;
+    case 'whole-token-bucket':
+      main = `capacity ${spec.capacity}, refill ${perSecond(spec.ratePerSecond)}${spec.kind === 'whole-token-bucket' ? ' in whole tokens' : ''}`;
+      break;
+    case 'restarting-window':
+      main = `${spec.limit} per ${seconds(spec.windowMs)}, blocked until quiet for ${seconds(spec.blockMs ?? spec.windowMs)}`;
       break;
     case 'gcra':
       main = `rate ${perSecond(spec.ratePerSecond)}, burst ${spec.burst}`;
@@ -238,10 +320,5 @@ export function describeLimiterSpec(spec: LimiterSpec): string {
     default:
       main = `${spec.limit} per ${seconds(spec.windowMs)}`;
   }
-  const extras = [
-    spec.penalty ? 'penalty' : undefined,
-    `headers ${spec.headers ?? 'azure'}`,
-    `status ${spec.status ?? 429}`,
-  ].filter((item) => item !== undefined);
-  return `${spec.kind} (${main}; ${extras.join(', ')})`;
+  return main;
 }

@@ -20,7 +20,10 @@ import { wholeMillisecondsUp, wholeSecondsUp, type Admission, type AdmissionRequ
 /** The window, in seconds, a limiter spec's limit applies to (for `ratelimit-policy`), or undefined. */
 export function specWindowSeconds(spec: LimiterSpec): number | undefined {
   switch (spec.kind) {
+    case 'all-of':
+      return specWindowSeconds(spec.parts[0]!);
     case 'token-bucket':
+    case 'whole-token-bucket':
       return spec.capacity / spec.ratePerSecond;
     case 'gcra':
       return spec.burst / spec.ratePerSecond;

@@ -13,7 +13,16 @@ export interface Truth {
   perSecond: number | null;
   windowSeconds: number | null;
   shape: LimiterShape;
+  /**
+   * The relative errors allowed for rate and recovery, when not the first goal's ±10 % and
+   * ±25 %: limiters that are neither one plain window nor one plain bucket (a window every
+   * refusal restarts, a whole-token bucket, limits in AND) are held to ±15 % and ±30 %.
+   */
+  goal?: { rate: number; window: number };
 }
+
+/** The goal for limiters that are neither one plain window nor one plain bucket. */
+export const COMPOUND_GOAL = { rate: 0.15, window: 0.3 } as const;
 
 /** One limiter to probe. */
 export interface LimiterCase {
@@ -102,6 +111,49 @@ export function genericCase(kind: (typeof GENERIC_KINDS)[number], seed: number):
       // Answer times vary ±25 %: a concurrency cap depends on them, a rate limiter does not.
       const latency = (seq: number): number => mean * (0.75 + 0.5 * random(seed * 7919 + seq)());
       return { name, policy: () => genericPolicy(name), truth: { burst: limit, perSecond: null, windowSeconds: null, shape: 'concurrency' }, latencyMs: latency, advertised: none };
+    }
+  }
+}
+
+/** The limiter kinds that are neither one plain window nor one plain bucket. */
+export const COMPOUND_KINDS = ['restarting-window', 'whole-token-bucket', 'all-of'] as const;
+
+/**
+ * A case of one of COMPOUND_KINDS with random settings:
+ *   - restarting-window: L per W anchored at the first hit; once exceeded, blocked
+ *     until quiet for B. Burst L, rate L/W, recovery B (silence), shape fixed-window.
+ *   - whole-token-bucket: capacity C refilling R in whole tokens since the last
+ *     admission. Burst C, rate R (admitted in full at R), recovery C/R, token-bucket.
+ *   - all-of: a sliding log of L per W and a slower one of about 2.5·L per 5·W in AND.
+ *     Burst L, rate the slower one's, recovery W after a burst (the slower log keeps
+ *     room for another burst), sliding-window.
+ */
+export function compoundCase(kind: (typeof COMPOUND_KINDS)[number], seed: number): LimiterCase {
+  const next = random(seed);
+  const headers = pick(next, ['none', 'azure', 'x-ratelimit', 'ietf'] as const);
+  const style = `headers=${headers},status=429`;
+  const none = { tpm: null, rpm: null };
+  switch (kind) {
+    case 'restarting-window': {
+      const limit = whole(next, 3, 20);
+      const windowSeconds = tidy(between(next, 1, 8));
+      const blockSeconds = next() < 0.5 ? windowSeconds : tidy(between(next, 1, 10));
+      const name = `restarting-window:limit=${limit},window=${windowSeconds}s,block=${blockSeconds}s,${style}`;
+      return { name, policy: () => genericPolicy(name), truth: { burst: limit, perSecond: limit / windowSeconds, windowSeconds: blockSeconds, shape: 'fixed-window', goal: COMPOUND_GOAL }, latencyMs: 5, advertised: none };
+    }
+    case 'whole-token-bucket': {
+      const capacity = whole(next, 3, 30);
+      const rate = tidy(between(next, 1, 20));
+      const name = `whole-token-bucket:capacity=${capacity},rate=${rate}/s,${style}`;
+      return { name, policy: () => genericPolicy(name), truth: { burst: capacity, perSecond: rate, windowSeconds: capacity / rate, shape: 'token-bucket', goal: COMPOUND_GOAL }, latencyMs: 5, advertised: none };
+    }
+    case 'all-of': {
+      const limit = whole(next, 3, 12);
+      const windowSeconds = tidy(between(next, 0.5, 2));
+      const slowLimit = Math.round(2.5 * limit);
+      const slowWindow = Number((5 * windowSeconds).toFixed(3));
+      const name = `sliding-log:limit=${limit},window=${windowSeconds}s,${style}+sliding-log:limit=${slowLimit},window=${slowWindow}s`;
+      return { name, policy: () => genericPolicy(name), truth: { burst: limit, perSecond: slowLimit / slowWindow, windowSeconds, shape: 'sliding-window', goal: COMPOUND_GOAL }, latencyMs: 5, advertised: none };
     }
   }
 }

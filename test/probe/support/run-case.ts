@@ -36,8 +36,9 @@ function relative(found: number, truth: number): number {
 export function requestProblems(truth: Truth, found: EffectiveRequests): string[] {
   const problems: string[] = [];
   if (found.burst === null || Math.abs(found.burst - truth.burst) > Math.max(1, 0.1 * truth.burst)) problems.push(`burst ${found.burst} (truth ${truth.burst})`);
-  if (truth.perSecond !== null && (found.perSecond === null || relative(found.perSecond, truth.perSecond) > 0.1)) problems.push(`rate ${found.perSecond} (truth ${truth.perSecond})`);
-  if (truth.windowSeconds !== null && (found.windowSeconds === null || relative(found.windowSeconds, truth.windowSeconds) > 0.25)) problems.push(`window ${found.windowSeconds} (truth ${truth.windowSeconds})`);
+  const goal = truth.goal ?? { rate: 0.1, window: 0.25 };
+  if (truth.perSecond !== null && (found.perSecond === null || relative(found.perSecond, truth.perSecond) > goal.rate)) problems.push(`rate ${found.perSecond} (truth ${truth.perSecond})`);
+  if (truth.windowSeconds !== null && (found.windowSeconds === null || relative(found.windowSeconds, truth.windowSeconds) > goal.window)) problems.push(`window ${found.windowSeconds} (truth ${truth.windowSeconds})`);
   if (found.shape !== truth.shape) problems.push(`shape ${found.shape} (truth ${truth.shape})`);
   return problems;
 }

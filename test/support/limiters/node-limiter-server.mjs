@@ -3,6 +3,7 @@
 // Usage: node node-limiter-server.mjs PORT JSON_SETTINGS
 //   {"kind":"express-rate-limit","limit":10,"windowMs":5000,"standardHeaders":"draft-7"}
 //   {"kind":"rate-limiter-flexible","points":8,"duration":2,"blockDuration":0}
+//   {"kind":"fastify-rate-limit","max":10,"timeWindow":4000,"continueExceeding":false}
 import http from 'node:http';
 
 const port = Number(process.argv[2]);
@@ -43,6 +44,13 @@ if (settings.kind === 'express-rate-limit') {
   });
   server.keepAliveTimeout = 60_000;
   server.listen(port, '127.0.0.1');
+} else if (settings.kind === 'fastify-rate-limit') {
+  const { default: Fastify } = await import('fastify');
+  const { default: rateLimit } = await import('@fastify/rate-limit');
+  const app = Fastify({ keepAliveTimeout: 60_000 });
+  await app.register(rateLimit, { global: true, max: settings.max, timeWindow: settings.timeWindow, continueExceeding: settings.continueExceeding === true });
+  app.post('/v1/chat/completions', async (_request, reply) => reply.type('application/json').send(answer));
+  await app.listen({ port, host: '127.0.0.1' });
 } else {
   console.error(`unknown kind ${settings.kind}`);
   process.exit(2);

@@ -7,6 +7,10 @@
  * Block mode (rate-limiter-flexible's `blockDuration`): the first refusal of a
  * window moves its end to refusal + block, so an exhausted client waits the block
  * out however early in the window it was refused.
+ *
+ * Restart mode (Apache mod_evasive, ban lists fed by refusals, "blocked until quiet"):
+ * every refusal moves the end to refusal + block, so a client that keeps knocking is
+ * never let in; only a whole block of silence opens a new window.
  */
 import type { ReplayModel } from './replay-model.js';
 
@@ -19,6 +23,7 @@ export class AnchoredWindowModel implements ReplayModel {
   constructor(
     private readonly windowMs: number,
     private readonly blockMs: number | null,
+    private readonly restart = false,
   ) {}
 
   loadAt(atMs: number): number {
@@ -31,21 +36,26 @@ export class AnchoredWindowModel implements ReplayModel {
     // setting's window or block is a little short. Opening (and blocking) a new window
     // on it would turn that small error into wrong predictions for everything after;
     // leaving the state alone costs only the requests in the gap.
-    if (!admitted && atMs >= this.endMs) return;
+    if (!admitted && atMs >= this.endMs) {
+      // Restart mode: the real limiter was shut and this refusal shut it again for a
+      // whole block, whatever the model thought; the count of the last window stays.
+      if (this.restart && this.blockMs !== null) this.endMs = atMs + this.blockMs;
+      return;
+    }
     if (atMs >= this.endMs) {
       this.endMs = atMs + this.windowMs;
       this.used = 0;
       this.blocked = false;
     }
     this.used += weight;
-    if (!admitted && this.blockMs !== null && !this.blocked) {
+    if (!admitted && this.blockMs !== null && (this.restart || !this.blocked)) {
       this.blocked = true;
       this.endMs = atMs + this.blockMs;
     }
   }
 
   clone(): AnchoredWindowModel {
-    const copy = new AnchoredWindowModel(this.windowMs, this.blockMs);
+    const copy = new AnchoredWindowModel(this.windowMs, this.blockMs, this.restart);
     copy.endMs = this.endMs;
     copy.used = this.used;
     copy.blocked = this.blocked;
