@@ -7,7 +7,7 @@ import type { RealtimeSummary } from './realtime/summary.js';
  * live run and `aoai-probe report saved.ndjson` produce the same object.
  */
 import type { CallerCounts, RetrySummary } from './retry/types.js';
-import type { TargetKind } from '../record/types.js';
+import type { ShardIdentity, TargetKind } from '../record/types.js';
 import type { OutputSpeed, Percentiles, PhaseTargetLatency } from './llm-latency.js';
 
 /** Refusal classes (docs/summary.md). */
@@ -168,16 +168,11 @@ export interface Summary {
   byShard?: Record<string, ShardSummary>;
 }
 
-/** One shard of a merged run: who it was, how its clock was placed, and its own figures. */
-export interface ShardSummary extends GroupSummary {
-  index: number;
-  count: number;
-  host: string;
-  label: string | null;
-  /** Coordinator's clock minus the shard's, ms (0 on the coordinator; null when none was used). */
-  offsetMs: number | null;
-  /** Bound on the error of `offsetMs`, ms. */
-  offsetErrorMs: number | null;
+/**
+ * One shard of a merged run: who it was and how its clock was placed (the identity its
+ * recording's run line carries, docs/recording.md), and its own figures.
+ */
+export interface ShardSummary extends GroupSummary, Pick<ShardIdentity, 'index' | 'count' | 'host' | 'label' | 'offsetMs' | 'offsetErrorMs'> {
   /** How much later than the earliest shard this one kept the plan (its least start error minus theirs), ms. */
   startedAfterMs: number | null;
 }
