@@ -8,17 +8,20 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PathAudit } from '../../src/analysis/path-audit.js';
 import { renderAudit } from '../../src/report/path-audit.js';
 import { matchesAnyPattern, parseRenameHeaders, parseStripHeaders, parseTokenLimit, startGatewaySimulator, type RunningGateway } from '../../src/sim/gateway/index.js';
-import { runCli } from '../support/spawn-cli.js';
+import { ROOT, runCli } from '../support/spawn-cli.js';
 
 const workDir = mkdtempSync(join(tmpdir(), 'aoai-probe-audit-'));
 const path = '/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21';
 const strip = 'x-ratelimit-limit-*';
 const renames = 'x-ratelimit-remaining-tokens=x-gateway-remaining-tokens';
 const tokenLimit = 'tpm=500000,key=subscription,consumed-header=x-gateway-consumed-tokens';
+/** The published schema of the audit's JSON (it is its own document, not a summary). */
+const validateAudit = new Ajv2020({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(join(ROOT, 'docs', 'path-audit.schema.json'), 'utf8')) as object);
 
 describe('audit --direct --via', () => {
   let gateway: RunningGateway;
@@ -45,6 +48,7 @@ describe('audit --direct --via', () => {
     const json = await runCli([...args, '--json'], { cwd: workDir, env, timeoutMs: 60_000 });
     expect(json.code, json.stderr).toBe(0);
     const audit = JSON.parse(json.stdout) as PathAudit;
+    expect(validateAudit(audit), JSON.stringify(validateAudit.errors)).toBe(true);
     expect(audit.pairs).toBe(4);
     expect(audit.statusDifferences).toBe(0);
     // What the direct answers carried of the stripped pattern is what the gateway removed.
