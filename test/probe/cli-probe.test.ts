@@ -54,7 +54,7 @@ describe('npx aoai-probe probe (no target: the embedded simulator)', () => {
     expect(stderr).toMatch(/requests\s+burst 5 · sustained [45]\.\d\/s · recovers in (0\.9|1\.0|1\.1) s · sliding 1(\.0)?-s window/);
     expect(stderr).toMatch(/headers count a 10-s budget of 50: a burst never reaches it/);
     expect(stderr).toMatch(/verdict\s+/);
-    expect(stderr).toMatch(/spent\s+\d+ requests, ~[\d,]+ billed tokens, ~[\d,]+ estimated charged tokens, \d+ s/);
+    expect(stderr).toMatch(/spent\s+\d+ requests · estimated tokens [\d,]+ admitted of [\d,]+ sent · [\d,]+ billed · \d+ s/);
   });
 
   it('keeps within the budget and records every experiment as a probe phase', () => {
@@ -142,6 +142,6 @@ describe('probe flags', () => {
     expect(block).toMatch(/advertised\s+nothing given \(use --tpm or --rpm to compare\)/);
     expect(block).toMatch(/requests\s+burst 7 · sustained 2\.5\/s · recovers in 2\.8 s · shape unknown \(low confidence\)/);
     expect(block).not.toMatch(/^tokens/m);
-    expect(block).toMatch(/spent\s+120 requests, ~900 billed tokens, ~3,000 estimated charged tokens, 31 s/);
+    expect(block).toMatch(/spent\s+120 requests · estimated tokens 2,000 admitted of 3,000 sent · 900 billed · 31 s/);
   });
 });
