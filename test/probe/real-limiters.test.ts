@@ -71,9 +71,13 @@ describe.sequential('rate-limiter-flexible', () => {
   ])('%s', (_title, options) => probeAndCheck(() => startRateLimiterFlexible(options)), CASE_TIMEOUT_MS);
 });
 
+// `continueExceeding` (every refusal restarts the window) is measured by `npm run probe-table`
+// only, on a quiet machine: under the whole suite's load on two cores its rate came out 26 %
+// high once (the probe's pings drift when the box is busy, and with this limiter a late ping
+// restarts the window). The restarting-window kind is checked exactly on the fake clock
+// (test/probe/accuracy-compound.test.ts).
 describe.sequential('@fastify/rate-limit', () => {
   it.each<[string, FastifyRateLimitOptions]>([
     ['10 per 4 s', { max: 10, timeWindowMs: 4000 }],
-    ['6 per 3 s, continueExceeding (every refusal restarts the window)', { max: 6, timeWindowMs: 3000, continueExceeding: true }],
   ])('%s', (_title, options) => probeAndCheck(() => startFastifyRateLimit(options)), CASE_TIMEOUT_MS);
 });
