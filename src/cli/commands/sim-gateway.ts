@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
+import { problemCollector } from './sim-problems.js';
 import { parseCount } from '../../parse/units.js';
 import {
   ROUTING_MODES,
@@ -19,7 +20,6 @@ import {
   startGatewaySimulator,
   type GatewayOptions,
 } from '../../sim/gateway/index.js';
-import { SimulatorConfigError } from '../../sim/index.js';
 import type { CliIo } from '../io.js';
 import { serveUntilStopped } from './serve-until-stopped.js';
 
@@ -75,17 +75,7 @@ export function gatewayFlagsWithoutGateway(flags: GatewayFlags): string[] {
 /** Turns the gateway flags into GatewayOptions, collecting every problem into one InputError. */
 export function gatewayOptionsFromFlags(flags: GatewayFlags & { port: string; host: string }): GatewayOptions {
   const problems: string[] = [];
-  const attempt = <T>(parse: () => T): T | undefined => {
-    try {
-      return parse();
-    } catch (error) {
-      if (error instanceof InputError || error instanceof SimulatorConfigError) {
-        problems.push(...error.problems);
-        return undefined;
-      }
-      throw error;
-    }
-  };
+  const attempt = problemCollector(problems);
   if (flags.backends === undefined) problems.push('--gateway needs --backends; e.g. --backends eastus:tpm=10000,westus:tpm=5000:priority=2');
   const backends = flags.backends === undefined ? undefined : attempt(() => parseBackends(flags.backends!));
   const options: GatewayOptions = { backends: backends ?? [], host: flags.host };

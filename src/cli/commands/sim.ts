@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
+import { problemCollector } from './sim-problems.js';
 import { parseCount, parseDuration, parseLatency } from '../../parse/units.js';
 import {
   DEFAULT_API_VERSION,
@@ -14,7 +15,6 @@ import {
   REFUSAL_STYLES,
   parseCountPerWindow,
   SIMULATOR_PROFILES,
-  SimulatorConfigError,
   formatStatsLine,
   parseDeploymentSpec,
   parseLimiterSpec,
@@ -194,17 +194,7 @@ export function register(program: Command, io: CliIo): void {
 /** Turns the flags into SimulatorOptions, collecting every problem into one InputError. */
 export function simulatorOptionsFromFlags(flags: SimFlags): SimulatorOptions {
   const problems: string[] = [];
-  const attempt = <T>(parse: () => T): T | undefined => {
-    try {
-      return parse();
-    } catch (error) {
-      if (error instanceof InputError || error instanceof SimulatorConfigError) {
-        problems.push(...error.problems);
-        return undefined;
-      }
-      throw error;
-    }
-  };
+  const attempt = problemCollector(problems);
   const options: SimulatorOptions = {};
 
   const port = attempt(() => parseCount(flags.port, '--port', 0));

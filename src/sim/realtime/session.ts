@@ -97,14 +97,9 @@ export class RealtimeSession {
           this.finish(1000, 'rate limit exceeded');
           return;
         case 'close-1013':
-          this.finish(1013, RESOURCE_EXHAUSTED_REASON);
-          return;
         case 'close-4429':
-          this.finish(4429, CONCURRENCY_REASON);
-          return;
         case 'gateway':
-          this.link.send(gatewayErrorEvent(this.ids.take(), what));
-          this.finish(1011, GATEWAY_REASON);
+          this.closeRefused(admission.style, what);
           return;
         case 'response-failed':
           // The session opens as if all were well; every response of it fails.
@@ -243,15 +238,20 @@ export class RealtimeSession {
         this.sendRateLimits(this.context.clock());
         return;
       case 'close-1013':
-        this.finish(1013, RESOURCE_EXHAUSTED_REASON);
-        return;
       case 'close-4429':
-        this.finish(4429, CONCURRENCY_REASON);
-        return;
       case 'gateway':
-        this.link.send(gatewayErrorEvent(this.ids.take(), what));
-        this.finish(1011, GATEWAY_REASON);
+        this.closeRefused(decision.style, what);
         return;
+    }
+  }
+
+  /** The refusal styles that end the session, at its opening or at a response alike. */
+  private closeRefused(style: 'close-1013' | 'close-4429' | 'gateway', what: string): void {
+    if (style === 'close-1013') this.finish(1013, RESOURCE_EXHAUSTED_REASON);
+    else if (style === 'close-4429') this.finish(4429, CONCURRENCY_REASON);
+    else {
+      this.link.send(gatewayErrorEvent(this.ids.take(), what));
+      this.finish(1011, GATEWAY_REASON);
     }
   }
 
