@@ -11,8 +11,6 @@ export interface OutputStream {
 
 export interface CliIo {
   argv: string[];
-  /** Node's own flags (process.execArgv): the optimiser pause leaves alone a process started with optimiser flags. */
-  execArgv?: readonly string[];
   env: Record<string, string | undefined>;
   cwd: string;
   /** Data: the summary JSON with --json, the rendered report with --format. */
@@ -37,7 +35,6 @@ export interface CliIo {
 export function processIo(): CliIo {
   return {
     argv: process.argv.slice(2),
-    execArgv: process.execArgv,
     env: process.env,
     cwd: process.cwd(),
     stdout: quietWhenReaderLeaves(process.stdout),

@@ -35,7 +35,6 @@ import { LiveCounters } from '../run/live-counters.js';
 import { RecordedRun, recordRun, type RunEnding } from '../run/recorded-run.js';
 import { planScenario } from '../schedule/plan.js';
 import { planNeedsWarmUp, warmUp } from '../run/warm-up.js';
-import { pauseOptimiser, planIsPaced } from '../run/pacing/optimiser-pause.js';
 import { createRecordingWriter, defaultRecordingPath, type RecordingWriter } from '../record/writer.js';
 import { DEFAULT_RECORDING_FOLDER } from '../record/recording-path.js';
 import { parseExpectations } from '../expect/parse.js';
@@ -127,14 +126,6 @@ const SHARDED_COMMANDS: readonly SessionPlan['command'][] = ['burst', 'steady', 
 /** How long in-flight requests may finish after the plan ends or the first Ctrl-C, ms. */
 export const GRACE_MS = 5_000;
 
-/**
- * Set to "1" to pause V8's optimising compiler while a fast paced plan runs
- * (src/run/pacing/optimiser-pause.ts). Opt-in: it changes how the whole process runs,
- * and its gain (a steadier pace at 1000/s on one pinned core) is a bench figure, not a
- * default every run should pay for.
- */
-export const PAUSE_OPTIMISER_ENV = 'AOAI_PROBE_PAUSE_OPTIMISER';
-
 /** Runs a fixed list of phases (burst, steady, ramp, run) from start to exit code. */
 export async function runPhasesCommand(io: CliIo, plan: SessionPlan, givenPhases: readonly Phase[]): Promise<number> {
   // With several targets a phase that names no spread gives every target the whole phase.
@@ -167,28 +158,21 @@ export async function runPhasesCommand(io: CliIo, plan: SessionPlan, givenPhases
   const session = await openSession(io, { ...plan, plannedRequests: plan.plannedRequests * attemptsPerRequest, payloadVariants, warmUp: warm });
   if (session === null) return EXIT.ok;
   return runSession(session, async () => {
-    // On request, a fast paced plan runs on the code the warm-up optimised (src/run/pacing/optimiser-pause.ts).
-    const pauseWanted = io.env[PAUSE_OPTIMISER_ENV] === '1';
-    const resumeOptimiser = pauseWanted && warm && planIsPaced(scenarioPlan) ? pauseOptimiser(io.execArgv ?? [], io.env.NODE_OPTIONS ?? '') : () => undefined;
-    try {
-      const options = session.runnerOptions(plan.settings.maxInFlight ?? defaultMaxInFlight(phases));
-      if (session.startAtClockMs !== null) options.notBeforeMs = session.startAtClockMs;
-      if (shard !== null && shard.count > 1) {
-        options.firstSeq = shard.index;
-        options.seqStep = shard.count;
-      }
-      if (plan.retry !== undefined) {
-        const epochOffset = Date.now() - session.clock.now();
-        options.retry = { ...plan.retry, epochAt: (clockMs) => epochOffset + clockMs };
-        // Each phase line names the policy and its parameters, so the recording alone says how it retried.
-        const policyParams = lanePhaseParams({ policy: plan.retry.policy, target: '' });
-        options.phaseParams = () => ({ ...policyParams, maxAttempts: plan.retry!.limits.maxAttempts, giveUpAfterMs: plan.retry!.limits.giveUpAfterMs });
-      }
-      const result = await runPlan(scenarioPlan, options);
-      return { reason: session.interrupted() ? 'interrupted' : result.reason, unsent: result.unsent };
-    } finally {
-      resumeOptimiser();
+    const options = session.runnerOptions(plan.settings.maxInFlight ?? defaultMaxInFlight(phases));
+    if (session.startAtClockMs !== null) options.notBeforeMs = session.startAtClockMs;
+    if (shard !== null && shard.count > 1) {
+      options.firstSeq = shard.index;
+      options.seqStep = shard.count;
     }
+    if (plan.retry !== undefined) {
+      const epochOffset = Date.now() - session.clock.now();
+      options.retry = { ...plan.retry, epochAt: (clockMs) => epochOffset + clockMs };
+      // Each phase line names the policy and its parameters, so the recording alone says how it retried.
+      const policyParams = lanePhaseParams({ policy: plan.retry.policy, target: '' });
+      options.phaseParams = () => ({ ...policyParams, maxAttempts: plan.retry!.limits.maxAttempts, giveUpAfterMs: plan.retry!.limits.giveUpAfterMs });
+    }
+    const result = await runPlan(scenarioPlan, options);
+    return { reason: session.interrupted() ? 'interrupted' : result.reason, unsent: result.unsent };
   });
 }
 

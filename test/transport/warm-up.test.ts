@@ -1,7 +1,6 @@
 /**
  * The warm-up before a fast run (src/run/warm-up.ts): which plans get one, and that it
- * runs the run's code against its own loopback server without touching the target;
- * and which plans then run with the optimiser paused (src/run/pacing/optimiser-pause.ts).
+ * runs the run's code against its own loopback server without touching the target.
  * How much it helps is a timing question for `npm run bench`, not here.
  */
 import { describe, expect, it } from 'vitest';
@@ -10,7 +9,6 @@ import { createRealClock } from '../../src/run/pacing/real-clock.js';
 import { createLeanTransport } from '../../src/run/transport/lean-transport.js';
 import { createTransport } from '../../src/run/transport/transport.js';
 import { planNeedsWarmUp, warmUp } from '../../src/run/warm-up.js';
-import { hasOwnOptimiserFlags, planIsPaced } from '../../src/run/pacing/optimiser-pause.js';
 import { planScenario } from '../../src/schedule/plan.js';
 import type { Phase } from '../../src/schedule/types.js';
 import { azureTarget, chat, testOptions, useTransportHarness, type CreateTransport } from './transport-harness.js';
@@ -92,32 +90,5 @@ describe('warmUp failures', () => {
       settleMs: 0,
     });
     expect(result).toMatchObject({ sent: 0, answered: 0 });
-  });
-});
-
-describe('planIsPaced (the optimiser pause of src/run/pacing/optimiser-pause.ts)', () => {
-  const paced = (...phases: Phase[]): boolean => planIsPaced(planScenario(phases));
-
-  it('is true for one request at a time, at most 2000/s', () => {
-    expect(paced(steady(1000, 5000))).toBe(true);
-    expect(paced(steady(2000, 1000))).toBe(true);
-    expect(paced(steady(10, 60_000), { kind: 'pause', name: 'p', durationMs: 1000 }, steady(500, 1000))).toBe(true);
-    expect(paced({ kind: 'ramp', name: 'r', fromPerSecond: 100, toPerSecond: 1500, durationMs: 4000 })).toBe(true);
-  });
-
-  it('is false for faster plans, bursts and empty plans', () => {
-    expect(paced(steady(2500, 1000))).toBe(false);
-    expect(paced({ kind: 'ramp', name: 'r', fromPerSecond: 100, toPerSecond: 5000, durationMs: 4000 })).toBe(false);
-    expect(paced(steady(100, 1000), burst(2))).toBe(false);
-    expect(paced()).toBe(false);
-  });
-});
-
-describe('hasOwnOptimiserFlags', () => {
-  it('leaves the optimiser alone when the process was given optimiser flags', () => {
-    for (const execArgv of [['--no-opt'], ['--jitless'], ['--max-opt=2'], ['--trace-gc', '--opt']]) expect(hasOwnOptimiserFlags(execArgv, '')).toBe(true);
-    expect(hasOwnOptimiserFlags([], '--no-opt --max-old-space-size=64')).toBe(true);
-    expect(hasOwnOptimiserFlags(['--trace-gc', '--optimize-for-size'], '--max-old-space-size=64')).toBe(false);
-    expect(hasOwnOptimiserFlags([], '')).toBe(false);
   });
 });
