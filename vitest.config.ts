@@ -42,6 +42,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    setupFiles: ['test/support/remove-temporary-folders.ts'],
     // @actions/workflow-parser imports its schema JSON without an import attribute, which
     // Node refuses; inlined, vite's JSON loader serves it (test/deploy validates workflows).
     server: { deps: { inline: ['@actions/workflow-parser'] } },
