@@ -121,8 +121,8 @@ export interface Session {
   readonly startAtClockMs: number | null;
 }
 
-/** The commands whose fixed plan `--shard` can split. */
-const SHARDED_COMMANDS: readonly SessionPlan['command'][] = ['burst', 'steady', 'ramp', 'run'];
+/** The commands whose plan `--shard` can split (the retry lab splits its callers; realtime has its own session, src/cli/commands/realtime.ts). */
+const SHARDED_COMMANDS: readonly SessionPlan['command'][] = ['burst', 'steady', 'ramp', 'run', 'retry'];
 
 /** How long in-flight requests may finish after the plan ends or the first Ctrl-C, ms. */
 export const GRACE_MS = 5_000;
@@ -176,6 +176,8 @@ export async function runPhasesCommand(io: CliIo, plan: SessionPlan, givenPhases
       if (shard !== null && shard.count > 1) {
         options.firstSeq = shard.index;
         options.seqStep = shard.count;
+        // `requests` stays the whole phase's count (what the plan asked for); the shard's own share is beside it.
+        options.phaseParams = (planned) => ({ shardRequests: planned.offsets.length });
       }
       if (plan.retry !== undefined) {
         const epochOffset = Date.now() - session.clock.now();
