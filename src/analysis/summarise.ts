@@ -308,7 +308,13 @@ class RecordingFold implements Analysis {
   }
 
   private onSession(line: SessionLine): void {
-    const shifted = this.timeOffsetMs === 0 ? line : shiftSession(line, this.timeOffsetMs);
+    const moved = this.timeOffsetMs === 0 ? line : shiftSession(line, this.timeOffsetMs);
+    // Its planned time on the merged clock, lined up with the first shard's phase (shard-merge.ts).
+    const recordedPlannedMs = finite(line.plannedMs);
+    const plannedMs = recordedPlannedMs === null ? null : this.shardAlignment.planned(line.phase, this.shift(recordedPlannedMs));
+    const shifted = plannedMs === null || plannedMs === line.plannedMs ? moved : { ...moved, plannedMs };
+    // A shard's session counts toward its start error like a request: asked against its lined-up plan.
+    if (plannedMs !== null) this.shardAlignment.sent(line.phase, plannedMs, shifted.askedMs);
     this.realtime.session(shifted);
     this.sessionOnTimeline(shifted);
     const closeMs = finite(shifted.closeMs);
