@@ -2,12 +2,16 @@
  * The probe in real time against real limiters it is told nothing about, each
  * started by the test on a loopback port: nginx limit_req (burst + nodelay),
  * HAProxy's stick-table request rate (refused requests counted), express-rate-limit
- * (fixed window, IETF RateLimit headers) and rate-limiter-flexible (with and
- * without blockDuration). Each case checks the accuracy goal of docs/probe.md and that
+ * (fixed window, IETF RateLimit headers), rate-limiter-flexible (with and
+ * without blockDuration), @fastify/rate-limit, Apache httpd's mod_qos (a per-client
+ * event count whose window starts at the first request, refused requests counted)
+ * and Varnish's vsthrottle (a token bucket that refills in whole tokens from the last
+ * admission, dropping the fraction every time). Each case checks the accuracy goal of docs/probe.md and that
  * the recording FILE, analysed as `aoai-probe report` does, gives the probe's own
  * figures. Cases run one after another (timing on a 2-core box); each is bounded
- * by the probe's 2-minute budget. A server that is not installed skips its cases
- * with the reason (CI installs nginx and HAProxy, see .ci/run).
+ * by the probe's 2-minute budget. nginx and HAProxy cases are skipped with the reason
+ * when the server is not installed; Apache and Varnish cases fail with a message
+ * saying `.ci/run` installs them (it installs every one of these, see .ci/run).
  */
 import { describe, expect, it } from 'vitest';
 import { nginxPath, startNginx, type NginxLimitOptions } from '../support/limiters/nginx.js';
@@ -20,6 +24,8 @@ import {
   type FastifyRateLimitOptions,
   type RateLimiterFlexibleOptions,
 } from '../support/limiters/node-limiters.js';
+import { startModQos, type ModQosOptions } from '../support/limiters/apache.js';
+import { startVarnishThrottle, type VarnishThrottleOptions } from '../support/limiters/varnish.js';
 import type { RunningLimiter } from '../support/limiters/running-limiter.js';
 import { probeRealLimiter } from './support/run-real.js';
 import { traceRecording } from './support/trace.js';
@@ -80,4 +86,18 @@ describe.sequential('@fastify/rate-limit', () => {
   it.each<[string, FastifyRateLimitOptions]>([
     ['10 per 4 s', { max: 10, timeWindowMs: 4000 }],
   ])('%s', (_title, options) => probeAndCheck(() => startFastifyRateLimit(options)), CASE_TIMEOUT_MS);
+});
+
+// Apache httpd and Varnish are installed by .ci/run; when one is missing its start
+// function throws the message that says so, and the case fails.
+describe.sequential('Apache mod_qos', () => {
+  it.each<[string, ModQosOptions]>([
+    ['QS_ClientEventLimitCount 9 3 (503)', { limit: 9, seconds: 3, status: 503 }],
+  ])('%s', (_title, options) => probeAndCheck(() => startModQos(options)), CASE_TIMEOUT_MS);
+});
+
+describe.sequential('Varnish vsthrottle', () => {
+  it.each<[string, VarnishThrottleOptions]>([
+    ['10 per 2 s', { limit: 10, periodSeconds: 2 }],
+  ])('%s', (_title, options) => probeAndCheck(() => startVarnishThrottle(options)), CASE_TIMEOUT_MS);
 });
