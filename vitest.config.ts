@@ -18,6 +18,7 @@ export const WAITING_TESTS = [
   'test/probe/real-limiters-haproxy.test.ts',
   'test/probe/real-limiters-express.test.ts',
   'test/probe/real-limiters-flexible-fastify.test.ts',
+  'test/probe/real-limiters-apache-varnish.test.ts',
   'test/probe/cli-probe.test.ts',
   'test/e2e/readme-examples.test.ts',
   'test/e2e/steady-ramp-run.test.ts',
