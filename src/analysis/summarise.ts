@@ -705,6 +705,7 @@ class RecordingFold implements Analysis {
         // or an Azure-shaped target; a generic limiter's header limit is not an RPM.
         advertised: advertised.source !== 'headers' || azureShaped(target.kind) ? { tpm: advertised.tpm, rpm: advertised.rpm } : { tpm: null, rpm: null },
         budget: probeBudgetOf(run),
+        endReason: this.end?.reason ?? null,
       });
       if (inferred !== null) {
         ({ effectiveRequests, effectiveTokens } = mergeInference(effectiveRequests, effectiveTokens, inferred));
