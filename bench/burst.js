@@ -32,7 +32,7 @@ export async function measureBurst(ctx) {
     sizes[size] = {};
     const clients = [
       ['aoai-probe', () => aoaiBurst(ctx, size, trials, processes)],
-      ['aoai-probe --transport lean', () => aoaiBurst(ctx, size, trials, processes, 'lean')],
+      ['aoai-probe --transport undici', () => aoaiBurst(ctx, size, trials, processes, 'undici')],
       ['undici', () => undiciBurst(ctx, 'undici-burst', size, trials, processes)],
       ['autocannon', () => autocannonBurst(ctx, size, autocannonProcesses)],
       ['raw sockets', () => undiciBurst(ctx, 'raw-burst', size, trials, 1)],

@@ -4,7 +4,7 @@
  * clumped gaps (< ¼ of the period) and the p99 of |deviation from the grid|.
  *
  * Clients: aoai-probe (`steady --rate 1000/s --duration 5s`, with its default transport and
- * with `--transport lean`), a plain undici open-loop
+ * with `--transport undici`, the one it keeps for proxies), a plain undici open-loop
  * scheduler (setTimeout with catch-up, 50 warm connections) and autocannon
  * (`-R 1000 -c 10 -d 5`, which spends each second's quota at the start of the second).
  */
@@ -25,7 +25,7 @@ export async function measureSteady(ctx) {
   const clients = {};
   const plan = [
     ['aoai-probe', (run) => aoaiSteady(ctx, run)],
-    ['aoai-probe --transport lean', (run) => aoaiSteady(ctx, run, 'lean')],
+    ['aoai-probe --transport undici', (run) => aoaiSteady(ctx, run, 'undici')],
     ['undici', (run) => undiciSteady(ctx, run)],
     ['autocannon', (run) => autocannonSteady(ctx, run)],
   ];

@@ -87,7 +87,7 @@ export async function runScenario(options: RunScenarioOptions): Promise<Scenario
   const largestBurst = Math.max(0, ...options.phases.map((phase) => (phase.kind === 'burst' ? phase.size : 0)));
   const maxInFlight = options.maxInFlight ?? Math.max(largestBurst, 1000);
   const clock = createRealClock();
-  const transport = createTransportFor('undici', {
+  const transport = createTransportFor('auto', {
     target,
     payload,
     clock,

@@ -61,7 +61,7 @@ export function addOutputOptions(command: Command): Command {
     .option('--max-requests <n>', 'refuse plans larger than this against non-loopback targets unless --yes (default 500)')
     .option('--max-in-flight <n>', 'in-flight ceiling; planned requests beyond it are recorded as dropped')
     .option('--timeout <duration>', 'per-request timeout (default 60s)')
-    .option('--transport <kind>', 'how requests are sent: undici (default) or lean (a minimal HTTP/1.1 client whose bursts leave within ~2 ms; no HTTP/2 or proxies)')
+    .option('--transport <kind>', 'how requests are sent: auto (default: lean for direct http/https targets, undici through a proxy or with --entra), lean (a minimal HTTP/1.1 client built for tight bursts; no HTTP/2 or proxies) or undici')
     .option('--max-estimated-tokens <n>', 'refuse plans whose estimated token count (prompt + max_tokens per request) is above this against non-loopback targets unless --yes (default 1,000,000)')
     .option('--yes', 'run plans above --max-requests or --max-estimated-tokens against real targets')
     .option('--dry-run', 'show the plan and exit without sending')

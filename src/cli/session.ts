@@ -608,7 +608,7 @@ function proxyFor(url: string, settings: RunSettings): ProxyChoice | null {
   }
   if (settings.transport === 'lean') {
     const how = proxy.source === 'flag' ? 'drop --proxy' : `add the target's host to NO_PROXY if it is reachable directly`;
-    throw new InputError(`the requests would go through the proxy ${proxy.host}, which --transport lean cannot do (it opens its own direct connections); drop --transport lean (the default transport supports proxies), or ${how}`);
+    throw new InputError(`the requests would go through the proxy ${proxy.host}, which --transport lean cannot do (it opens its own direct connections); drop --transport lean (the default picks a transport that supports proxies), or ${how}`);
   }
   return proxy;
 }

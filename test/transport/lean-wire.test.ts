@@ -13,8 +13,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent } from 'undici';
 import { createLeanTransport, type LeanTransportExtras } from '../../src/run/transport/lean-transport.js';
-import { DEFAULT_TRANSPORT_KIND, createTransportFor, isTransportKind } from '../../src/run/transport/transport-choice.js';
+import { DEFAULT_TRANSPORT_KIND, createTransportFor, isTransportKind, resolveTransportKind } from '../../src/run/transport/transport-choice.js';
 import type { HttpTransport, TransportOptions } from '../../src/run/transport/transport.js';
 import type { TargetSpec } from '../../src/run/types.js';
 import { connectionBarrier, offsetClock, okHandler, settle, waitUntil } from './test-server.js';
@@ -236,17 +237,30 @@ describe.skipIf(!hasOpenssl)('lean transport: TLS', () => {
 });
 
 describe('transport choice', () => {
-  it('names the kinds, defaults to undici, and builds the lean one on request', async () => {
-    expect(DEFAULT_TRANSPORT_KIND).toBe('undici');
+  it('names the kinds, defaults to auto, and builds each on request', async () => {
+    expect(DEFAULT_TRANSPORT_KIND).toBe('auto');
+    expect(isTransportKind('auto')).toBe(true);
     expect(isTransportKind('lean')).toBe(true);
     expect(isTransportKind('undici')).toBe(true);
     expect(isTransportKind('http2')).toBe(false);
     const target = await server();
-    for (const kind of ['undici', 'lean'] as const) {
+    for (const kind of ['auto', 'undici', 'lean'] as const) {
       const transport = createTransportFor(kind, { target: azureTarget(target.url), payload: chat, clock: offsetClock(), timeoutMs: 5000, connections: 4 });
       harness.ownTransport(transport);
       expect(await transport.send(request(), never)).toMatchObject({ status: 200, errorKind: null, usage: { totalTokens: 13 } });
     }
-    expect(target.requests).toHaveLength(2);
+    expect(target.requests).toHaveLength(3);
+  });
+
+  it('auto is lean for a direct http or https target, undici with a dispatcher or a refreshing token', async () => {
+    const options = (url: string, auth: TargetSpec['auth'] = {}) => ({ target: azureTarget(url, auth), payload: chat, clock: offsetClock(), timeoutMs: 5000, connections: 4 });
+    expect(resolveTransportKind('auto', options('http://127.0.0.1:1'))).toBe('lean');
+    expect(resolveTransportKind('auto', options('https://127.0.0.1:1'))).toBe('lean');
+    expect(resolveTransportKind('auto', options('http://127.0.0.1:1', { entra: true, bearerSource: { current: () => 'token' } }))).toBe('undici');
+    const agent = new Agent();
+    expect(resolveTransportKind('auto', { ...options('http://127.0.0.1:1'), dispatcher: agent })).toBe('undici');
+    await agent.close();
+    expect(resolveTransportKind('undici', options('http://127.0.0.1:1'))).toBe('undici');
+    expect(resolveTransportKind('lean', options('http://127.0.0.1:1'))).toBe('lean');
   });
 });
