@@ -18,6 +18,8 @@ import { probeRealLimiter } from '../test/probe/support/run-real.js';
 import { nginxPath, startNginx } from '../test/support/limiters/nginx.js';
 import { haproxyPath, startHaproxy } from '../test/support/limiters/haproxy.js';
 import { startExpressRateLimit, startFastifyRateLimit, startRateLimiterFlexible } from '../test/support/limiters/node-limiters.js';
+import { startModEvasive, startModQos } from '../test/support/limiters/apache.js';
+import { startVarnishThrottle } from '../test/support/limiters/varnish.js';
 import type { RunningLimiter } from '../test/support/limiters/running-limiter.js';
 
 const DOCS = [fileURLToPath(new URL('../docs/probe.md', import.meta.url)), fileURLToPath(new URL('../README.md', import.meta.url))];
@@ -130,6 +132,12 @@ await real('rate-limiter-flexible', () => startRateLimiterFlexible({ points: 8, 
 await real('rate-limiter-flexible', () => startRateLimiterFlexible({ points: 5, durationSeconds: 1, blockSeconds: 4 }));
 await real('@fastify/rate-limit', () => startFastifyRateLimit({ max: 10, timeWindowMs: 4000 }));
 await real('@fastify/rate-limit', () => startFastifyRateLimit({ max: 6, timeWindowMs: 3000, continueExceeding: true }));
+await real('Apache mod_evasive', () => startModEvasive({ pageCount: 8, blockSeconds: 4, status: 429 }));
+await real('Apache mod_evasive', () => startModEvasive({ pageCount: 6, blockSeconds: 2, status: 503 }));
+await real('Apache mod_qos', () => startModQos({ limit: 9, seconds: 3, status: 503 }));
+await real('Apache mod_qos', () => startModQos({ limit: 11, seconds: 4, status: 429 }));
+await real('Varnish vsthrottle', () => startVarnishThrottle({ limit: 10, periodSeconds: 2 }));
+await real('Varnish vsthrottle', () => startVarnishThrottle({ limit: 6, periodSeconds: 3 }));
 
 writeTable();
 const missed = rows.filter((row) => !row.met);

@@ -56,21 +56,51 @@ export interface HeadroomAtRefusal {
   remainingTokens: number | null;
 }
 
-function before(a: HeadroomEvent, b: HeadroomEvent): boolean {
-  if (a.timeMs !== b.timeMs) return a.timeMs < b.timeMs;
-  const rankA = a.refusalClass === null ? 0 : 1;
-  const rankB = b.refusalClass === null ? 0 : 1;
-  if (rankA !== rankB) return rankA < rankB;
-  return a.seq < b.seq;
+/** The refusal classes by number, as the waiting events store them (0: an admitted answer). */
+const CLASS_CODES: readonly (RefusalClass | null)[] = [null, 'requests', 'tokens', 'capacity', 'never', 'quota', 'gateway', 'unknown'];
+const CODE_OF: ReadonlyMap<RefusalClass | null, number> = new Map(CLASS_CODES.map((refusalClass, code) => [refusalClass, code]));
+/** Bits of `present`: which of the remaining-* values an event carries (the others are null). */
+const HAS_REQUESTS = 1;
+const HAS_TOKENS = 2;
+
+/** What the tracker has concluded from the events processed so far. */
+interface TrackerState {
+  requests: number | null;
+  tokens: number | null;
+  requestsTime: number;
+  tokensTime: number;
+  instantTime: number | null;
+  requestsReadMs: number;
+  tokensReadMs: number;
+  count: number;
+  first: HeadroomAtRefusal | null;
 }
 
-/** Counts refusals made while the headers showed capacity; feed every admitted answer with headers and every refusal. */
+/**
+ * Counts refusals made while the headers showed capacity; feed every admitted answer with headers and every refusal.
+ *
+ * Why the waiting events live in typed arrays, one per field, and not as the event
+ * objects: each event waits for 20,000 newer ones, long enough to survive the young
+ * generation, so keeping the objects meant copying and promoting every one of them and a
+ * full collection later — about a second of `report` on a million-line recording.
+ */
 export class HeadroomTracker {
-  /** Events waiting, sorted by `before`, from index `head` on (the ones before `head` were processed). */
-  private waiting: HeadroomEvent[] = [];
-  private head = 0;
   private readonly reorderWindow: number;
-  private reference: { requests: number | null; tokens: number | null; requestsTime: number; tokensTime: number; instantTime: number | null; requestsReadMs: number; tokensReadMs: number } = {
+  /** Waiting events, sorted by (time, admitted-before-refused, seq), at indexes [head, length). */
+  private head = 0;
+  private length = 0;
+  private capacity = 0;
+  private timeMs: Float64Array = new Float64Array(0);
+  private seq: Float64Array = new Float64Array(0);
+  private remainingRequests: Float64Array = new Float64Array(0);
+  private remainingTokens: Float64Array = new Float64Array(0);
+  private readMs: Float64Array = new Float64Array(0);
+  private sentMs: Float64Array = new Float64Array(0);
+  private estimatedTokens: Float64Array = new Float64Array(0);
+  private classCode: Uint8Array = new Uint8Array(0);
+  private instant: Uint8Array = new Uint8Array(0);
+  private present: Uint8Array = new Uint8Array(0);
+  private state: TrackerState = {
     requests: null,
     tokens: null,
     requestsTime: Number.NEGATIVE_INFINITY,
@@ -78,9 +108,9 @@ export class HeadroomTracker {
     instantTime: null,
     requestsReadMs: Number.NEGATIVE_INFINITY,
     tokensReadMs: Number.NEGATIVE_INFINITY,
+    count: 0,
+    first: null,
   };
-  private count = 0;
-  private first: HeadroomAtRefusal | null = null;
 
   constructor(reorderWindow = 20_000) {
     this.reorderWindow = reorderWindow;
@@ -88,77 +118,65 @@ export class HeadroomTracker {
 
   add(event: HeadroomEvent): void {
     if (!Number.isFinite(event.timeMs)) return;
-    if (this.waiting.length - this.head < this.reorderWindow) {
+    if (this.length - this.head < this.reorderWindow) {
       this.insert(event);
       return;
     }
     // Full: whichever of the new event and the earliest waiting one comes first is processed now.
-    const earliest = this.waiting[this.head]!;
-    if (before(event, earliest)) {
-      this.process(event);
+    if (this.eventBefore(event, this.head)) {
+      processEvent(
+        this.state,
+        CODE_OF.get(event.refusalClass) ?? 0,
+        event.timeMs,
+        event.instant,
+        event.seq,
+        event.remainingRequests,
+        event.remainingTokens,
+        event.readMs ?? Number.NEGATIVE_INFINITY,
+        event.sentMs ?? Number.POSITIVE_INFINITY,
+        event.estimatedTokens ?? 0,
+      );
       return;
     }
     this.insert(event);
-    this.process(this.takeEarliest());
+    this.processAt(this.state, this.head);
+    this.dropEarliest();
   }
 
   /**
-   * The result over every event so far. Works on a copy of the waiting events, so
-   * more events may still be added afterwards (a live progress view asks often).
+   * The result over every event so far. Works on a copy of the state, so more events
+   * may still be added afterwards (a live progress view asks often).
    */
   result(): { whileHeadersShowedCapacity: number; firstRefusal: HeadroomAtRefusal | null } {
-    const copy = new HeadroomTracker(this.reorderWindow);
-    copy.reference = { ...this.reference };
-    copy.count = this.count;
-    copy.first = this.first;
-    for (let index = this.head; index < this.waiting.length; index++) copy.process(this.waiting[index]!);
+    const copy: TrackerState = { ...this.state };
+    for (let index = this.head; index < this.length; index++) this.processAt(copy, index);
     return { whileHeadersShowedCapacity: copy.count, firstRefusal: copy.first };
   }
 
-  private process(event: HeadroomEvent): void {
-    if (event.refusalClass === null) {
-      this.admit(event);
-      return;
-    }
-    const { requests, tokens, requestsReadMs, tokensReadMs } = this.reference;
-    const sentMs = event.sentMs ?? Number.POSITIVE_INFINITY;
-    const requestsSeen = requests !== null && requestsReadMs <= sentMs;
-    const tokensSeen = tokens !== null && tokensReadMs <= sentMs;
-    const tokensEnough = (left: number): boolean => left > 0 && left >= (event.estimatedTokens ?? 0);
-    let showedCapacity: boolean;
-    if (event.refusalClass === 'requests') showedCapacity = requestsSeen && requests > 0;
-    else if (event.refusalClass === 'tokens') showedCapacity = tokensSeen && tokensEnough(tokens);
-    else {
-      showedCapacity =
-        (requests !== null || tokens !== null) && (requests === null || (requestsSeen && requests > 0)) && (tokens === null || (tokensSeen && tokensEnough(tokens)));
-    }
-    if (showedCapacity) this.count++;
-    if (this.first === null || event.seq < this.first.seq) {
-      this.first = { seq: event.seq, remainingRequests: requests, remainingTokens: tokens };
-    }
+  private processAt(state: TrackerState, index: number): void {
+    const present = this.present[index]!;
+    processEvent(
+      state,
+      this.classCode[index]!,
+      this.timeMs[index]!,
+      this.instant[index] === 1,
+      this.seq[index]!,
+      (present & HAS_REQUESTS) !== 0 ? this.remainingRequests[index]! : null,
+      (present & HAS_TOKENS) !== 0 ? this.remainingTokens[index]! : null,
+      this.readMs[index]!,
+      this.sentMs[index]!,
+      this.estimatedTokens[index]!,
+    );
   }
 
-  private admit(event: HeadroomEvent): void {
-    const reference = this.reference;
-    // Within one burst instant, keep the lowest value seen (the state after all its admissions).
-    const sameInstant = event.instant && reference.instantTime === event.timeMs;
-    if (event.remainingRequests !== null) {
-      reference.requests =
-        sameInstant && reference.requestsTime === event.timeMs && reference.requests !== null
-          ? Math.min(reference.requests, event.remainingRequests)
-          : event.remainingRequests;
-      reference.requestsTime = event.timeMs;
-      reference.requestsReadMs = sameInstant ? Math.max(reference.requestsReadMs, event.readMs ?? Number.NEGATIVE_INFINITY) : event.readMs ?? Number.NEGATIVE_INFINITY;
-    }
-    if (event.remainingTokens !== null) {
-      reference.tokens =
-        sameInstant && reference.tokensTime === event.timeMs && reference.tokens !== null
-          ? Math.min(reference.tokens, event.remainingTokens)
-          : event.remainingTokens;
-      reference.tokensTime = event.timeMs;
-      reference.tokensReadMs = sameInstant ? Math.max(reference.tokensReadMs, event.readMs ?? Number.NEGATIVE_INFINITY) : event.readMs ?? Number.NEGATIVE_INFINITY;
-    }
-    reference.instantTime = event.instant ? event.timeMs : null;
+  /** The order of the waiting list: the new event goes before the waiting one at `index`. */
+  private eventBefore(event: HeadroomEvent, index: number): boolean {
+    const time = this.timeMs[index]!;
+    if (event.timeMs !== time) return event.timeMs < time;
+    const rankEvent = event.refusalClass === null ? 0 : 1;
+    const rankWaiting = this.classCode[index] === 0 ? 0 : 1;
+    if (rankEvent !== rankWaiting) return rankEvent < rankWaiting;
+    return event.seq < this.seq[index]!;
   }
 
   /**
@@ -172,38 +190,118 @@ export class HeadroomTracker {
    * The order is the same total order as the heap's, so the results are identical.
    */
   private insert(event: HeadroomEvent): void {
-    const waiting = this.waiting;
-    let index = waiting.length;
+    if (this.length === this.capacity) this.grow();
+    let index = this.length;
     const linearFloor = Math.max(this.head, index - LINEAR_STEPS);
-    while (index > linearFloor && before(event, waiting[index - 1]!)) index--;
-    if (index === waiting.length) {
-      waiting.push(event);
-      return;
-    }
-    if (index === linearFloor && index > this.head && before(event, waiting[index - 1]!)) {
+    while (index > linearFloor && this.eventBefore(event, index - 1)) index--;
+    if (index === linearFloor && index > this.head && this.eventBefore(event, index - 1)) {
       let low = this.head;
       let high = index - 1;
-      // Invariant: event goes after waiting[low - 1] and before waiting[high].
+      // Invariant: event goes after the waiting event at low - 1 and before the one at high.
       while (low < high) {
         const middle = (low + high) >> 1;
-        if (before(event, waiting[middle]!)) high = middle;
+        if (this.eventBefore(event, middle)) high = middle;
         else low = middle + 1;
       }
       index = low;
     }
-    waiting.splice(index, 0, event);
+    if (index < this.length) for (const field of this.fields()) field.copyWithin(index + 1, index, this.length);
+    this.length++;
+    this.timeMs[index] = event.timeMs;
+    this.seq[index] = event.seq;
+    this.remainingRequests[index] = event.remainingRequests ?? 0;
+    this.remainingTokens[index] = event.remainingTokens ?? 0;
+    this.present[index] = (event.remainingRequests !== null ? HAS_REQUESTS : 0) | (event.remainingTokens !== null ? HAS_TOKENS : 0);
+    this.readMs[index] = event.readMs ?? Number.NEGATIVE_INFINITY;
+    this.sentMs[index] = event.sentMs ?? Number.POSITIVE_INFINITY;
+    this.estimatedTokens[index] = event.estimatedTokens ?? 0;
+    this.classCode[index] = CODE_OF.get(event.refusalClass) ?? 0;
+    this.instant[index] = event.instant ? 1 : 0;
   }
 
-  /** Removes and returns the earliest waiting event; drops the processed prefix now and then. */
-  private takeEarliest(): HeadroomEvent {
-    const event = this.waiting[this.head]!;
+  /** Forgets the earliest waiting event (just processed); moves the rest to the front now and then. */
+  private dropEarliest(): void {
     this.head++;
-    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.waiting.length) {
-      this.waiting.splice(0, this.head);
+    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.length) {
+      for (const field of this.fields()) field.copyWithin(0, this.head, this.length);
+      this.length -= this.head;
       this.head = 0;
     }
-    return event;
   }
+
+  private fields(): (Float64Array | Uint8Array)[] {
+    return [this.timeMs, this.seq, this.remainingRequests, this.remainingTokens, this.readMs, this.sentMs, this.estimatedTokens, this.classCode, this.instant, this.present];
+  }
+
+  private grow(): void {
+    const capacity = Math.max(1024, this.capacity * 2);
+    const float = (old: Float64Array): Float64Array => {
+      const next = new Float64Array(capacity);
+      next.set(old.subarray(0, this.length));
+      return next;
+    };
+    const byte = (old: Uint8Array): Uint8Array => {
+      const next = new Uint8Array(capacity);
+      next.set(old.subarray(0, this.length));
+      return next;
+    };
+    this.timeMs = float(this.timeMs);
+    this.seq = float(this.seq);
+    this.remainingRequests = float(this.remainingRequests);
+    this.remainingTokens = float(this.remainingTokens);
+    this.readMs = float(this.readMs);
+    this.sentMs = float(this.sentMs);
+    this.estimatedTokens = float(this.estimatedTokens);
+    this.classCode = byte(this.classCode);
+    this.instant = byte(this.instant);
+    this.present = byte(this.present);
+    this.capacity = capacity;
+  }
+}
+
+/** One event's effect on the state: an admitted answer sets the reference, a refusal is judged against it. */
+function processEvent(
+  state: TrackerState,
+  classCode: number,
+  timeMs: number,
+  instant: boolean,
+  seq: number,
+  remainingRequests: number | null,
+  remainingTokens: number | null,
+  readMs: number,
+  sentMs: number,
+  estimatedTokens: number,
+): void {
+  if (classCode === 0) {
+    // Within one burst instant, keep the lowest value seen (the state after all its admissions).
+    const sameInstant = instant && state.instantTime === timeMs;
+    if (remainingRequests !== null) {
+      state.requests = sameInstant && state.requestsTime === timeMs && state.requests !== null ? Math.min(state.requests, remainingRequests) : remainingRequests;
+      state.requestsTime = timeMs;
+      state.requestsReadMs = sameInstant ? Math.max(state.requestsReadMs, readMs) : readMs;
+    }
+    if (remainingTokens !== null) {
+      state.tokens = sameInstant && state.tokensTime === timeMs && state.tokens !== null ? Math.min(state.tokens, remainingTokens) : remainingTokens;
+      state.tokensTime = timeMs;
+      state.tokensReadMs = sameInstant ? Math.max(state.tokensReadMs, readMs) : readMs;
+    }
+    state.instantTime = instant ? timeMs : null;
+    return;
+  }
+  const { requests, tokens, requestsReadMs, tokensReadMs } = state;
+  const requestsSeen = requests !== null && requestsReadMs <= sentMs;
+  const tokensSeen = tokens !== null && tokensReadMs <= sentMs;
+  const tokensEnough = (left: number): boolean => left > 0 && left >= estimatedTokens;
+  const refusalClass = CLASS_CODES[classCode];
+  let showedCapacity: boolean;
+  if (refusalClass === 'requests') showedCapacity = requestsSeen && requests > 0;
+  else if (refusalClass === 'tokens') showedCapacity = tokensSeen && tokensEnough(tokens);
+  else {
+    showedCapacity =
+      (requests !== null || tokens !== null) && (requests === null || (requestsSeen && requests > 0)) && (tokens === null || (tokensSeen && tokensEnough(tokens)));
+  }
+  if (showedCapacity) state.count++;
+  if (state.first === null || seq < state.first.seq) state.first = { seq, remainingRequests: requests, remainingTokens: tokens };
 }
 
 /** Comparisons from the end before the insertion falls back to binary search. */

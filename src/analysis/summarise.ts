@@ -14,6 +14,7 @@
  */
 import type { DroppedLine, EndLine, PhaseLine, RecordLine, RequestLine, RunLine, SessionLine, TargetKind, TurnLine } from '../record/types.js';
 import { RealtimeFold } from './realtime/fold.js';
+import { classifySession, classifyTurn, refusedAtOpen } from './realtime/classes.js';
 import type { AnalysisResult } from './result-types.js';
 import type { Confidence, EffectiveRequests, EffectiveTokens, GroupSummary, RefusalClass, ShardSummary, Summary } from './summary-types.js';
 import { ShardAlignment, shardSentence } from './shard-merge.js';
@@ -258,7 +259,7 @@ class RecordingFold implements Analysis {
         this.onSession(line);
         break;
       case 'turn':
-        this.realtime.turn(this.timeOffsetMs === 0 ? line : shiftTurn(line, this.timeOffsetMs));
+        this.onTurn(this.timeOffsetMs === 0 ? line : shiftTurn(line, this.timeOffsetMs));
         break;
       default:
         // Unknown line types are additive extensions of the format: skip them.
@@ -307,10 +308,54 @@ class RecordingFold implements Analysis {
   }
 
   private onSession(line: SessionLine): void {
-    const shifted = this.timeOffsetMs === 0 ? line : shiftSession(line, this.timeOffsetMs);
+    const moved = this.timeOffsetMs === 0 ? line : shiftSession(line, this.timeOffsetMs);
+    // Its planned time on the merged clock, lined up with the first shard's phase (shard-merge.ts).
+    const recordedPlannedMs = finite(line.plannedMs);
+    const plannedMs = recordedPlannedMs === null ? null : this.shardAlignment.planned(line.phase, this.shift(recordedPlannedMs));
+    const shifted = plannedMs === null || plannedMs === line.plannedMs ? moved : { ...moved, plannedMs };
+    // A shard's session counts toward its start error like a request: asked against its lined-up plan.
+    if (plannedMs !== null) this.shardAlignment.sent(line.phase, plannedMs, shifted.askedMs);
     this.realtime.session(shifted);
+    this.sessionOnTimeline(shifted);
     const closeMs = finite(shifted.closeMs);
     if (closeMs !== null) this.maxTimeMs = Math.max(this.maxTimeMs, closeMs);
+  }
+
+  /**
+   * A session drawn on the timeline like a request: asked for when the upgrade went out,
+   * answered when the handshake (or, without one, the close) came back. Why: the timeline
+   * of a realtime run would otherwise be empty, since it has no request lines; its turns
+   * (onTurn) are drawn the same way, so refused responses show where they happened.
+   */
+  private sessionOnTimeline(session: SessionLine): void {
+    const askedMs = finite(session.askedMs);
+    if (askedMs === null) return;
+    this.timeline.sent(askedMs);
+    const doneMs = finite(session.openMs) ?? finite(session.closeMs) ?? askedMs;
+    const sessionClass = classifySession(session);
+    if (refusedAtOpen(session, sessionClass)) {
+      this.timeline.answered(doneMs, 'refused', null);
+      this.timeline.refusal(doneMs, sessionClass ?? 'handshake-other');
+    } else {
+      this.timeline.answered(doneMs, session.firstEventMs === null ? 'failed' : 'admitted', null);
+    }
+  }
+
+  /** A response turn: on the timeline as a request inside its session (refused when its class says so). */
+  private onTurn(turn: TurnLine): void {
+    this.realtime.turn(turn);
+    const sentMs = finite(turn.sentMs);
+    if (sentMs === null) return;
+    this.timeline.sent(sentMs);
+    const doneMs = finite(turn.doneMs) ?? sentMs;
+    const turnClass = classifyTurn(turn);
+    if (turnClass !== null) {
+      this.timeline.answered(doneMs, 'refused', null);
+      this.timeline.refusal(doneMs, turnClass);
+    } else {
+      this.timeline.answered(doneMs, turn.status === 'completed' || turn.status === 'incomplete' ? 'admitted' : 'failed', null);
+    }
+    this.maxTimeMs = Math.max(this.maxTimeMs, doneMs);
   }
 
   private onEnd(line: EndLine): void {
@@ -660,6 +705,7 @@ class RecordingFold implements Analysis {
         // or an Azure-shaped target; a generic limiter's header limit is not an RPM.
         advertised: advertised.source !== 'headers' || azureShaped(target.kind) ? { tpm: advertised.tpm, rpm: advertised.rpm } : { tpm: null, rpm: null },
         budget: probeBudgetOf(run),
+        endReason: this.end?.reason ?? null,
       });
       if (inferred !== null) {
         ({ effectiveRequests, effectiveTokens } = mergeInference(effectiveRequests, effectiveTokens, inferred));

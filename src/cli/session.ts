@@ -120,8 +120,19 @@ export interface Session {
   readonly startAtClockMs: number | null;
 }
 
-/** The commands whose fixed plan `--shard` can split. */
-const SHARDED_COMMANDS: readonly SessionPlan['command'][] = ['burst', 'steady', 'ramp', 'run'];
+/** The commands whose plan `--shard` can split (the retry lab splits its callers; realtime has its own session, src/cli/commands/realtime.ts). */
+const SHARDED_COMMANDS: readonly SessionPlan['command'][] = ['burst', 'steady', 'ramp', 'run', 'retry'];
+
+/**
+ * Why a command cannot be split, and what to do instead (docs/sharding.md). The HTTP
+ * probe chooses each experiment from the answers to the last one; a shard sees only its
+ * own answers, so N shards would choose differently, drift apart, and their recordings
+ * would be N small probes rather than one measurement of the whole.
+ */
+const UNSHARDABLE: Partial<Record<SessionPlan['command'], string>> = {
+  probe:
+    'probe cannot be sharded: it chooses each experiment from the answers to the last one, and a shard sees only its own answers, so the shards would choose different experiments and their recordings would not merge into one measurement. Run probe on one machine (the limit it finds is what the target admits, whoever sends), then shard a fixed plan at its figures (burst, steady, ramp or run with --shard I/N); probe --kind realtime (a fixed plan) takes --shard',
+};
 
 /** How long in-flight requests may finish after the plan ends or the first Ctrl-C, ms. */
 export const GRACE_MS = 5_000;
@@ -163,6 +174,8 @@ export async function runPhasesCommand(io: CliIo, plan: SessionPlan, givenPhases
     if (shard !== null && shard.count > 1) {
       options.firstSeq = shard.index;
       options.seqStep = shard.count;
+      // `requests` stays the whole phase's count (what the plan asked for); the shard's own share is beside it.
+      options.phaseParams = (planned) => ({ shardRequests: planned.offsets.length });
     }
     if (plan.retry !== undefined) {
       const epochOffset = Date.now() - session.clock.now();
@@ -310,9 +323,7 @@ export async function openSession(io: CliIo, plan: SessionPlan): Promise<OpenSes
   // The plan is shown before anything is sent: always against a real target, and on --dry-run.
   if (realTarget || settings.dryRun) io.stderr.write(planText(plan, given, named));
   if (realTarget) checkConsent(plan);
-  if (settings.shard !== null && !SHARDED_COMMANDS.includes(plan.command)) {
-    throw new InputError(`--shard, --start-at and --coordinator split a fixed plan (${SHARDED_COMMANDS.join(', ')}); ${plan.command} adapts to what it sees, so run it on one machine`);
-  }
+  if (settings.shard !== null && !SHARDED_COMMANDS.includes(plan.command)) throw new InputError(UNSHARDABLE[plan.command] ?? `--shard, --start-at and --coordinator split a plan fixed in advance (${SHARDED_COMMANDS.join(', ')}, realtime); ${plan.command} chooses what it sends from the answers, so run it on one machine`);
   if (settings.dryRun) return null;
 
   // Keyless Entra ID: the first token before anything else, so a missing login costs nothing (exit 2).

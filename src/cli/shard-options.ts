@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { Problems, RawOptions } from './options.js';
+import { parseDuration } from '../parse/units.js';
 
 /** What the shard flags asked for; null on a run that is neither split nor timed. */
 export interface ShardSettings {
@@ -18,7 +19,16 @@ export interface ShardSettings {
   startAtEpochMs: number | null;
   /** `--coordinator HOST:PORT`: shard 0 serves the start there, the others ask it. */
   coordinator: { host: string; port: number } | null;
+  /**
+   * `--start-timeout`: how long shards wait for each other at the coordinator (a worker
+   * for shard 0 to answer and for the shared start, shard 0 for the others to check in),
+   * counted from when the waiting begins or, when later, from `--start-at`, ms.
+   */
+  startTimeoutMs: number;
 }
+
+/** Default of `--start-timeout`, ms: long enough for processes started by hand or one scheduler wave, short enough that a dead shard 0 is noticed in a minute. */
+export const DEFAULT_START_TIMEOUT_MS = 60_000;
 
 /** The variable a Kubernetes Indexed Job sets in each pod: its index, from 0. */
 export const JOB_COMPLETION_INDEX = 'JOB_COMPLETION_INDEX';
@@ -39,7 +49,8 @@ export function addShardOptions(command: Command): Command {
     .option('--shards <n>', 'the plan is split in N shards; this one is JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job)')
     .option('--shard-label <text>', 'a label for this worker in the merged report, e.g. its region')
     .option('--start-at <time>', 'start the plan at this wall-clock time (ISO 8601, e.g. 2026-12-02T05:00:00Z), the same on every shard')
-    .option('--coordinator <host:port>', 'synchronised start: shard 0 serves its clock at HOST:PORT, the others measure their offset to it and start together');
+    .option('--coordinator <host:port>', 'synchronised start: shard 0 serves its clock at HOST:PORT, the others measure their offset to it and start together')
+    .option('--start-timeout <duration>', `with --coordinator: give up (exit 2) when the shards have not all met this long after the wait began, or after --start-at when later (default ${DEFAULT_START_TIMEOUT_MS / 1000}s)`);
 }
 
 /** Reads the shard flags; problems go to `problems`. */
@@ -50,8 +61,10 @@ export function readShardSettings(problems: Problems, raw: RawOptions, env: Reco
   const label = text('shardLabel');
   const startAtText = text('startAt');
   const coordinatorText = text('coordinator');
+  const startTimeoutText = text('startTimeout');
   if (shardText === undefined && shardsText === undefined && startAtText === undefined && coordinatorText === undefined) {
     if (label !== undefined) problems.add('--shard-label labels a shard; add --shard I/N (or --shards N on Kubernetes), or leave it out');
+    if (startTimeoutText !== undefined) problems.add('--start-timeout bounds the wait at the coordinator; add --coordinator HOST:PORT (and --shard I/N), or leave it out');
     return null;
   }
 
@@ -98,7 +111,15 @@ export function readShardSettings(problems: Problems, raw: RawOptions, env: Reco
     else coordinator = { host: match[1]!.replace(/^\[|\]$/g, ''), port };
     if (count === 1) problems.add('--coordinator synchronises several shards; add --shard I/N (or --shards N on Kubernetes), or leave it out');
   }
-  return { index, count, label: label ?? null, startAtEpochMs, coordinator };
+
+  let startTimeoutMs = DEFAULT_START_TIMEOUT_MS;
+  if (startTimeoutText !== undefined) {
+    if (coordinatorText === undefined) problems.add('--start-timeout bounds the wait at the coordinator; add --coordinator HOST:PORT, or leave it out');
+    const parsed = problems.attempt(() => parseDuration(startTimeoutText, '--start-timeout')) ?? null;
+    if (parsed !== null && parsed < 1000) problems.add(`--start-timeout: "${startTimeoutText}" leaves no time to meet; give at least 1s, e.g. --start-timeout 2m`);
+    else if (parsed !== null) startTimeoutMs = parsed;
+  }
+  return { index, count, label: label ?? null, startAtEpochMs, coordinator, startTimeoutMs };
 }
 
 /** The test-only skew of CLOCK_SKEW_ENV, ms (0 when unset). */

@@ -18,8 +18,6 @@ import { isLoopbackUrl } from './consent.js';
 
 /** Lead between the last shard checking in and the start, ms: room to open the recording, start the transports and warm them. */
 export const START_LEAD_MS = 3_000;
-/** How long shards wait for each other (and for the coordinator to come up), ms. Pods and runners can take minutes. */
-export const COORDINATOR_TIMEOUT_MS = 10 * 60_000;
 
 /** A shard ready to start. */
 export interface ShardStart {
@@ -58,10 +56,18 @@ export async function synchroniseShard(io: CliIo, settings: ShardSettings, skewM
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
       throw new InputError(`--coordinator ${coordinatorSettings.host}:${coordinatorSettings.port}: shard 0 cannot listen there (${code}); choose a free port`);
     }
-    io.stderr.write(`Coordinator: shard 0 of ${settings.count} serves the shared start on ${listenOn}:${coordinator.port}; waiting for the other ${settings.count - 1}\n`);
+    const timeoutMs = waitLimitMs(settings, wallNow);
+    io.stderr.write(`Coordinator: shard 0 of ${settings.count} serves the shared start on ${listenOn}:${coordinator.port}; waiting for the other ${settings.count - 1} (at most ${seconds(timeoutMs)})\n`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new InputError(`--coordinator: the other shards did not all check in within ${COORDINATOR_TIMEOUT_MS / 60_000} minutes; start every shard with --shards ${settings.count} (or --shard I/${settings.count}) and --coordinator ${coordinatorSettings.host}:${coordinatorSettings.port}`)), COORDINATOR_TIMEOUT_MS);
+      timer = setTimeout(() => {
+        const missing = Array.from({ length: settings.count - 1 }, (_, offset) => offset + 1).filter((index) => !coordinator.checkedIn().includes(index));
+        reject(
+          new InputError(
+            `shard 0 of ${settings.count} could not start: shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} did not check in at --coordinator ${coordinatorSettings.host}:${coordinatorSettings.port} within ${seconds(timeoutMs)}; start every shard with --shard I/${settings.count} (or --shards ${settings.count}) and the same --coordinator, or wait longer with --start-timeout (e.g. --start-timeout 10m)`,
+          ),
+        );
+      }, timeoutMs);
     });
     try {
       const startAt = await Promise.race([coordinator.startAt, timeout]);
@@ -74,10 +80,13 @@ export async function synchroniseShard(io: CliIo, settings: ShardSettings, skewM
       clearTimeout(timer);
     }
   }
-  const address = { baseUrl: `http://${hostForUrl}:${coordinatorSettings.port}`, wallNow, timeoutMs: COORDINATOR_TIMEOUT_MS };
+  const timeoutMs = waitLimitMs(settings, wallNow);
+  const deadline = wallNow() + timeoutMs;
+  const address = { baseUrl: `http://${hostForUrl}:${coordinatorSettings.port}`, wallNow, timeoutMs };
   try {
     const offset = await measureClockOffset(address);
-    const startAt = await askSharedStart(address, settings.index);
+    // One bound for the whole wait: what the offset rounds took is not given again to the barrier.
+    const startAt = await askSharedStart({ ...address, timeoutMs: Math.max(1, deadline - wallNow()) }, settings.index);
     io.stderr.write(
       `Shard ${settings.index} of ${settings.count}: clock offset to the coordinator ${offset.offsetMs.toFixed(3)} ms (± ${offset.errorMs.toFixed(3)} ms); the shared start is ${new Date(startAt).toISOString()}\n`,
     );
@@ -88,7 +97,23 @@ export async function synchroniseShard(io: CliIo, settings: ShardSettings, skewM
       close: async () => undefined,
     };
   } catch (error) {
-    if (error instanceof CoordinatorUnreachable) throw new InputError(`--coordinator: ${error.message}`);
+    if (error instanceof CoordinatorUnreachable) throw new InputError(`shard ${settings.index} of ${settings.count} could not start: ${error.message}`);
     throw error;
   }
+}
+
+/**
+ * How long this shard waits at the coordinator, ms: `--start-timeout` from now, or from
+ * the `--start-at` time when that is later (a start fixed an hour ahead is not a dead
+ * coordinator). Why bounded at all: a shard 0 that died or never came up must end the
+ * other shards with one message, not leave them (and the Job) hanging.
+ */
+function waitLimitMs(settings: ShardSettings, wallNow: () => number): number {
+  const untilStartAt = settings.startAtEpochMs === null ? 0 : Math.max(0, settings.startAtEpochMs - wallNow());
+  return untilStartAt + settings.startTimeoutMs;
+}
+
+/** A wait in words: "60 s", "10 min". */
+function seconds(ms: number): string {
+  return ms >= 120_000 && ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
 }

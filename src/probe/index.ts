@@ -119,7 +119,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeOutcome> {
     requestStage,
     tokenStage,
     spending: session.spending(),
-    endReason: stopped === 'interrupted' ? 'interrupted' : stopped === 'budget' ? 'budget' : 'completed',
+    // The rounds ending because the budget left could not pay for what was open is the budget too.
+    endReason: stopped === 'interrupted' ? 'interrupted' : stopped === 'budget' || stopped === 'time' || requestStage.rounds === 'budget' ? 'budget' : 'completed',
     messages,
     nextSeq: session.nextSeq,
   };

@@ -32,7 +32,7 @@ import type { ProbeSession } from './session.js';
 import { burst, countingBurst, watch, stream, round, type StagePayload } from './experiments.js';
 import { watchTimes } from './watch-schedule.js';
 import { readHints, type HeaderHints } from './hints.js';
-import { chooseNextExperiment } from './next-experiment.js';
+import { chooseNextExperiment, type RoundsStop } from './next-experiment.js';
 import { analyseDimension, type DimensionAnalysis } from '../analysis/inference/index.js';
 import { samplesFor } from '../analysis/inference/index.js';
 import { admitsAt, earliestAdmission, earliestFullRecovery, predictOutcomes, replayedModel } from '../analysis/inference/index.js';
@@ -50,6 +50,11 @@ export interface RequestStageResult {
   hints: HeaderHints;
   /** A sentence for the verdict when the stage ended early, else null. */
   message: string | null;
+  /**
+   * Why the experiment rounds ended, when they ran: the explanations agreed on every
+   * figure (`agreed`), or the budget could not pay for what was still open (`budget`).
+   */
+  rounds: 'agreed' | 'budget' | null;
 }
 
 /** Settings of the request stage. */
@@ -100,10 +105,12 @@ class RequestStage {
     return analysis;
   }
 
-  private result(end: RequestStageEnd, message: string | null = null): RequestStageResult {
+  private result(end: RequestStageEnd, message: string | null = null, stop: 'agreed' | 'budget' | null = null): RequestStageResult {
     const analysis = this.session.requests.length > 0 ? this.analyse(true) : null;
     const stopped = this.session.stopped;
-    return { end: end === 'completed' && stopped === 'interrupted' ? 'stopped' : end, analysis, hints: this.hints, message };
+    // A send the budget or the deadline refused ends the rounds for the budget, whatever the policy said last.
+    const rounds = stop === null ? null : stopped === 'budget' || stopped === 'time' ? 'budget' : stop;
+    return { end: end === 'completed' && stopped === 'interrupted' ? 'stopped' : end, analysis, hints: this.hints, message, rounds };
   }
 
   async run(): Promise<RequestStageResult> {
@@ -171,47 +178,47 @@ class RequestStage {
     // 4. What came back at once.
     await countingBurst(session, 'refill', countingBurstSize(this.burstEstimate, session.requestsLeft), this.stage);
 
-    // 5. Rounds: fit, then the experiment that settles what is open.
+    // 5. Rounds: fit, then the experiment that settles what is open, until the figures
+    //    agree or the budget cannot pay for what is open (no fixed list of experiments).
     const done = { spread: false, rate: false, confirm: false, cycles: 0 };
-    const maxRounds = this.options.maxRounds ?? 8;
+    const maxRounds = this.options.maxRounds ?? Number.POSITIVE_INFINITY;
+    let stop: RoundsStop = 'budget';
     for (let roundIndex = 0; roundIndex < maxRounds; roundIndex++) {
-      if (session.stopped || session.secondsLeft < 1 || session.requestsLeft < 3) break;
+      if (session.stopped) break;
       const analysis = this.analyse();
-      if (analysis.best === null || analysis.figures === null) break;
-      const recoverySeconds = this.recoveryScale(analysis);
+      const recoverySeconds = analysis.figures === null ? 0 : this.recoveryScale(analysis);
       const countSize = countingBurstSize(this.burstEstimate, session.requestsLeft);
-      const next = chooseNextExperiment(analysis, {
+      const choice = chooseNextExperiment(analysis, {
         secondsLeft: session.secondsLeft,
         requestsLeft: session.requestsLeft,
         done,
         recoverySeconds,
         countSize,
-        rateCost: this.rateStreamCost(analysis) + countSize,
-        confirmCost: this.confirmCost(analysis),
+        rateCost: analysis.figures === null ? 0 : this.rateStreamCost(analysis) + countSize,
+        confirmCost: analysis.figures === null ? 0 : this.confirmCost(analysis),
       });
-      if (next === 'spread-cycle') {
+      if ('stop' in choice) {
+        stop = choice.stop;
+        break;
+      }
+      const sentBefore = session.requests.length;
+      if (choice.next === 'spread-cycle') {
         await this.spreadCycle(analysis, recoverySeconds);
         done.spread = true;
-        continue;
-      }
-      if (next === 'cycle') {
+      } else if (choice.next === 'cycle') {
         await this.cycle(analysis);
         done.cycles++;
-        continue;
-      }
-      if (next === 'rate-stream') {
+      } else if (choice.next === 'rate-stream') {
         await this.rateStream(analysis);
         done.rate = true;
-        continue;
-      }
-      if (next === 'confirm') {
+      } else {
         await this.confirm(analysis);
         done.confirm = true;
-        continue;
       }
-      break;
+      // An experiment the budget or the deadline let send nothing: what is left pays for none.
+      if (session.requests.length === sentBefore && choice.next !== 'confirm') break;
     }
-    return this.result('completed');
+    return this.result('completed', null, session.stopped === 'interrupted' ? null : stop === 'nothing-fitted' ? null : stop);
   }
 
   /**

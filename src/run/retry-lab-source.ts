@@ -51,6 +51,25 @@ export interface RetryLabOptions {
   minimumPauseMs?: number;
   /** Sequential order: the pause after a lane with a refusal that named no wait, ms. Default 60 000. */
   unhintedPauseMs?: number;
+  /**
+   * A sharded lab (docs/sharding.md): this process runs only the callers whose number is
+   * `index` modulo `count`, each at its arrival time in the whole lab, under its number in
+   * the whole lab, so the shards' recordings hold every caller exactly once.
+   */
+  shard?: { index: number; count: number };
+  /** Clock time before which no lane starts: the shared start of a sharded run. */
+  notBeforeMs?: number;
+}
+
+/** Distance between the seeds of two shards' jitter (a prime, so nearby user seeds do not meet). */
+const SHARD_SEED_STEP = 7919;
+
+/** The callers (numbers in the whole lab) that shard `index` of `count` runs: index, index + count, … */
+export function shardCallers(callers: number, shard: { index: number; count: number } | undefined): number[] {
+  const kept: number[] = [];
+  const step = shard?.count ?? 1;
+  for (let caller = shard?.index ?? 0; caller < callers; caller += step) kept.push(caller);
+  return kept;
 }
 
 interface LaneState {
@@ -79,12 +98,16 @@ export class RetryLabSource implements Source {
   private prepared = false;
   private pendingPause: { atMs: number; pauseMs: number; basis: string; after: string } | null = null;
   private readonly gapMs: number;
+  /** The callers this process runs, by their number in the whole lab. */
+  private readonly callerNumbers: number[];
 
   constructor(private readonly options: RetryLabOptions) {
     this.gapMs = options.arrival.kind === 'burst' ? 0 : 1000 / options.arrival.perSecond;
+    this.callerNumbers = shardCallers(options.callers, options.shard);
     this.lanes = options.lanes.map((lane) => ({
       lane,
-      book: new CallerBook(lane.policy, options.limits, seededRandom(options.seed)),
+      // Each shard draws its own jitter: with one seed everywhere, shard k's callers would retry in step with every other shard's (a herd the lab made itself).
+      book: new CallerBook(lane.policy, options.limits, seededRandom(options.seed + (options.shard?.index ?? 0) * SHARD_SEED_STEP)),
       startMs: null,
       started: false,
       hintedUntilMs: Number.NEGATIVE_INFINITY,
@@ -115,14 +138,15 @@ export class RetryLabSource implements Source {
   }
 
   next(nowMs: number): Step {
-    const burstSize = this.options.arrival.kind === 'burst' ? this.options.callers : 1;
+    const burstSize = this.options.arrival.kind === 'burst' ? this.callerNumbers.length : 1;
     if (!this.prepared) {
       this.prepared = true;
       if (burstSize > 1) return { type: 'prepare', connections: burstSize };
     }
     if (this.lanes.length > 0 && this.lanes[0]!.startMs === null) {
-      if (this.options.order === 'parallel') for (const state of this.lanes) state.startMs = nowMs;
-      else this.lanes[0]!.startMs = nowMs;
+      const startMs = Math.max(nowMs, this.options.notBeforeMs ?? Number.NEGATIVE_INFINITY);
+      if (this.options.order === 'parallel') for (const state of this.lanes) state.startMs = startMs;
+      else this.lanes[0]!.startMs = startMs;
     }
     if (this.pendingPause !== null) {
       const pause = this.pendingPause;
@@ -132,9 +156,10 @@ export class RetryLabSource implements Source {
     for (const state of this.lanes) {
       if (state.started || state.startMs === null) continue;
       state.started = true;
-      for (let caller = 0; caller < this.options.callers; caller++) state.book.arrive(caller, state.startMs + caller * this.gapMs);
+      for (const caller of this.callerNumbers) state.book.arrive(caller, state.startMs + caller * this.gapMs);
       const kind = this.options.arrival.kind === 'burst' ? 'burst' : 'steady';
-      return { type: 'phase', atMs: state.startMs, name: state.lane.policy.name, kind, params: lanePhaseParams(state.lane), warm: burstSize };
+      const shardParams: PhaseLine['params'] = this.options.shard !== undefined && this.options.shard.count > 1 ? { shardCallers: this.callerNumbers.length } : {};
+      return { type: 'phase', atMs: state.startMs, name: state.lane.policy.name, kind, params: { ...lanePhaseParams(state.lane), ...shardParams }, warm: burstSize };
     }
     let earliest: LaneState | null = null;
     for (const state of this.lanes) {

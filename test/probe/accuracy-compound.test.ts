@@ -5,7 +5,8 @@
  * ≤ 400 requests and ≤ 2 minutes.
  *   - a whole-token bucket (overdriven it admits far less than its rate; the rate
  *     reported is the one admitted in full);
- *   - a window every refusal restarts (recovery is a silence, measured by silent pings).
+ *   - a window every refusal restarts (recovery is a silence, measured by silent pings);
+ *   - two sliding logs in AND (the burst is the first's, the rate the slower one's).
  */
 import { describe, expect, it } from 'vitest';
 import { compoundCase } from './support/cases.js';
@@ -15,6 +16,7 @@ import { traceRecording } from './support/trace.js';
 describe.each([
   ['whole-token-bucket', [1, 2, 3, 4, 5, 6]],
   ['restarting-window', [2, 4, 5]],
+  ['all-of', [1, 2, 3, 4, 5, 6]],
 ] as const)('%s with random settings', (kind, seeds) => {
   it.each(seeds)('seed %i meets the goal', async (seed) => {
     const limiter = compoundCase(kind, seed);

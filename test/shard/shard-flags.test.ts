@@ -42,7 +42,12 @@ describe('shard flags', () => {
     [['burst', '--start-at', '2026-12-02T05:00:00'], 'with a zone'],
     [['burst', '--shard-label', 'eastus'], 'labels a shard'],
     [['burst', '--size', '2', '--shard', '2/3'], 'gets no request'],
-    [['probe', '--shard', '0/2', '--budget-requests', '5'], 'run it on one machine'],
+    [['probe', '--shard', '0/2', '--budget-requests', '5'], 'probe cannot be sharded: it chooses each experiment from the answers'],
+    [['retry', '--callers', '2', '--shard', '2/3'], 'gets no caller'],
+    [['realtime', '--sessions', '2', '--shard', '2/3'], 'gets no session'],
+    [['realtime', '--shard', '0/2', '--coordinator', 'nowhere'], 'is not HOST:PORT'],
+    [['burst', '--shard', '0/2', '--start-timeout', '1m'], '--start-timeout bounds the wait at the coordinator'],
+    [['burst', '--shard', '0/2', '--coordinator', '127.0.0.1:7070', '--start-timeout', '10ms'], 'leaves no time to meet'],
   ])('%j: exit 2 naming the problem', async (args, message) => {
     const folder = temporaryFolder('shard-flags-bad');
     const result = await runCli([...args, '--record', 'never.ndjson'], { cwd: folder });

@@ -26,7 +26,7 @@
  */
 import { createHash } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -88,10 +88,25 @@ const SCENARIO_TARGET_KEYS = new Set(['url', 'endpoint']);
 
 let guardPath: string | null = null;
 
-/** The socket guard module, written once per test process. */
+/** Folders this test file made under the system temp folder (the guard's, {@link temporaryFolder}'s). */
+const madeFolders = new Set<string>();
+
+/**
+ * Removes every folder this test file made under the system temp folder. Called after
+ * each file by test/support/remove-temporary-folders.ts (a setup file), so a run leaves
+ * no `aoai-probe-loopback-guard-*` or `aoai-probe-test-*` folders behind.
+ */
+export function removeTemporaryFolders(): void {
+  for (const folder of madeFolders) rmSync(folder, { recursive: true, force: true });
+  madeFolders.clear();
+  guardPath = null;
+}
+
+/** The socket guard module, written once per test file. */
 function guardModule(): string {
   if (guardPath === null) {
     const folder = mkdtempSync(join(tmpdir(), 'aoai-probe-loopback-guard-'));
+    madeFolders.add(folder);
     guardPath = join(folder, 'loopback-guard.mjs');
     writeFileSync(guardPath, GUARD_SOURCE);
   }
@@ -295,9 +310,11 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what:
   }
 }
 
-/** A fresh folder under the system temp folder. */
+/** A fresh folder under the system temp folder, removed after the test file. */
 export function temporaryFolder(name: string): string {
-  return mkdtempSync(join(tmpdir(), `aoai-probe-test-${name}-`));
+  const folder = mkdtempSync(join(tmpdir(), `aoai-probe-test-${name}-`));
+  madeFolders.add(folder);
+  return folder;
 }
 
 /** True when the text has a stack-trace line ("    at fn (file:line)"). */

@@ -1,16 +1,21 @@
 /**
  * The newcomer audit's bad-input table (docs/audits is not in a clone; the cases are copied
- * here), run through the real CLI: every input that is truly bad gives exit 2, one message
+ * here), run through the program: every input that is truly bad gives exit 2, one message
  * per problem naming it and its fix (every stderr line starts with "aoai-probe: "), nothing
  * on stdout, no stack trace, and nothing sent to the loopback server that stands in for the
  * target. `URL` is that server's request URL, `HOST` its host:port, `PORT` its port (a port
  * in use, for `sim`), `FILE:name` a fixture file written below.
+ *
+ * Most rows run in-process (`main()` with a captured CliIo: the bin is `main(processIo())`);
+ * the rows in {@link THROUGH_THE_BIN} — one or more per command, and the inputs large or
+ * deep enough to reach a process's limits — run through the real executable instead.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, ensureBuilt, hasStackTrace, temporaryFolder } from '../support/spawn-cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, ensureBuilt, hasStackTrace, temporaryFolder, type CliResult } from '../support/spawn-cli.js';
+import { runInProcess } from '../support/run-in-process.js';
 import { answerOk, startServer, type LoopbackServer } from './support/servers.js';
 
 let folder: string;
@@ -230,11 +235,28 @@ const VALID_CASES: [string, string[], number, string | null][] = [
   ["scn-bom", ["run", "FILE:bom.yaml", "--url", "URL"], 2, "/v1/chat/completions"],
 ];
 
+/**
+ * Rows that run through the real executable: at least one refusal of every command, a
+ * missing command, an unknown one, and the huge and nested files (a spawned process's
+ * stack and heap are what a user's are; the test worker's are not).
+ */
+const THROUGH_THE_BIN = new Set(['size0', 'rate0', 'ramp-missing-to', 'unknown-flag', 'unknown-cmd', 'no-cmd', 'url-userpass', 'record-devfull', 'scn-none', 'rep-badtypes', 'probe-budget0', 'sim-port-inuse', 'sim-limiter-params', 'body-100mb', 'scn-deep-yaml', 'scn-deep-json', 'scn-10mb']);
+/** Valid rows that run through the real executable. */
+const VALID_THROUGH_THE_BIN = new Set(['size-space', 'url-unicode', 'endpoint-trailing', 'scn-bom', 'ramp-down']);
+
+type Runner = (args: string[]) => Promise<CliResult>;
+const inProcess: Runner = (args) => runInProcess(args, { cwd: folder, env: NO_REAL_TARGET });
+const throughTheBin: Runner = (args) => runCli(args, { cwd: folder, env: NO_REAL_TARGET, timeoutMs: 60_000 });
+
 beforeAll(() => {
   ensureBuilt();
   folder = temporaryFolder('audit-bad-input');
   for (const [name, content] of Object.entries(fixtures())) writeFileSync(join(folder, name), content);
 }, 240_000);
+
+afterAll(() => {
+  rmSync(folder, { recursive: true, force: true });
+});
 
 function substitute(args: readonly string[], server: LoopbackServer): string[] {
   const host = new URL(server.origin).host;
@@ -245,40 +267,60 @@ function substitute(args: readonly string[], server: LoopbackServer): string[] {
   );
 }
 
+/** One bad row: exit 2, one message per problem, nothing on stdout, nothing sent. */
+async function checkRefused(run: Runner, name: string, args: string[]): Promise<void> {
+  // A server per case: the cases run side by side, and each must send nothing.
+  const server = await startServer((_request, response) => answerOk(response));
+  try {
+    const result = await run(substitute(args, server));
+    // commander's own hints ("(Did you mean --size?)", "(run with --help for usage)") come in brackets.
+    const lines = result.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('('));
+    expect({ code: result.code, stdout: result.stdout }, result.stderr).toEqual({ code: 2, stdout: '' });
+    expect(lines.length, result.stderr).toBeGreaterThan(0);
+    expect(lines.filter((line) => !line.startsWith('aoai-probe: ')), result.stderr).toEqual([]);
+    expect(lines.length, result.stderr).toBeLessThanOrEqual(3);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(result.stderr).not.toContain('internal error');
+    if (MESSAGES[name] !== undefined) expect(result.stderr).toMatch(MESSAGES[name]!);
+    expect(server.received).toHaveLength(0);
+  } finally {
+    await server.close();
+  }
+}
+
+describe('the audit\'s bad inputs, through the program', () => {
+  it.each(CASES.filter(([name]) => !THROUGH_THE_BIN.has(name)))('%s: exit 2, one message per problem, nothing sent', (name, args) => checkRefused(inProcess, name, args), 90_000);
+});
+
 describe('the audit\'s bad inputs, through the real CLI', () => {
-  it.concurrent.each(CASES)('%s: exit 2, one message per problem, nothing sent', async (name, args) => {
-    // A server per case: the cases run side by side, and each must send nothing.
-    const server = await startServer((_request, response) => answerOk(response));
-    try {
-      const result = await runCli(substitute(args, server), { cwd: folder, env: NO_REAL_TARGET, timeoutMs: 60_000 });
-      // commander's own hints ("(Did you mean --size?)", "(run with --help for usage)") come in brackets.
-      const lines = result.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('('));
-      expect({ code: result.code, stdout: result.stdout }, result.stderr).toEqual({ code: 2, stdout: '' });
-      expect(lines.length, result.stderr).toBeGreaterThan(0);
-      expect(lines.filter((line) => !line.startsWith('aoai-probe: ')), result.stderr).toEqual([]);
-      expect(lines.length, result.stderr).toBeLessThanOrEqual(3);
-      expect(hasStackTrace(result.stderr)).toBe(false);
-      expect(result.stderr).not.toContain('internal error');
-      if (MESSAGES[name] !== undefined) expect(result.stderr).toMatch(MESSAGES[name]!);
-      expect(server.received).toHaveLength(0);
-    } finally {
-      await server.close();
-    }
-  }, 90_000);
+  it('names rows that are in the table', () => {
+    const names = new Set(CASES.map(([name]) => name));
+    expect([...THROUGH_THE_BIN].filter((name) => !names.has(name))).toEqual([]);
+    expect([...VALID_THROUGH_THE_BIN].filter((name) => !VALID_CASES.some(([valid]) => valid === name))).toEqual([]);
+  });
+  it.concurrent.each(CASES.filter(([name]) => THROUGH_THE_BIN.has(name)))('%s: exit 2, one message per problem, nothing sent', (name, args) => checkRefused(throughTheBin, name, args), 90_000);
+});
+
+/** One valid row: exit 0, exactly the requests the README says, at the path it says. */
+async function checkValid(run: Runner, name: string, args: string[], count: number, path: string | null, where: string): Promise<void> {
+  const server = await startServer((_request, response) => answerOk(response));
+  try {
+    const result = await run([...substitute(args, server), '--record', join(folder, `valid-${name}-${where}.ndjson`)]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    if (count >= 0) expect(server.received, result.stderr).toHaveLength(count);
+    else expect(server.received.length, result.stderr).toBeGreaterThan(0);
+    if (path !== null) for (const request of server.received) expect(request.url).toBe(path);
+  } finally {
+    await server.close();
+  }
+}
+
+describe('the audit\'s odd-looking but valid inputs, through the program', () => {
+  it.each(VALID_CASES.filter(([name]) => !VALID_THROUGH_THE_BIN.has(name)))('%s: runs, exits 0 and sends what the README says', (name, args, count, path) => checkValid(inProcess, name, args, count, path, 'main'), 90_000);
 });
 
 describe('the audit\'s odd-looking but valid inputs, through the real CLI', () => {
-  it.concurrent.each(VALID_CASES)('%s: runs, exits 0 and sends what the README says', async (_name, args, count, path) => {
-    const server = await startServer((_request, response) => answerOk(response));
-    try {
-      const result = await runCli([...substitute(args, server), '--record', join(folder, `valid-${_name}.ndjson`)], { cwd: folder, env: NO_REAL_TARGET, timeoutMs: 60_000 });
-      expect(result.code, result.stderr).toBe(0);
-      expect(hasStackTrace(result.stderr)).toBe(false);
-      if (count >= 0) expect(server.received, result.stderr).toHaveLength(count);
-      else expect(server.received.length, result.stderr).toBeGreaterThan(0);
-      if (path !== null) for (const request of server.received) expect(request.url).toBe(path);
-    } finally {
-      await server.close();
-    }
-  }, 90_000);
+  it.concurrent.each(VALID_CASES.filter(([name]) => VALID_THROUGH_THE_BIN.has(name)))('%s: runs, exits 0 and sends what the README says', (name, args, count, path) =>
+    checkValid(throughTheBin, name, args, count, path, 'bin'), 90_000);
 });

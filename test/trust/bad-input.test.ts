@@ -1,13 +1,17 @@
 /**
- * Bad input through the real CLI: every flag value, target,
+ * Bad input through the program: every flag value, target,
  * expectation, scenario file and recording is checked before anything is sent; each
  * problem is named with its fix; all problems are listed at once; exit 2; never a
  * stack trace; nothing sent (a loopback server counts requests) and no recording left.
+ * The table of kinds runs in-process (`main()` with a captured CliIo: the bin is
+ * `main(processIo())`), the rows in THROUGH_THE_BIN and the other tests through the real
+ * executable.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, hasStackTrace, runCli, temporaryFolder } from '../support/spawn-cli.js';
+import { runInProcess } from '../support/run-in-process.js';
 import { AZURE_PATH, answerOk, startServer, type LoopbackServer } from './support/servers.js';
 
 let folder: string;
@@ -105,10 +109,18 @@ const CASES: [string, string[], RegExp[]][] = [
   ['an unknown simulator profile for sim', ['sim', '--profile', 'azure-fast'], [/azure-fast/]],
 ];
 
+/** Rows that run through the real executable: one or more per command, and commander's own refusal. */
+const THROUGH_THE_BIN = new Set(['a size that is not a number', 'steady without its required flags', 'an unknown flag', 'a scenario file with a typo and a bad value', 'a scenario file that expands without end (billion laughs)', 'a file that is not a recording', 'an unknown simulator profile for sim']);
+
 describe('each kind of bad input: exit 2, a message naming the problem and its fix, no stack trace, nothing sent', () => {
-  it.each(CASES)('%s', async (_what, args, messages) => {
+  it('runs the named rows through the real executable', () => {
+    expect([...THROUGH_THE_BIN].filter((what) => !CASES.some(([row]) => row === what))).toEqual([]);
+  });
+
+  it.each(CASES)('%s', async (what, args, messages) => {
     const cwd = join(folder);
-    const run = await runCli(args.map((arg) => (arg === 'URL' ? url : arg)), { cwd, timeoutMs: 30_000 });
+    const argv = args.map((arg) => (arg === 'URL' ? url : arg));
+    const run = THROUGH_THE_BIN.has(what) ? await runCli(argv, { cwd, timeoutMs: 30_000 }) : await runInProcess(argv, { cwd });
     for (const message of messages) expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toContain('internal error');
     expect(hasStackTrace(run.stderr)).toBe(false);

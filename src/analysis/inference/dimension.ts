@@ -15,8 +15,9 @@ import { fitDimension, type FitReport, type Hypothesis } from './fit.js';
 import { figuresOf, idleBurst, type LimitFigures } from './figures.js';
 import type { Observation } from './observations.js';
 import { samplesFor, type Dimension, type Sample } from './samples.js';
-import type { Variant } from './variants.js';
+import { SLIDING_LOG_PAIR, variantById, type Variant } from './variants.js';
 import { findSecondLimit, longRunRate } from './second-limit.js';
+import { fitSlidingLogPair } from './pair-fit.js';
 
 /** Range of one figure across the plausible hypotheses. */
 export interface FigureSpread {
@@ -109,6 +110,22 @@ export interface AnalyseOptions {
   secondLimit?: boolean;
 }
 
+/**
+ * Adds the fit of two sliding logs in AND to a report, when it explains clearly more
+ * than the best single limit: at least two requests, and half of what that one gets
+ * wrong (the same bar as a second limit found behind one, second-limit.ts). Four
+ * parameters explain almost any recording a little better; only a clear gain means a
+ * second limit.
+ */
+function addPairFit(report: FitReport, samples: readonly Sample[]): void {
+  const single = report.fits[0]?.best;
+  if (single === undefined || single.mismatches < 2 || single.variant.shape === 'concurrency') return;
+  const pair = fitSlidingLogPair(samples);
+  if (pair === null || pair.best.mismatches > single.mismatches - Math.max(2, 0.5 * single.mismatches)) return;
+  report.fits.push(pair);
+  report.fits.sort((a, b) => a.best.score - b.best.score);
+}
+
 /** Analyses one dimension of a recording's observations. */
 export function analyseDimension(observations: readonly Observation[], dimension: Dimension, options: AnalyseOptions = {}): DimensionAnalysis {
   const variants = options.variants;
@@ -120,6 +137,7 @@ export function analyseDimension(observations: readonly Observation[], dimension
     const analysis = { dimension, samples, report, best: null, plausible: [], figures: null, shape: 'none-observed' as const, spread: null, latencyMs, secondLimit: null };
     return { ...analysis, confidence: 'none' };
   }
+  if (unitWeights && (variants === undefined || variants.includes(SLIDING_LOG_PAIR))) addPairFit(report, samples);
   const bestScore = report.fits[0]!.best.score;
   const tolerance = plausibilityTolerance(report.fits[0]!.best.mismatches);
   const plausibleFits = report.fits.filter((fit) => fit.best.score <= bestScore + tolerance);
@@ -128,7 +146,13 @@ export function analyseDimension(observations: readonly Observation[], dimension
   const measuredBurst = unitWeights ? idleBurst(best, samples) : null;
   let figures = figuresOf(best, unitWeights, latencyMs, measuredBurst);
   let secondLimit: DimensionAnalysis['secondLimit'] = null;
-  if (unitWeights && options.secondLimit !== false) {
+  if (best.variant === SLIDING_LOG_PAIR) {
+    // The pair's second log is the slower limit: the same sentence as a second limit found behind one.
+    const { secondWindowMs, secondExtra } = best.params;
+    const secondBurst = Math.floor(best.capacity + 1e-6) + secondExtra!;
+    const hypothesis: Hypothesis = { ...best, variant: variantById('sliding-log'), params: { ratePerSecond: null, windowMs: secondWindowMs!, phaseMs: null, blockMs: null }, capacity: secondBurst, capacityHigh: secondBurst + 1 };
+    secondLimit = { hypothesis, perSecond: secondBurst / (secondWindowMs! / 1000), windowSeconds: secondWindowMs! / 1000, burst: secondBurst };
+  } else if (unitWeights && options.secondLimit !== false) {
     const found = findSecondLimit(samples, best);
     const rate = found === null ? null : longRunRate(found.hypothesis);
     if (found !== null && rate !== null) {

@@ -8,7 +8,8 @@
  * recovers in C/r; a window (log, fixed, counter) of L per W has burst L, rate L/W
  * and recovers in W; a block (rate-limiter-flexible's blockDuration) recovers in
  * the block; a concurrency cap of N with answers taking ℓ has burst N, rate N/ℓ
- * and recovers in ℓ.
+ * and recovers in ℓ; two sliding logs in AND have the first's burst and recovery
+ * after a burst, and the slower of the two rates.
  */
 import type { LimiterShape } from '../summary-types.js';
 import type { Hypothesis } from './fit.js';
@@ -56,6 +57,12 @@ export function figuresOf(hypothesis: Hypothesis, unitWeights: boolean, latencyM
   if (params.ratePerSecond !== null) {
     const perSecond = params.ratePerSecond;
     return { burst, perSecond, windowSeconds: burst / perSecond, shape };
+  }
+  if (params.windowMs !== null && params.secondWindowMs !== undefined && params.secondExtra !== undefined) {
+    // Two sliding logs in AND: bursts meet the first, sustained traffic the slower of the two.
+    const windowSeconds = params.windowMs / 1000;
+    const secondCapacity = Math.floor(hypothesis.capacity + 1e-6) + params.secondExtra;
+    return { burst, perSecond: Math.min(burst / windowSeconds, secondCapacity / (params.secondWindowMs / 1000)), windowSeconds, shape };
   }
   if (params.windowMs !== null) {
     const windowSeconds = params.windowMs / 1000;

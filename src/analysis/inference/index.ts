@@ -45,6 +45,8 @@ export interface InferenceInput {
   advertised: { tpm: number | null; rpm: number | null };
   /** The probe's budget, from the run line (null when it does not say): whether the budget or the plan ended it. */
   budget?: { requests: number | null; seconds: number | null } | null;
+  /** The end line's reason (null without one): whether the budget or agreement ended the probe. */
+  endReason?: ProbeSpent['ended'];
 }
 
 /** The inferred limits, with the analyses behind them for callers that want the detail. */
@@ -117,7 +119,7 @@ export function inferEffectiveLimits(input: InferenceInput): InferenceResult | n
   const spent: ProbeSpent | null =
     input.budget === undefined || input.budget === null
       ? null
-      : { requests: requests.length, seconds: Math.max(0, (lastDone - firstSent) / 1000), budgetRequests: input.budget.requests, budgetSeconds: input.budget.seconds };
+      : { requests: requests.length, seconds: Math.max(0, (lastDone - firstSent) / 1000), budgetRequests: input.budget.requests, budgetSeconds: input.budget.seconds, ended: input.endReason ?? null };
   const requestAnalysis = analyseDimension(observations, 'requests');
   let effectiveRequests: EffectiveRequests;
   if (requestAnalysis.figures === null) {

@@ -166,19 +166,25 @@ export function tokenNotes(analysis: DimensionAnalysis, advertised: AdvertisedFi
   return notes;
 }
 
-/** What the probe had and used: says whether its budget or its plan ended it. */
+/** What the probe had and used: says whether its budget or its experiments ended it. */
 export interface ProbeSpent {
   requests: number;
   seconds: number;
   /** The budget from the recording's run line; null when it does not say. */
   budgetRequests: number | null;
   budgetSeconds: number | null;
+  /**
+   * The end line's reason: `budget` when the budget (or what was left of it) could not pay
+   * for the next experiment, `completed` when the probe's experiments agreed; null when
+   * the recording has no end line.
+   */
+  ended?: 'completed' | 'interrupted' | 'budget' | 'error' | null;
 }
 
 /**
  * Sentences when the evidence is thin, saying truthfully why: the budget (requests or
- * time) ran out, or the probe's experiments ended with budget left and the plausible
- * explanations still apart.
+ * time) ran out, or what was left of it could not pay for another experiment, or the
+ * probe's experiments ended with budget left.
  */
 export function confidenceNote(analysis: DimensionAnalysis, what: string, spent: ProbeSpent | null = null): string | null {
   if (analysis.confidence !== 'low' || analysis.figures === null) return null;
@@ -194,7 +200,14 @@ export function confidenceNote(analysis: DimensionAnalysis, what: string, spent:
   const used = [spent.budgetRequests !== null ? `${formatFigure(spent.requests, 0)} of ${formatFigure(spent.budgetRequests, 0)} requests` : null, spent.budgetSeconds !== null ? `${formatSeconds(spent.seconds)} of ${formatSeconds(spent.budgetSeconds)}` : null]
     .filter((part) => part !== null)
     .join(', ');
-  return `The ${what} figures rest on thin evidence: the probe's experiments ended with budget left (${used} used) and the explanations that fit still disagree, so a larger budget may not help; treat them as estimates.`;
+  if (spent.ended === 'budget') {
+    // Not all spent, but too little left for the experiment that would settle what is open.
+    const requestShare = spent.budgetRequests === null ? 1 : spent.requests / spent.budgetRequests;
+    const timeShare = spent.budgetSeconds === null ? 1 : spent.seconds / spent.budgetSeconds;
+    const flag = spent.budgetRequests !== null && (spent.budgetSeconds === null || requestShare >= timeShare) ? '--budget-requests' : '--budget-time';
+    return `The ${what} figures rest on thin evidence: what was left of the budget (${used} used) could not pay for another experiment before the experiments agreed; rerun with a larger ${flag} to firm them up.`;
+  }
+  return `The ${what} figures rest on thin evidence: the probe's experiments ended with budget left (${used} used) and the explanations that fit still disagree; treat them as estimates.`;
 }
 
 /** Plural helper for other modules' sentences. */

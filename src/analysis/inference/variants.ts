@@ -18,6 +18,7 @@ import { AnchoredWindowModel } from './models/anchored-window.js';
 import { SlidingCounterModel } from './models/sliding-counter.js';
 import { ConcurrencyModel } from './models/concurrency.js';
 import { WholeTokenBucketModel } from './models/whole-token-bucket.js';
+import { SlidingLogPairModel } from './models/sliding-log-pair.js';
 
 /** Names of the variants, stable: they appear in notes and in the probe's reasoning. */
 export type VariantId =
@@ -32,7 +33,8 @@ export type VariantId =
   | 'whole-token-bucket'
   | 'sliding-counter'
   | 'sliding-counter-penalty'
-  | 'concurrency';
+  | 'concurrency'
+  | 'sliding-log-pair';
 
 /** The structural parameters of a hypothesis (null where the variant has none). */
 export interface VariantParams {
@@ -40,6 +42,10 @@ export interface VariantParams {
   windowMs: number | null;
   phaseMs: number | null;
   blockMs: number | null;
+  /** Two limits in AND (the sliding-log pair): the second, longer window, ms. */
+  secondWindowMs?: number;
+  /** Two limits in AND: how many more requests the second window holds than the first. */
+  secondExtra?: number;
 }
 
 /** One limiter kind the fit can try. */
@@ -214,9 +220,27 @@ export const VARIANTS: readonly Variant[] = [
   },
 ];
 
+/**
+ * Two sliding logs in AND. Not in VARIANTS: its four parameters (two windows, two
+ * capacities) need a search of their own (pair-fit.ts), which runs beside the
+ * catalogue's and is only believed when it explains clearly more than any one limit.
+ */
+export const SLIDING_LOG_PAIR: Variant = {
+  id: 'sliding-log-pair',
+  shape: 'sliding-window',
+  penalty: false,
+  main: 'window',
+  phased: false,
+  blocked: false,
+  capacityDependent: false,
+  complexity: 1,
+  dimensions: ['requests'],
+  create: (params) => SlidingLogPairModel.create(params.windowMs!, params.secondWindowMs!, params.secondExtra!),
+};
+
 /** Looks a variant up by id. */
 export function variantById(id: VariantId): Variant {
-  const variant = VARIANTS.find((candidate) => candidate.id === id);
+  const variant = [...VARIANTS, SLIDING_LOG_PAIR].find((candidate) => candidate.id === id);
   if (variant === undefined) throw new Error(`unknown limiter variant ${id}`);
   return variant;
 }

@@ -55,6 +55,15 @@ export function register(program: Command, io: CliIo): void {
     .option('--turns <k>', 'with --kind realtime: responses in the turns experiment (default 120)')
     .option('--turn-gap <duration>', 'with --kind realtime: pause between two responses (default 250ms)');
   addRunOptions(command);
+  command.addHelpText(
+    'after',
+    `
+Sharding (docs/sharding.md): the HTTP probe refuses --shard, --start-at and --coordinator
+(exit 2): it chooses each experiment from the last answers, which one shard cannot see for
+the others. Probe on one machine, then shard a fixed plan (burst, steady, ramp, run) at the
+figures it found. probe --kind realtime runs a fixed plan, and takes --shard I/N.
+`,
+  );
   command.action(async (raw: RawOptions) => {
     if (raw.kind === 'realtime') {
       // WebSocket sessions instead of HTTP requests: a ramp, an open-rate run and turns.

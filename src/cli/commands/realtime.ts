@@ -13,6 +13,7 @@
  * Sessions go through the one firing loop (src/run/realtime/run-sessions.ts); the
  * recording is analysed from the file, as `report` would.
  */
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
@@ -25,7 +26,7 @@ import { createRealClock } from '../../run/pacing/real-clock.js';
 import { describeTarget, targetSecrets } from '../../run/target.js';
 import { resolveRealtimeTarget, simulatorRealtimeTarget } from '../../run/realtime/target.js';
 import { runRealtimePhases } from '../../run/realtime/run-sessions.js';
-import { sessionsOf, type RealtimePhase } from '../../run/realtime/sources.js';
+import { sessionsOf, shardSessionCounts, type RealtimePhase, type RealtimeSchedule } from '../../run/realtime/sources.js';
 import type { TargetSpec } from '../../run/types.js';
 import { evaluateExpectations } from '../../expect/evaluate.js';
 import { parseExpectations } from '../../expect/parse.js';
@@ -36,6 +37,8 @@ import { addAdvertisedOptions, addOutputOptions, addTargetOptions, optionalCount
 import { readRunSettings, type ScenarioDefaults } from '../run-settings.js';
 import { analyseRecordingFile, isLoopbackUrl, renderOutputs } from '../session.js';
 import { TOOL_VERSION } from '../version.js';
+import { addShardOptions } from '../shard-options.js';
+import { synchroniseShard, type ShardStart } from '../shard-start.js';
 
 const HELP_AFTER = `
 Targets (as for HTTP; keys never reach the recording):
@@ -49,6 +52,10 @@ Examples:
   aoai-probe realtime --sim speech --sessions 40 --open-rate 10/s        # the open rate
   aoai-probe realtime --sim speech --sessions 30 --ramp 2/1s             # the concurrency cap
   aoai-probe realtime --sim azure-realtime --sessions 1 --turns 40       # responses per minute
+
+Sharded (docs/sharding.md): --shard I/N opens sessions I, I+N, … of every phase at their
+planned times (a session's turns go with it); with --shard or --start-at the phases keep
+planned starts, so shards that start together start every phase together.
 `;
 
 /** Registers `realtime`. */
@@ -65,7 +72,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--ramp <step/every>', 'concurrency ramp: +STEP sessions every EVERY (e.g. 2/1s), each held until the ramp ends')
     .option('--event-timeout <duration>', 'no server event within this is a silent hang (default 10s)')
     .option('--kind <kind>', 'realtime: the only kind of this command (accepted for symmetry with probe --kind realtime)');
-  addOutputOptions(addAdvertisedOptions(addTargetOptions(command)));
+  addShardOptions(addOutputOptions(addAdvertisedOptions(addTargetOptions(command))));
   command.addHelpText('after', HELP_AFTER);
   command.action(async (raw: RawOptions) => {
     io.setExitCode(await runRealtimeCommand(io, raw));
@@ -184,14 +191,24 @@ export async function runRealtimePlan(
           io.env,
         )
       : null;
-  const planned = phases.reduce((sum, phase) => sum + sessionsOf(phase), 0);
-  const plannedTurns = phases.reduce((sum, phase) => sum + (phase.kind === 'turns' ? phase.sessions * phase.turns : 0), 0);
+  // A shard opens its share of every phase's sessions (docs/sharding.md); the plan shown and checked is that share.
+  const shard = settings.shard !== null && settings.shard.count > 1 ? { index: settings.shard.index, count: settings.shard.count } : null;
+  const ownSessions = shard === null ? phases.map(sessionsOf) : shardSessionCounts(phases, shard);
+  const planned = ownSessions.reduce((sum, count) => sum + count, 0);
+  if (shard !== null && planned === 0) {
+    const whole = phases.reduce((sum, phase) => sum + sessionsOf(phase), 0);
+    throw new InputError(`shard ${shard.index} of ${shard.count} gets no session: the plan opens ${whole}; use at most ${whole} shards, or raise --sessions`);
+  }
+  const plannedTurns = phases.reduce((sum, phase, index) => sum + (phase.kind === 'turns' ? ownSessions[index]! * phase.turns : phase.kind === 'sessions' ? ownSessions[index]! * phase.turns : 0), 0);
   const where = given === null ? 'the embedded simulator' : describeTarget(given).url;
-  const planLine = `Plan: realtime ${phases.map((phase) => phase.kind).join(', then ')}, ${planned} session${planned === 1 ? '' : 's'}${plannedTurns > 0 ? ` and ${plannedTurns} responses` : ''} to ${where}.\n`;
+  const shareText = shard === null ? '' : ` (shard ${shard.index} of ${shard.count}'s share)`;
+  const planLine = `Plan: realtime ${phases.map((phase) => phase.kind).join(', then ')}, ${planned} session${planned === 1 ? '' : 's'}${plannedTurns > 0 ? ` and ${plannedTurns} responses` : ''}${shareText} to ${where}.\n`;
   if ((given !== null && !isLoopbackUrl(given.url.replace(/^ws/, 'http'))) || settings.dryRun) io.stderr.write(planLine);
   if (given !== null && !isLoopbackUrl(given.url.replace(/^ws/, 'http')) && !settings.yes && planned + plannedTurns > settings.maxRequests) {
     throw new InputError(`this plan opens ${planned} sessions and sends ${plannedTurns} responses to a real target, above --max-requests ${settings.maxRequests}; add --yes to run it, raise --max-requests, or use --dry-run to only see the plan`);
   }
+  // Checked before anything is sent, on a shard too (whose checks the merged report makes).
+  const parsedExpectations = parseExpectations(settings.expectations);
   if (settings.dryRun) return EXIT.ok;
 
   const recordingPath = settings.recordPath !== null ? resolve(io.cwd, settings.recordPath) : defaultRecordingPath(io.cwd, commandName, new Date());
@@ -213,6 +230,19 @@ export async function runRealtimePlan(
     }
     io.stderr.write(`Started the embedded simulator (${simulator.describe()}) on ${simulator.url}\n`);
     target = simulatorRealtimeTarget(simulator.url, text('deployment') ?? 'gpt-realtime', simulator.profile);
+  }
+
+  // The shared start is met when the recording is open and the simulator is up; nothing has been sent yet.
+  let shardStart: ShardStart | null = null;
+  if (settings.shard !== null) {
+    try {
+      shardStart = await synchroniseShard(io, settings.shard, settings.clockSkewMs);
+    } catch (error) {
+      await writer.close().catch(() => undefined);
+      rmSync(recordingPath, { force: true });
+      await simulator?.close();
+      throw error;
+    }
   }
 
   const clock = createRealClock();
@@ -237,17 +267,26 @@ export async function runRealtimePlan(
     v: RECORDING_VERSION,
     tool: { name: 'aoai-probe', version: TOOL_VERSION },
     command: commandName,
-    startedAt: new Date().toISOString(),
+    startedAt: new Date(shardStart?.wallNow() ?? Date.now()).toISOString(),
     advertised,
     targets: [describeTarget(target)],
     payload: { kind: 'responses', model: target.deployment, maxTokens: behaviour.maxOutputTokens ?? 16, promptTokens: null, stream: true },
     scenario: scenario === undefined ? { phases, phaseGapMs } : { name: scenario.name, file: scenario.file, phases, phaseGapMs },
+    ...(shardStart !== null ? { shard: { ...shardStart.identity, clockZeroEpochMs: shardStart.wallNow() - clock.now() } } : {}),
   });
+  const startAtClockMs = shardStart?.startAtLocalEpochMs == null ? null : clock.now() + (shardStart.startAtLocalEpochMs - shardStart.wallNow());
+  if (startAtClockMs !== null && startAtClockMs - clock.now() > 1000) io.stderr.write(`Waiting ${((startAtClockMs - clock.now()) / 1000).toFixed(1)} s for the shared start (${shardStart!.identity.startAt})\n`);
+  if (startAtClockMs !== null && startAtClockMs < clock.now()) {
+    io.stderr.write(`note: the shared start passed ${((clock.now() - startAtClockMs) / 1000).toFixed(3)} s ago; starting now (the merged report shows the shards' spread)\n`);
+  }
+  // Sharded or timed: phases at planned instants, so every shard starts each phase at the same time.
+  const schedule: RealtimeSchedule =
+    settings.shard === null ? {} : { plannedStarts: true, ...(shard !== null ? { shard } : {}), ...(startAtClockMs !== null ? { notBeforeMs: startAtClockMs } : {}) };
   let sent = 0;
   let dropped = 0;
   let reason: 'completed' | 'interrupted' | 'budget' | 'error' = 'completed';
   try {
-    const result = await runRealtimePhases({ target, phases, clock, sink, behaviour, stopSignal: stop.signal, abortSignal: abort.signal, phaseGapMs });
+    const result = await runRealtimePhases({ target, phases, clock, sink, behaviour, stopSignal: stop.signal, abortSignal: abort.signal, phaseGapMs, schedule });
     sent = result.sent;
     dropped = result.dropped;
     reason = interrupts > 0 ? 'interrupted' : result.reason;
@@ -257,6 +296,7 @@ export async function runRealtimePlan(
     ended = true;
     await writer.close();
     await simulator?.close();
+    await shardStart?.close();
     unsubscribe();
     throw error;
   }
@@ -265,9 +305,13 @@ export async function runRealtimePlan(
   unsubscribe();
   await writer.close();
   await simulator?.close();
+  await shardStart?.close();
 
   const analysed = await analyseRecordingFile(io, recordingPath);
-  const expectations = evaluateExpectations(parseExpectations(settings.expectations), analysed.summary);
+  // One shard's share is not the run: its checks belong to the merged report (docs/sharding.md).
+
+  if (shard !== null && settings.expectations.length > 0) io.stderr.write(`note: the ${settings.expectations.length} expectation${settings.expectations.length === 1 ? ' is' : 's are'} checked on the merged report (aoai-probe report with every shard's recording and --expect), not on one shard\n`);
+  const expectations = evaluateExpectations(shard === null ? parsedExpectations : [], analysed.summary);
   renderOutputs(io, settings, analysed, expectations);
   io.stderr.write(`Recording: ${recordingPath}\n`);
   if (reason === 'interrupted') return EXIT.interrupted;

@@ -17,14 +17,14 @@ import type { CliIo } from '../io.js';
 import { addRunOptions, optionalChoice, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
 import { isLoopbackUrl, openSession, runSession } from '../session.js';
-import { EXIT } from '../../errors.js';
+import { EXIT, InputError } from '../../errors.js';
 import { parseRate } from '../../parse/units.js';
 import { POLICY_NAMES, policiesHelp } from '../../retry/catalogue.js';
 import { DEFAULT_CALLER_LIMITS } from '../../retry/caller-book.js';
 import { parsePolicyList, policyFromEntry } from '../../retry/parse-policy.js';
 import type { RetryPolicy } from '../../retry/types.js';
 import { runSource } from '../../run/loop.js';
-import { RetryLabSource, type CallerArrival } from '../../run/retry-lab-source.js';
+import { RetryLabSource, shardCallers, type CallerArrival } from '../../run/retry-lab-source.js';
 import { resolveTarget } from '../../run/target.js';
 
 const DEFAULT_CALLERS = 60;
@@ -111,8 +111,14 @@ export function register(program: Command, io: CliIo): void {
     const realTarget = !simulated && !isLoopbackUrl(resolveTarget({ ...runSettings.targetFlags }, io.env)!.url);
     const order = simulated ? (orderFlag ?? 'parallel') : 'sequential';
     if (realTarget && orderFlag === 'parallel') io.stderr.write('Note: against a real target the policies run one after another (one limit cannot be shared fairly); --order parallel is ignored.\n');
+    // A sharded lab runs every policy with its share of the callers (docs/sharding.md).
+    const shard = runSettings.shard !== null && runSettings.shard.count > 1 ? { index: runSettings.shard.index, count: runSettings.shard.count } : undefined;
+    const ownCallers = shardCallers(callers, shard).length;
+    if (shard !== undefined && ownCallers === 0) {
+      throw new InputError(`shard ${shard.index} of ${shard.count} gets no caller: each policy has ${callers}; use at most ${callers} shards, or raise --callers`);
+    }
     // The plan's worst case: every caller makes all its attempts (the SDK replicas keep their own limit).
-    const worstCase = policies.reduce((sum, policy) => sum + callers * (policy.maxAttempts ?? maxAttempts), 0);
+    const worstCase = policies.reduce((sum, policy) => sum + ownCallers * (policy.maxAttempts ?? maxAttempts), 0);
     const arrivalText = arrival.kind === 'burst' ? 'burst' : `${Number(arrival.perSecond.toFixed(3))}/s`;
     const laneIds = policies.map((policy) => policy.name);
     const session = await openSession(io, {
@@ -127,8 +133,9 @@ export function register(program: Command, io: CliIo): void {
       io.setExitCode(EXIT.ok);
       return;
     }
+    const shareText = shard === undefined ? '' : ` (this shard runs ${ownCallers} of them: callers ${shard.index}, ${shard.index + shard.count}, …)`;
     io.stderr.write(
-      `${callers} callers per policy (${arrival.kind === 'burst' ? 'all at once' : `arriving at ${arrivalText}`}), each needs one answer; up to ${maxAttempts} attempts, give up after ${giveUpAfterMs / 1000} s; ${policies.length} policies, ${simulated ? `each against its own fresh simulator, ${order === 'parallel' ? 'at the same time' : 'one after another'}` : 'one after another with a recovery pause'}\n`,
+      `${callers} callers per policy${shareText} (${arrival.kind === 'burst' ? 'all at once' : `arriving at ${arrivalText}`}), each needs one answer; up to ${maxAttempts} attempts, give up after ${giveUpAfterMs / 1000} s; ${policies.length} policies, ${simulated ? `each against its own fresh simulator, ${order === 'parallel' ? 'at the same time' : 'one after another'}` : 'one after another with a recovery pause'}\n`,
     );
     const epochOffset = Date.now() - session.clock.now();
     const laneTarget = (index: number): string => session.targets[Math.min(index, session.targets.length - 1)]!.id;
@@ -139,6 +146,8 @@ export function register(program: Command, io: CliIo): void {
       limits: { maxAttempts, giveUpAfterMs },
       seed,
       order,
+      ...(shard !== undefined ? { shard } : {}),
+      ...(session.startAtClockMs !== null ? { notBeforeMs: session.startAtClockMs } : {}),
       epochAt: (clockMs) => epochOffset + clockMs,
       // Fresh simulators need no recovery; a real limit gets the measured pause.
       ...(simulated ? { pauseBetweenLanes: false } : recoveryMs !== null ? { unhintedPauseMs: recoveryMs } : {}),
@@ -150,6 +159,8 @@ export function register(program: Command, io: CliIo): void {
         targets: session.targets.map((entry) => ({ id: entry.id, sender: entry.transport })),
         maxInFlight: runSettings.maxInFlight ?? Math.max(callers * (order === 'parallel' ? policies.length : 1), 1000),
         graceMs: GRACE_MS,
+        // Seqs of different shards never meet: shard I numbers its attempts I, I + N, …
+        ...(shard !== undefined ? { firstSeq: shard.index, seqStep: shard.count } : {}),
         stopSignal: session.stopSignal,
         abortSignal: session.abortSignal,
       });

@@ -40,6 +40,9 @@ export interface KubernetesOptions {
 /** Where the pod's files live: the command runs in WORKING_DIR, so the paths in it are relative (and the same locally). */
 const WORKING_DIR = '/work';
 
+/** How long a pod waits at the coordinator for the others (`--start-timeout`). */
+const POD_START_TIMEOUT = '10m';
+
 /** The container's command and arguments, as Kubernetes runs them (`$(VAR)` is expanded by Kubernetes). */
 export function shardCommand(options: KubernetesOptions): { command: string[]; args: string[] } {
   return {
@@ -51,6 +54,9 @@ export function shardCommand(options: KubernetesOptions): { command: string[]; a
       String(options.shards),
       '--coordinator',
       `${options.name}-0.${options.name}:${COORDINATOR_PORT}`,
+      // Pods of one Job can start minutes apart (scheduling, image pulls): wait longer than a hand-started run does.
+      '--start-timeout',
+      POD_START_TIMEOUT,
       '--record',
       `${RECORDINGS_FOLDER}/shard-$(JOB_COMPLETION_INDEX).ndjson`,
       '--quiet',

@@ -67,15 +67,61 @@ function paramsOf(phase: RealtimePhase): PhaseLine['params'] {
   return { ...rest };
 }
 
-/** The phases one after another (each starts when the previous one's sessions are all done), as a Source. */
-export function realtimeSource<Line extends SentLine>(phases: readonly RealtimePhase[], gapMs = 1000): Source<Line> {
+/**
+ * How a realtime plan is laid out in time and shared (docs/sharding.md). Without any of
+ * these the phases simply follow one another (each when the previous one's sessions are
+ * done), which is what a lone run wants.
+ */
+export interface RealtimeSchedule {
+  /**
+   * Shard `index` of `count`: this process opens the sessions whose number in the whole
+   * plan (counted over every phase, from 0) is `index` modulo `count`, each at its
+   * planned time; a session's turns go with it. The shards together open the plan once.
+   */
+  shard?: { index: number; count: number };
+  /** Clock time before which the first phase does not start: the shared start of a sharded run. */
+  notBeforeMs?: number;
+  /**
+   * Planned phase starts, like HTTP phases: phase k + 1 is due at phase k's planned
+   * start plus its planned length (realtimePhaseLengthMs) plus the gap, so shards that
+   * started together start every phase together. A phase whose sessions on this
+   * process outlast that (a slow close, a turn that took long) delays the next one
+   * until they are done: a phase never overlaps the previous one's sessions, and the
+   * merged report's cross-shard spread shows the lateness.
+   */
+  plannedStarts?: boolean;
+}
+
+/** Time a session is given to close after its planned end (its close handshake, the last event), ms. */
+const SESSION_SETTLE_MS = 2_000;
+/** Time planned for one response of a turns phase beyond its gap (the tiny answers the turns ask for), ms. */
+const TURN_ALLOWANCE_MS = 500;
+
+/** How long a phase is planned to last from its start until its sessions have closed, ms (the planned-starts schedule). */
+export function realtimePhaseLengthMs(phase: RealtimePhase): number {
+  const { shots, endMs } = planRealtimePhase(phase, 0);
+  if (phase.kind === 'session-ramp') return endMs + SESSION_SETTLE_MS;
+  const turns = phase.turns;
+  const turnGapMs = phase.kind === 'turns' ? phase.turnGapMs : 0;
+  const holdMs = phase.kind === 'sessions' ? phase.holdMs : 0;
+  const lastOpenMs = shots.at(-1)?.atMs ?? 0;
+  return lastOpenMs + holdMs + turns * (turnGapMs + TURN_ALLOWANCE_MS) + SESSION_SETTLE_MS;
+}
+
+/** The phases one after another as a Source: see RealtimeSchedule for when each starts and which sessions this process opens. */
+export function realtimeSource<Line extends SentLine>(phases: readonly RealtimePhase[], gapMs = 1000, schedule: RealtimeSchedule = {}): Source<Line> {
   let index = -1;
   let shots: PlannedShot[] = [];
   let shotIndex = 0;
   let inFlight = 0;
   let view: { now(): number } | null = null;
   let phaseStarted = false;
+  /** Sessions of the whole plan before the current phase (the shard's share counts from here). */
+  let sessionsBefore = 0;
+  /** Planned start of the next phase, clock ms (plannedStarts only; null until the first phase). */
+  let nextPlannedMs: number | null = null;
   const step: Step = { type: 'wait', untilMs: null };
+  const shard = schedule.shard !== undefined && schedule.shard.count > 1 ? schedule.shard : null;
   return {
     start(loopView) {
       view = loopView;
@@ -92,16 +138,24 @@ export function realtimeSource<Line extends SentLine>(phases: readonly RealtimeP
       if (phaseStarted) {
         phaseStarted = false;
         if (index + 1 >= phases.length) return { type: 'end', graceMs: Number.POSITIVE_INFINITY };
-        return { type: 'wait', untilMs: nowMs + gapMs };
+        if (schedule.plannedStarts !== true) return { type: 'wait', untilMs: nowMs + gapMs };
       }
       index++;
       if (index >= phases.length) return { type: 'end', graceMs: Number.POSITIVE_INFINITY };
       const phase = phases[index]!;
-      const startMs = (view?.now() ?? nowMs) + 10;
-      shots = planRealtimePhase(phase, startMs).shots;
+      const soonest = (view?.now() ?? nowMs) + 10;
+      let startMs = soonest;
+      if (index === 0) startMs = Math.max(soonest, schedule.notBeforeMs ?? Number.NEGATIVE_INFINITY);
+      else if (schedule.plannedStarts === true && nextPlannedMs !== null) startMs = Math.max(soonest, nextPlannedMs);
+      // The planned time line does not move with a late phase: every shard keeps the same one.
+      if (schedule.plannedStarts === true) nextPlannedMs = (nextPlannedMs ?? startMs) + realtimePhaseLengthMs(phase) + gapMs;
+      const planned = planRealtimePhase(phase, startMs).shots;
+      shots = shard === null ? planned : planned.filter((_, offset) => (sessionsBefore + offset) % shard.count === shard.index);
+      sessionsBefore += planned.length;
       shotIndex = 0;
       phaseStarted = true;
-      return { type: 'phase', atMs: startMs, name: phase.name, kind: phase.kind, params: paramsOf(phase) };
+      const shardParams: PhaseLine['params'] = shard === null ? {} : { shardSessions: shots.length };
+      return { type: 'phase', atMs: startMs, name: phase.name, kind: phase.kind, params: { ...paramsOf(phase), ...shardParams } };
     },
     observe(line) {
       if (line.type === 'session' || line.type === 'dropped') inFlight--;
@@ -110,4 +164,16 @@ export function realtimeSource<Line extends SentLine>(phases: readonly RealtimeP
       return index < phases.length - 1 || shotIndex < shots.length;
     },
   };
+}
+
+/** The sessions of `phases` that shard `index` of `count` opens (RealtimeSchedule.shard), phase by phase. */
+export function shardSessionCounts(phases: readonly RealtimePhase[], shard: { index: number; count: number }): number[] {
+  let before = 0;
+  return phases.map((phase) => {
+    const total = sessionsOf(phase);
+    let kept = 0;
+    for (let offset = 0; offset < total; offset++) if ((before + offset) % shard.count === shard.index) kept++;
+    before += total;
+    return kept;
+  });
 }

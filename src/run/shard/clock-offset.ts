@@ -92,7 +92,9 @@ async function getJson(url: string, agent: Agent, address: CoordinatorAddress, d
       if (error instanceof CoordinatorUnreachable || address.signal?.aborted === true) throw error;
       if (address.wallNow() + RETRY_PAUSE_MS > deadline) {
         const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-        throw new CoordinatorUnreachable(`the coordinator ${address.baseUrl} did not answer within ${Math.round(address.timeoutMs / 1000)} s (${code}); start shard 0 with the same --coordinator, and check that this machine can reach it`);
+        throw new CoordinatorUnreachable(
+          `the coordinator (shard 0) at ${address.baseUrl} did not ${url.includes('/start') ? 'give the shared start' : 'answer'} within ${Math.round(address.timeoutMs / 1000)} s (${code}); start shard 0 with the same --coordinator (it may have died or not be up yet), check that this machine can reach it, or wait longer with --start-timeout (e.g. --start-timeout 10m)`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
     }

@@ -43,6 +43,8 @@ export interface Coordinator {
   readonly port: number;
   /** Resolves with the shared start (coordinator's clock) once every other shard has asked. */
   readonly startAt: Promise<number>;
+  /** The shards (1 and up) that have asked for the start so far: who is missing when the wait ends. */
+  checkedIn(): number[];
   /** Stops listening; held askers are answered with 503 so they fail with a message instead of hanging. */
   close(): Promise<void>;
 }
@@ -100,6 +102,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   return {
     port: (server.address() as AddressInfo).port,
     startAt,
+    checkedIn: () => [...asked].sort((a, b) => a - b),
     close: () =>
       new Promise<void>((resolve) => {
         for (const response of held.splice(0)) response.writeHead(503).end();
