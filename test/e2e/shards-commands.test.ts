@@ -9,26 +9,14 @@
  * Then the coordinator's failures: a shard 0 that never comes up, or dies while the
  * others wait, ends them with one message and exit 2 within --start-timeout.
  */
-import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Summary } from '../../src/analysis/summary-types.js';
 import type { RunLine } from '../../src/record/types.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 import { ensureBuilt, hasStackTrace, runCli, startCli, temporaryFolder, waitFor, type CliResult } from '../support/spawn-cli.js';
-
-function linesOf(path: string): Record<string, unknown>[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-function summaryOf(result: CliResult): Summary {
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as Summary;
-}
+import { linesOf, summaryOf } from '../support/recorded-output.js';
 
 /** Starts shard 0 (the coordinator, on a free port), then the others against it; resolves when all ended. */
 async function runShards(folder: string, shards: number, args: (index: number, coordinator: string) => string[]): Promise<CliResult[]> {

@@ -11,10 +11,10 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Summary } from '../../src/analysis/summary-types.js';
 import type { RequestLine, RunLine } from '../../src/record/types.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 import { ROOT, ensureBuilt, runCli, startCli, temporaryFolder, waitFor, type CliResult } from '../support/spawn-cli.js';
+import { linesOf, summaryOf } from '../support/recorded-output.js';
 
 const SHARDS = 3;
 /** A burst across the 1-s cap (5 of the simulator's 300 RPM), then a steady rate above it. */
@@ -36,18 +36,6 @@ const PLANNED = 12 + 30;
 
 function chatUrl(simulator: RunningSimulator): string {
   return `${simulator.url}/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21`;
-}
-
-function linesOf(path: string): Record<string, unknown>[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-function summaryOf(result: CliResult): Summary {
-  expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as Summary;
 }
 
 /** Starts shard 0 (the coordinator, on a free port), then the others against it; resolves when all ended. */

@@ -13,10 +13,10 @@
  * with Debian's apache2 package, as mod_evasive and mod_qos run in the access phase
  * before any handler, which is where a limiter in front of an API sits.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findExecutable, startChildServer } from './child-server.js';
+import { findExecutable, startServerInFolder } from './child-server.js';
 
 /** Where Debian (and Ubuntu) put httpd's modules. */
 const MODULE_FOLDERS = ['/usr/lib/apache2/modules', '/usr/lib64/httpd/modules', '/usr/lib/httpd/modules'];
@@ -107,18 +107,8 @@ LuaMapHandler ^/ ${folder}/answer.lua handle
   const configPath = join(folder, 'httpd.conf');
   writeFileSync(configPath, config);
   chmodSync(join(folder, 'answer.lua'), 0o644);
-  let server;
-  try {
-    server = await startChildServer(binary, ['-f', configPath, '-DFOREGROUND'], port);
-  } catch (error) {
-    rmSync(folder, { recursive: true, force: true });
-    throw error;
-  }
-  const started = server;
+  const started = await startServerInFolder(folder, binary, ['-f', configPath, '-DFOREGROUND'], port);
   return {
-    async stop() {
-      await started.stop();
-      rmSync(folder, { recursive: true, force: true });
-    },
+    stop: () => started.stop(),
   };
 }

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 
 /** A free TCP port on 127.0.0.1 (asked of the OS, then released). */
 export function freePort(): Promise<number> {
@@ -81,4 +81,26 @@ export async function startChildServer(command: string, args: readonly string[],
   }
   await server.stop();
   throw new Error(`${command} did not listen on ${port} within ${timeoutMs} ms:\n${output}`);
+}
+
+/**
+ * Starts a server whose configuration lives in `folder` (a temp folder of its own),
+ * and removes the folder when the start fails or the server stops: the one cleanup
+ * rule every configured limiter (nginx, HAProxy, Apache, Varnish) follows.
+ */
+export async function startServerInFolder(folder: string, command: string, args: readonly string[], port: number, timeoutMs?: number): Promise<ChildServer> {
+  let server: ChildServer;
+  try {
+    server = await startChildServer(command, args, port, timeoutMs);
+  } catch (error) {
+    rmSync(folder, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
 }

@@ -11,10 +11,10 @@
  * admits `limit` requests (the request that brings the rate to limit + 1 is denied);
  * the long-run rate is limit / period.
  */
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findExecutable, freePort, startChildServer } from './child-server.js';
+import { findExecutable, freePort, startServerInFolder } from './child-server.js';
 import type { RunningLimiter } from './running-limiter.js';
 
 /** Settings of one HAProxy rate limit. */
@@ -52,14 +52,11 @@ frontend probe
 `;
   const configPath = join(folder, 'haproxy.cfg');
   writeFileSync(configPath, config);
-  const server = await startChildServer(binary, ['-db', '-f', configPath], port);
+  const server = await startServerInFolder(folder, binary, ['-db', '-f', configPath], port);
   return {
     name: `HAProxy sc_http_req_rate(${options.periodSeconds}s) gt ${options.limit} (refused requests counted)`,
     url: `http://127.0.0.1:${port}/v1/chat/completions`,
     truth: { burst: options.limit, perSecond: options.limit / options.periodSeconds, windowSeconds: options.periodSeconds, shape: 'sliding-window' },
-    async stop() {
-      await server.stop();
-      rmSync(folder, { recursive: true, force: true });
-    },
+    stop: () => server.stop(),
   };
 }

@@ -7,10 +7,10 @@
  * WebSocket server, an upstream pool) needs the same prelude; only the `http { … }`
  * contents differ.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findExecutable, startChildServer } from './child-server.js';
+import { findExecutable, startServerInFolder } from './child-server.js';
 
 /** The nginx binary, or null when nginx is not installed. */
 export function nginxPath(): string | null {
@@ -50,18 +50,8 @@ ${httpBlock}
 `;
   const configPath = join(folder, 'nginx.conf');
   writeFileSync(configPath, config);
-  let server;
-  try {
-    server = await startChildServer(binary, ['-p', folder, '-c', configPath, '-e', join(folder, 'logs/error.log')], port);
-  } catch (error) {
-    rmSync(folder, { recursive: true, force: true });
-    throw error;
-  }
-  const started = server;
+  const started = await startServerInFolder(folder, binary, ['-p', folder, '-c', configPath, '-e', join(folder, 'logs/error.log')], port);
   return {
-    async stop() {
-      await started.stop();
-      rmSync(folder, { recursive: true, force: true });
-    },
+    stop: () => started.stop(),
   };
 }

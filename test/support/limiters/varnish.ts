@@ -14,10 +14,10 @@
  * request per period / limit seconds), recovery from empty = period; offered a little
  * faster than that, it admits far less (at 1.2 × the rate, about 0.6 × it).
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findExecutable, freePort, startChildServer } from './child-server.js';
+import { findExecutable, freePort, startServerInFolder } from './child-server.js';
 import type { RunningLimiter } from './running-limiter.js';
 import { COMPOUND_GOAL } from '../../probe/support/cases.js';
 
@@ -80,21 +80,11 @@ sub vcl_synth {
   const vclPath = join(folder, 'limit.vcl');
   writeFileSync(vclPath, vcl);
   chmodSync(vclPath, 0o644);
-  let server;
-  try {
-    server = await startChildServer(binary, ['-F', '-a', `127.0.0.1:${port}`, '-f', vclPath, '-n', join(folder, 'work'), '-s', 'malloc,16m'], port, 30_000);
-  } catch (error) {
-    rmSync(folder, { recursive: true, force: true });
-    throw error;
-  }
-  const started = server;
+  const started = await startServerInFolder(folder, binary, ['-F', '-a', `127.0.0.1:${port}`, '-f', vclPath, '-n', join(folder, 'work'), '-s', 'malloc,16m'], port, 30_000);
   return {
     name: `Varnish vsthrottle.is_denied(client.identity, ${options.limit}, ${options.periodSeconds}s) (whole tokens from the last admission)`,
     url: `http://127.0.0.1:${port}/v1/chat/completions`,
     truth: { burst: options.limit, perSecond: options.limit / options.periodSeconds, windowSeconds: options.periodSeconds, shape: 'token-bucket', goal: COMPOUND_GOAL },
-    async stop() {
-      await started.stop();
-      rmSync(folder, { recursive: true, force: true });
-    },
+    stop: () => started.stop(),
   };
 }
