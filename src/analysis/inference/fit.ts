@@ -14,8 +14,8 @@
  * without making the fit worse (`mainRange`): that range is the measurement's
  * uncertainty, and the probe's next experiment aims at shrinking it.
  */
-import type { Sample, Dimension } from './samples.js';
-import type { ReplayModel } from './models/replay-model.js';
+import { columnsOf, type Sample, type Dimension } from './samples.js';
+import type { ReplayColumns, ReplayModel } from './models/replay-model.js';
 import { fitThreshold, mismatchesAt } from './threshold.js';
 import { VARIANTS, type Variant, type VariantParams } from './variants.js';
 
@@ -53,14 +53,10 @@ export interface FitReport {
   refusals: number;
 }
 
-/** Replays `model` over `samples`; returns each request's load including its own weight. */
-export function replayValues(model: ReplayModel, samples: readonly Sample[]): Float64Array {
-  const values = new Float64Array(samples.length);
-  for (let index = 0; index < samples.length; index++) {
-    const sample = samples[index]!;
-    values[index] = model.loadAt(sample.atMs) + sample.weight;
-    model.record(sample.atMs, sample.weight, sample.admitted, sample.releaseMs);
-  }
+/** Replays `model` over the recorded requests; returns each request's load including its own weight. */
+export function replayValues(model: ReplayModel, requests: ReplayColumns): Float64Array {
+  const values = new Float64Array(requests.length);
+  model.replay(requests, values);
   return values;
 }
 
@@ -79,7 +75,8 @@ interface Evaluation {
 }
 
 interface FitContext {
-  samples: readonly Sample[];
+  /** The samples as columns (what replays read). */
+  requests: ReplayColumns;
   labels: Int8Array;
   spanMs: number;
   /** Capacities to try for capacity-dependent variants (and the quick scoring of phased ones). */
@@ -88,42 +85,58 @@ interface FitContext {
   references: number[];
   /** Calls (whole-request capacities) rather than tokens. */
   unitWeights: boolean;
+  /** One value per sample, overwritten by every replay of an evaluation (saves an allocation per replay). */
+  scratch: Float64Array;
 }
 
 function evaluate(variant: Variant, params: VariantParams, context: FitContext): Evaluation {
+  const { requests, scratch: values } = context;
   if (!variant.capacityDependent) {
-    const values = replayValues(variant.create(params, Number.POSITIVE_INFINITY), context.samples);
+    variant.create(params, Number.POSITIVE_INFINITY).replay(requests, values);
     const fit = fitThreshold(values, context.labels);
     return { params, mismatches: fit.mismatches, capacity: fit.low, capacityHigh: fit.high };
   }
   let best: Evaluation | null = null;
   for (const capacity of context.capacities) {
-    const values = replayValues(variant.create(params, capacity), context.samples);
+    variant.create(params, capacity).replay(requests, values);
     const mismatches = mismatchesAt(values, context.labels, capacity);
     if (best === null || mismatches < best.mismatches) best = { params, mismatches, capacity, capacityHigh: capacity + 1 };
   }
   return best!;
 }
 
+/** Samples replayed between two looks at whether a quick evaluation can still win. */
+const QUICK_CHUNK = 32;
+
 /**
  * Scores a setting at a few whole capacities only (one pass, no sort): many times
  * cheaper than `evaluate`, good enough to pick the settings worth evaluating fully.
+ *
+ * `bound` is the score to beat: the caller keeps a setting only when it gets strictly
+ * fewer wrong. Wrong predictions only add up as the replay goes on, so once every
+ * capacity has `bound` of them the setting cannot win, and the replay stops there
+ * (null). The settings that win, and their scores, are the same as without it.
  */
-function quickEvaluate(variant: Variant, params: VariantParams, context: FitContext): Evaluation {
-  const model = variant.create(params, Number.POSITIVE_INFINITY);
+function quickEvaluate(variant: Variant, params: VariantParams, context: FitContext, bound = Number.POSITIVE_INFINITY): Evaluation | null {
   const capacities = context.capacities;
   const wrong = new Int32Array(capacities.length);
-  const { samples, labels } = context;
-  for (let index = 0; index < samples.length; index++) {
-    const sample = samples[index]!;
-    const value = model.loadAt(sample.atMs) + sample.weight;
-    model.record(sample.atMs, sample.weight, sample.admitted, sample.releaseMs);
-    const label = labels[index];
-    if (label === -1) continue;
-    for (let position = 0; position < capacities.length; position++) {
-      const admitted = value <= capacities[position]! + 1e-7;
-      if (admitted !== (label === 1)) wrong[position]!++;
+  const { requests, labels, scratch: values } = context;
+  const model = variant.create(params, Number.POSITIVE_INFINITY);
+  for (let from = 0; from < requests.length; from += QUICK_CHUNK) {
+    const to = Math.min(requests.length, from + QUICK_CHUNK);
+    model.replay(requests, values, from, to);
+      for (let index = from; index < to; index++) {
+      const label = labels[index];
+      if (label === -1) continue;
+      const value = values[index]!;
+      for (let position = 0; position < capacities.length; position++) {
+        const admitted = value <= capacities[position]! + 1e-7;
+        if (admitted !== (label === 1)) wrong[position]!++;
+      }
     }
+    let fewest = wrong[0]!;
+    for (let position = 1; position < capacities.length; position++) fewest = Math.min(fewest, wrong[position]!);
+    if (fewest >= bound) return null;
   }
   let bestPosition = 0;
   for (let position = 1; position < capacities.length; position++) if (wrong[position]! < wrong[bestPosition]!) bestPosition = position;
@@ -167,10 +180,10 @@ function sweep(variant: Variant, mains: readonly number[], context: FitContext, 
   const useQuick = quick && context.unitWeights && !variant.capacityDependent && context.capacities.length > 0;
   const bestPerMain: Evaluation[] = [];
   for (const main of mains) {
-    let best: Evaluation | null = null;
+    let best = null as Evaluation | null;
     for (const params of expand(variant, main, phaseSteps, blockGrid(main))) {
-      const evaluation = useQuick ? quickEvaluate(variant, params, context) : evaluate(variant, params, context);
-      if (best === null || evaluation.mismatches < best.mismatches) best = evaluation;
+      const evaluation = useQuick ? quickEvaluate(variant, params, context, best?.mismatches) : evaluate(variant, params, context);
+      if (evaluation !== null && (best === null || evaluation.mismatches < best.mismatches)) best = evaluation;
     }
     bestPerMain.push(best!);
   }
@@ -287,13 +300,14 @@ function widen(variant: Variant, sweepResult: readonly Evaluation[], range: { lo
  * to either end. Everything is scored at whole capacities, without sorting.
  */
 function spanAwareSweep(variant: Variant, context: FitContext, references: readonly number[]): Evaluation[] {
-  const centerMs = context.samples.length === 0 ? 0 : (context.samples[0]!.atMs + context.samples[context.samples.length - 1]!.atMs) / 2;
+  const { atMs } = context.requests;
+  const centerMs = atMs.length === 0 ? 0 : (atMs[0]! + atMs[atMs.length - 1]!) / 2;
   const bestPhase = (windowMs: number, steps = 24): Evaluation => {
     let best: Evaluation | null = null;
     for (let step = 0; step < steps; step++) {
       const phaseMs = (((centerMs + (windowMs * step) / steps) % windowMs) + windowMs) % windowMs;
-      const evaluation = quickEvaluate(variant, { ...NO_PARAMS, windowMs, phaseMs }, context);
-      if (best === null || evaluation.mismatches < best.mismatches) best = evaluation;
+      const evaluation = quickEvaluate(variant, { ...NO_PARAMS, windowMs, phaseMs }, context, best?.mismatches);
+      if (evaluation !== null && (best === null || evaluation.mismatches < best.mismatches)) best = evaluation;
     }
     return best!;
   };
@@ -435,7 +449,7 @@ export function fitDimension(samples: readonly Sample[], dimension: Dimension, v
   const refusals = labels.filter((label) => label === 0).length;
   const spanMs = samples.length === 0 ? 0 : samples[samples.length - 1]!.atMs - samples[0]!.atMs;
   const unitWeights = dimension === 'requests';
-  const context: FitContext = { samples, labels, spanMs, capacities: unitWeights && quickCapacities ? capacityCandidates(samples) : [], references: [], unitWeights };
+  const context: FitContext = { requests: columnsOf(samples), labels, spanMs, capacities: unitWeights && quickCapacities ? capacityCandidates(samples) : [], references: [], unitWeights, scratch: new Float64Array(samples.length) };
   const eligible = variants.filter((variant) => variant.dimensions.includes(dimension));
   const fits: VariantFit[] = [];
   for (const variant of eligible.filter((candidate) => !candidate.phased)) fits.push(fitVariant(variant, context));

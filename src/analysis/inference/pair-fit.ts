@@ -16,7 +16,8 @@
 import type { Hypothesis, VariantFit } from './fit.js';
 import { geometricGrid, replayValues } from './fit.js';
 import { SlidingLogModel } from './models/sliding-log.js';
-import type { Sample } from './samples.js';
+import { columnsOf, type Sample } from './samples.js';
+import type { ReplayColumns } from './models/replay-model.js';
 import { SLIDING_LOG_PAIR } from './variants.js';
 
 /** The second window is at least this much longer than the first (else it is one limit). */
@@ -34,9 +35,11 @@ interface PairSetting {
 }
 
 /** Each sample's load in a sliding log of `windowMs` (its own request included), as whole counts. */
-function loads(samples: readonly Sample[], windowMs: number): Int32Array {
-  const values = replayValues(new SlidingLogModel(windowMs, false), samples);
-  return Int32Array.from(values, (value) => Math.round(value));
+function loads(requests: ReplayColumns, windowMs: number): Int32Array {
+  const values = replayValues(new SlidingLogModel(windowMs, false), requests);
+  const counts = new Int32Array(values.length);
+  for (let index = 0; index < values.length; index++) counts[index] = Math.round(values[index]!);
+  return counts;
 }
 
 /** The most requests admitted within 50 ms of each other: where the first capacity is looked for. */
@@ -94,10 +97,11 @@ function scoreSecond(labels: Int8Array, firstAdmits: Uint8Array, firstWrong: num
 /** Scores every pair of windows from the two grids, at first capacities around the instant burst. */
 function search(samples: readonly Sample[], labels: Int8Array, firstWindows: readonly number[], secondWindows: readonly number[], firstCapacities: readonly number[]): PairSetting[] {
   const cache = new Map<number, Int32Array>();
+  const requests = columnsOf(samples);
   const loadsOf = (windowMs: number): Int32Array => {
     let found = cache.get(windowMs);
     if (found === undefined) {
-      found = loads(samples, windowMs);
+      found = loads(requests, windowMs);
       cache.set(windowMs, found);
     }
     return found;

@@ -9,6 +9,7 @@
  * so it must neither confirm nor contradict a call-rate hypothesis.
  */
 import type { Observation } from './observations.js';
+import type { ReplayColumns } from './models/replay-model.js';
 
 /** Which limit a fit is about. */
 export type Dimension = 'requests' | 'tokens';
@@ -50,4 +51,23 @@ export function samplesFor(observations: readonly Observation[], dimension: Dime
     }
   }
   return samples;
+}
+
+/** The samples as the columns a replay reads (models/replay-model.ts says why columns). */
+export function columnsOf(samples: readonly Sample[]): ReplayColumns {
+  const columns = {
+    length: samples.length,
+    atMs: new Float64Array(samples.length),
+    weight: new Float64Array(samples.length),
+    admitted: new Uint8Array(samples.length),
+    releaseMs: new Float64Array(samples.length),
+  };
+  for (let index = 0; index < samples.length; index++) {
+    const sample = samples[index]!;
+    columns.atMs[index] = sample.atMs;
+    columns.weight[index] = sample.weight;
+    columns.admitted[index] = sample.admitted ? 1 : 0;
+    columns.releaseMs[index] = sample.releaseMs;
+  }
+  return columns;
 }

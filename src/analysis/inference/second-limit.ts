@@ -11,14 +11,14 @@
  */
 import type { Hypothesis } from './fit.js';
 import { fitDimension, replayValues } from './fit.js';
-import type { Sample } from './samples.js';
+import { columnsOf, type Sample } from './samples.js';
 import { VARIANTS } from './variants.js';
 
 const SAME_VALUE = 1e-7;
 
 /** What a hypothesis predicts for every sample (teacher-forced replay). */
 function predictions(hypothesis: Hypothesis, samples: readonly Sample[]): boolean[] {
-  const values = replayValues(hypothesis.variant.create(hypothesis.params, hypothesis.capacity), samples);
+  const values = replayValues(hypothesis.variant.create(hypothesis.params, hypothesis.capacity), columnsOf(samples));
   return Array.from(values, (value) => value <= hypothesis.capacity + SAME_VALUE);
 }
 

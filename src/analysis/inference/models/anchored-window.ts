@@ -12,7 +12,7 @@
  * every refusal moves the end to refusal + block, so a client that keeps knocking is
  * never let in; only a whole block of silence opens a new window.
  */
-import type { ReplayModel } from './replay-model.js';
+import type { ReplayColumns, ReplayModel } from './replay-model.js';
 
 /** Anchored fixed-window replay model, optionally with a block after the first refusal. */
 export class AnchoredWindowModel implements ReplayModel {
@@ -51,6 +51,14 @@ export class AnchoredWindowModel implements ReplayModel {
     if (!admitted && this.blockMs !== null && (this.restart || !this.blocked)) {
       this.blocked = true;
       this.endMs = atMs + this.blockMs;
+    }
+  }
+
+  replay(requests: ReplayColumns, values: Float64Array, from = 0, to = requests.length): void {
+    const { atMs, weight, admitted } = requests;
+    for (let index = from; index < to; index++) {
+      values[index] = this.loadAt(atMs[index]!) + weight[index]!;
+      this.record(atMs[index]!, weight[index]!, admitted[index] === 1);
     }
   }
 

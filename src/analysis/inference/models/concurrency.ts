@@ -2,7 +2,7 @@
  * Concurrency cap: the load is the number of admitted requests still being
  * answered. Time plays no part except through when answers end.
  */
-import type { ReplayModel } from './replay-model.js';
+import type { ReplayColumns, ReplayModel } from './replay-model.js';
 
 /** Concurrency-cap replay model. */
 export class ConcurrencyModel implements ReplayModel {
@@ -19,6 +19,14 @@ export class ConcurrencyModel implements ReplayModel {
     // Arrivals come in time order, so releases before this one can be forgotten.
     this.releases = this.releases.filter((release) => release > atMs);
     if (admitted) this.releases.push(releaseMs);
+  }
+
+  replay(requests: ReplayColumns, values: Float64Array, from = 0, to = requests.length): void {
+    const { atMs, weight, admitted, releaseMs } = requests;
+    for (let index = from; index < to; index++) {
+      values[index] = this.loadAt(atMs[index]!) + weight[index]!;
+      this.record(atMs[index]!, weight[index]!, admitted[index] === 1, releaseMs[index]!);
+    }
   }
 
   clone(): ConcurrencyModel {

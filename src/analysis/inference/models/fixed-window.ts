@@ -3,7 +3,7 @@
  * count starting again at every boundary. `phaseMs` places the boundaries on the
  * recording's time line (we cannot know the server's clock, so it is fitted).
  */
-import type { ReplayModel } from './replay-model.js';
+import type { ReplayColumns, ReplayModel } from './replay-model.js';
 
 /** Clock-aligned fixed-window replay model. */
 export class FixedWindowModel implements ReplayModel {
@@ -30,6 +30,14 @@ export class FixedWindowModel implements ReplayModel {
       this.used = 0;
     }
     if (admitted) this.used += weight;
+  }
+
+  replay(requests: ReplayColumns, values: Float64Array, from = 0, to = requests.length): void {
+    const { atMs, weight, admitted } = requests;
+    for (let index = from; index < to; index++) {
+      values[index] = this.loadAt(atMs[index]!) + weight[index]!;
+      this.record(atMs[index]!, weight[index]!, admitted[index] === 1);
+    }
   }
 
   clone(): FixedWindowModel {

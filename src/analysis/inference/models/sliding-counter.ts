@@ -11,7 +11,7 @@
  * Penalty mode: refused requests are counted too (HAProxy's `sc_http_req_rate`
  * counts every request it tracks), which weighs on the next window's estimate.
  */
-import type { ReplayModel } from './replay-model.js';
+import type { ReplayColumns, ReplayModel } from './replay-model.js';
 
 /** Sliding-window counter replay model. */
 export class SlidingCounterModel implements ReplayModel {
@@ -51,6 +51,14 @@ export class SlidingCounterModel implements ReplayModel {
       this.windowIndex = index;
     }
     if (admitted || this.penalty) this.current += weight;
+  }
+
+  replay(requests: ReplayColumns, values: Float64Array, from = 0, to = requests.length): void {
+    const { atMs, weight, admitted } = requests;
+    for (let index = from; index < to; index++) {
+      values[index] = this.loadAt(atMs[index]!) + weight[index]!;
+      this.record(atMs[index]!, weight[index]!, admitted[index] === 1);
+    }
   }
 
   clone(): SlidingCounterModel {

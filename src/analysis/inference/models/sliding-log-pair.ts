@@ -9,7 +9,7 @@
  * max(load₁, load₂ − extra) + weight ≤ L₁. The fit searches `extra` itself
  * (pair-fit.ts).
  */
-import type { ReplayModel } from './replay-model.js';
+import type { ReplayColumns, ReplayModel } from './replay-model.js';
 import { SlidingLogModel } from './sliding-log.js';
 
 /** Replay model of two sliding logs in AND. */
@@ -32,6 +32,14 @@ export class SlidingLogPairModel implements ReplayModel {
   record(atMs: number, weight: number, admitted: boolean): void {
     this.first.record(atMs, weight, admitted);
     this.second.record(atMs, weight, admitted);
+  }
+
+  replay(requests: ReplayColumns, values: Float64Array, from = 0, to = requests.length): void {
+    const { atMs, weight, admitted } = requests;
+    for (let index = from; index < to; index++) {
+      values[index] = this.loadAt(atMs[index]!) + weight[index]!;
+      this.record(atMs[index]!, weight[index]!, admitted[index] === 1);
+    }
   }
 
   clone(): SlidingLogPairModel {

@@ -10,7 +10,7 @@
  * is one binary search and loadAt never changes the state (prediction asks it at
  * arbitrary times).
  */
-import type { ReplayModel } from './replay-model.js';
+import type { ReplayColumns, ReplayModel } from './replay-model.js';
 
 /** Sliding-window log replay model. */
 export class SlidingLogModel implements ReplayModel {
@@ -44,6 +44,14 @@ export class SlidingLogModel implements ReplayModel {
     const previous = this.cumulative.length === 0 ? 0 : this.cumulative[this.cumulative.length - 1]!;
     this.times.push(atMs);
     this.cumulative.push(previous + weight);
+  }
+
+  replay(requests: ReplayColumns, values: Float64Array, from = 0, to = requests.length): void {
+    const { atMs, weight, admitted } = requests;
+    for (let index = from; index < to; index++) {
+      values[index] = this.loadAt(atMs[index]!) + weight[index]!;
+      this.record(atMs[index]!, weight[index]!, admitted[index] === 1);
+    }
   }
 
   clone(): SlidingLogModel {

@@ -9,7 +9,7 @@
  * it, never overdraw it), so the debt rises to at most the capacity. That is why
  * this model needs the capacity while the others do not.
  */
-import type { ReplayModel } from './replay-model.js';
+import type { ReplayColumns, ReplayModel } from './replay-model.js';
 
 /** Token bucket replayed as a debt. */
 export class TokenBucketModel implements ReplayModel {
@@ -33,6 +33,14 @@ export class TokenBucketModel implements ReplayModel {
     if (admitted) this.debt = debt + weight;
     else if (this.penalty) this.debt = Math.min(this.capacity, debt + weight);
     else this.debt = debt;
+  }
+
+  replay(requests: ReplayColumns, values: Float64Array, from = 0, to = requests.length): void {
+    const { atMs, weight, admitted } = requests;
+    for (let index = from; index < to; index++) {
+      values[index] = this.loadAt(atMs[index]!) + weight[index]!;
+      this.record(atMs[index]!, weight[index]!, admitted[index] === 1);
+    }
   }
 
   clone(): TokenBucketModel {

@@ -11,7 +11,7 @@
  * The load a request sees is capacity − whole tokens available, so this model needs
  * the capacity (capacityDependent in the catalogue).
  */
-import type { ReplayModel } from './replay-model.js';
+import type { ReplayColumns, ReplayModel } from './replay-model.js';
 
 /** Float noise forgiven when counting whole tokens earned. */
 const EPSILON = 1e-9;
@@ -42,6 +42,14 @@ export class WholeTokenBucketModel implements ReplayModel {
     if (!admitted) return;
     this.tokens = Math.max(0, this.available(atMs) - weight);
     this.lastAdmittedMs = atMs;
+  }
+
+  replay(requests: ReplayColumns, values: Float64Array, from = 0, to = requests.length): void {
+    const { atMs, weight, admitted } = requests;
+    for (let index = from; index < to; index++) {
+      values[index] = this.loadAt(atMs[index]!) + weight[index]!;
+      this.record(atMs[index]!, weight[index]!, admitted[index] === 1);
+    }
   }
 
   clone(): WholeTokenBucketModel {
