@@ -10,7 +10,8 @@ import { burstFromCapacity, figuresOf } from '../../src/analysis/inference/figur
 import { fitDimension } from '../../src/analysis/inference/fit.js';
 import { analyseDimension, plausibilityTolerance } from '../../src/analysis/inference/dimension.js';
 import { outcomeOf, toObservations, type Observation } from '../../src/analysis/inference/observations.js';
-import { samplesFor, type Sample } from '../../src/analysis/inference/samples.js';
+import { columnsOf, samplesFor, type Sample } from '../../src/analysis/inference/samples.js';
+import { SLIDING_LOG_PAIR, VARIANTS } from '../../src/analysis/inference/variants.js';
 import type { ReplayModel } from '../../src/analysis/inference/models/replay-model.js';
 import { TokenBucketModel } from '../../src/analysis/inference/models/token-bucket.js';
 import { SlidingLogModel } from '../../src/analysis/inference/models/sliding-log.js';
@@ -140,6 +141,30 @@ describe('replay models', () => {
     model.record(20, 1, false, 21);
     expect(model.loadAt(100)).toBe(2);
     expect(model.loadAt(250)).toBe(1);
+  });
+
+  it('every model replays a recording to the values loadAt and record give request by request, whole or in pieces', () => {
+    // Bursts, pings and a spread, decided by a real limiter, with weights like tokens' and answers of varying length.
+    const samples = decided('sliding-log:limit=8,window=2s', designedTimes()).map((sample, index) => ({ ...sample, weight: 1 + (index % 5) * 0.7, releaseMs: sample.atMs + 50 + ((index * 37) % 400) }));
+    const columns = columnsOf(samples);
+    const params = { ratePerSecond: 3.3, windowMs: 1700, phaseMs: 450, blockMs: 2500, secondWindowMs: 6100, secondExtra: 4 };
+    for (const variant of [...VARIANTS, SLIDING_LOG_PAIR]) {
+      const oneByOne = variant.create(params, 6);
+      const expected = samples.map((sample) => {
+        const value = oneByOne.loadAt(sample.atMs) + sample.weight;
+        oneByOne.record(sample.atMs, sample.weight, sample.admitted, sample.releaseMs);
+        return value;
+      });
+      const whole = new Float64Array(samples.length);
+      variant.create(params, 6).replay(columns, whole);
+      expect(Array.from(whole), variant.id).toEqual(expected);
+      const pieces = new Float64Array(samples.length);
+      const inPieces = variant.create(params, 6);
+      for (let from = 0; from < samples.length; from += 7) inPieces.replay(columns, pieces, from, Math.min(samples.length, from + 7));
+      expect(Array.from(pieces), variant.id).toEqual(expected);
+      // The state after the replay is the one-by-one state too.
+      expect(inPieces.loadAt(40_000), variant.id).toBe(oneByOne.loadAt(40_000));
+    }
   });
 });
 
