@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/support/longest-first-sequencer.js';
 
 /**
  * Files that spend their time waiting on real time (limiters with windows of seconds,
@@ -44,6 +45,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     setupFiles: ['test/support/remove-temporary-folders.ts'],
+    // Longest files first, from the committed durations of a whole run (see the sequencer's comment).
+    sequence: { sequencer: LongestFirstSequencer },
     // @actions/workflow-parser imports its schema JSON without an import attribute, which
     // Node refuses; inlined, vite's JSON loader serves it (test/deploy validates workflows).
     server: { deps: { inline: ['@actions/workflow-parser'] } },
