@@ -4,16 +4,14 @@
  * executable: per-region counts match what each backend served, the failover and
  * the stripped headers are named, and `report` gives the same byTarget and byRegion.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/analysis/summary-types.js';
 import { parseBreaker, parseRetry, parseStripHeaders, startGatewaySimulator, type RunningGateway } from '../../src/sim/gateway/index.js';
 import { linesOf } from '../support/recorded-output.js';
-import { runCli } from '../support/spawn-cli.js';
+import { runCli, temporaryFolder } from '../support/spawn-cli.js';
 
-const workDir = mkdtempSync(join(tmpdir(), 'aoai-probe-gateway-'));
+const workDir = temporaryFolder('gateway');
 const KEY_ENV = { AZURE_OPENAI_API_KEY: 'test-key-for-loopback' };
 
 describe('burst through a simulated APIM pool', () => {
