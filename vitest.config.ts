@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { longestFirst } from './test/support/longest-first.js';
+import { LongestFirstSequencer } from './test/support/longest-first-sequencer.js';
 
 /**
  * Files that spend their time waiting on real time (limiters with windows of seconds,
@@ -33,36 +33,6 @@ export const WAITING_TESTS = [
 ];
 
 /**
- * The files that take longest, slowest first (measured on the 2-core machine): each
- * group starts these before its other files (test/support/longest-first.ts says why).
- * Only the order depends on this list: a file missing from it still runs.
- */
-export const LONGEST_TESTS = [
-  // The CPU-bound group.
-  'test/probe/accuracy-azure.test.ts',
-  'test/probe/accuracy-windows.test.ts',
-  'test/trust/audit-bad-input.test.ts',
-  'test/probe/accuracy-compound.test.ts',
-  'test/probe/verdict-consistency.test.ts',
-  'test/e2e/shards.test.ts',
-  'test/trust/secrets.test.ts',
-  // The waiting group.
-  'test/probe/real-limiters-haproxy.test.ts',
-  'test/e2e/readme-examples.test.ts',
-  'test/probe/cli-probe.test.ts',
-  'test/probe/real-limiters-flexible-fastify.test.ts',
-  'test/trust/short-keys.test.ts',
-  'test/probe/real-limiters-apache-varnish.test.ts',
-  'test/probe/real-limiters.test.ts',
-  'test/e2e/steady-ramp-run.test.ts',
-  'test/probe/real-limiters-express.test.ts',
-  'test/realtime/cli-realtime.test.ts',
-  'test/trust/verdict-defects.test.ts',
-  'test/e2e/shards-commands.test.ts',
-  'test/retry/real-limiters.test.ts',
-];
-
-/**
  * Workers of the waiting group: its files are mostly idle (10–40 % of one core each), so
  * more of them than cores. Five, not four: with four the longest files queued behind
  * each other (the group took 240 s for 800 s of files); five such files use about one
@@ -83,7 +53,8 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     setupFiles: ['test/support/remove-temporary-folders.ts'],
-    sequence: { sequencer: longestFirst(LONGEST_TESTS) },
+    // Longest files first, from the committed durations of a whole run (see the sequencer's comment).
+    sequence: { sequencer: LongestFirstSequencer },
     // @actions/workflow-parser imports its schema JSON without an import attribute, which
     // Node refuses; inlined, vite's JSON loader serves it (test/deploy validates workflows).
     server: { deps: { inline: ['@actions/workflow-parser'] } },

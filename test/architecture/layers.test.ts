@@ -4,11 +4,11 @@
  * rule's violation. dependency-cruiser runs as its own command, as a developer would run it.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { temporaryFolder } from '../support/spawn-cli.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const config = join(root, '.dependency-cruiser.cjs');
@@ -39,7 +39,7 @@ describe('the layers of src/', () => {
   }, 60_000);
 
   it('a deliberately wrong import is caught, named by its rule', async () => {
-    const fixture = mkdtempSync(join(tmpdir(), 'aoai-probe-layers-'));
+    const fixture = temporaryFolder('layers');
     mkdirSync(join(fixture, 'src', 'analysis'), { recursive: true });
     mkdirSync(join(fixture, 'src', 'cli'), { recursive: true });
     mkdirSync(join(fixture, 'src', 'sim'), { recursive: true });

@@ -5,17 +5,16 @@
  * counter of its own. The audit lists exactly those removed, renamed and added
  * headers, and `report` on the recording prints the same audit as the live run.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PathAudit } from '../../src/analysis/path-audit.js';
 import { renderAudit } from '../../src/report/path-audit.js';
 import { matchesAnyPattern, parseRenameHeaders, parseStripHeaders, parseTokenLimit, startGatewaySimulator, type RunningGateway } from '../../src/sim/gateway/index.js';
-import { ROOT, runCli } from '../support/spawn-cli.js';
+import { ROOT, runCli, temporaryFolder } from '../support/spawn-cli.js';
 
-const workDir = mkdtempSync(join(tmpdir(), 'aoai-probe-audit-'));
+const workDir = temporaryFolder('audit');
 const path = '/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21';
 const strip = 'x-ratelimit-limit-*';
 const renames = 'x-ratelimit-remaining-tokens=x-gateway-remaining-tokens';

@@ -3,16 +3,15 @@
  * the embedded simulator, the seed story, `--url` against a local server, bad flags.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/analysis/summary-types.js';
 import type { RecordLine, RequestLine } from '../../src/record/types.js';
-import { runCli } from '../support/spawn-cli.js';
+import { runCli, temporaryFolder } from '../support/spawn-cli.js';
 
-const workDir = mkdtempSync(join(tmpdir(), 'aoai-probe-e2e-'));
+const workDir = temporaryFolder('e2e');
 
 function readLines(path: string): RecordLine[] {
   return readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as RecordLine);

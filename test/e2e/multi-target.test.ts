@@ -3,15 +3,14 @@
  * scenario's `spread:`): two simulators with different limits, each target's counts
  * equal what its simulator served, and `report` on the recording gives the same byTarget.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/analysis/summary-types.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
-import { runCli } from '../support/spawn-cli.js';
+import { runCli, temporaryFolder } from '../support/spawn-cli.js';
 
-const workDir = mkdtempSync(join(tmpdir(), 'aoai-probe-multi-target-'));
+const workDir = temporaryFolder('multi-target');
 
 /** A simulator that counts its answers by status. */
 async function countingSimulator(tpm: number): Promise<{ simulator: RunningSimulator; served: Map<number, number> }> {

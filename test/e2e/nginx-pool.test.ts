@@ -5,16 +5,14 @@
  * the per-region counts equal what each simulator served, the failover is
  * detected, and the pool's burst is found within ±10 %.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/analysis/summary-types.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 import { startNginxPool, type RunningNginxPool } from '../support/gateways/nginx-pool.js';
-import { runCli } from '../support/spawn-cli.js';
+import { runCli, temporaryFolder } from '../support/spawn-cli.js';
 
-const workDir = mkdtempSync(join(tmpdir(), 'aoai-probe-nginx-pool-e2e-'));
+const workDir = temporaryFolder('nginx-pool-e2e');
 
 /** A simulator that counts its answers by status. */
 async function countingSimulator(tpm: number, region: string): Promise<{ simulator: RunningSimulator; served: Map<number, number> }> {

@@ -5,15 +5,13 @@
  * not one backend (its burst and sustained rate within the probe's usual accuracy),
  * and its verdict names the failover and the stripped headers.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/analysis/summary-types.js';
 import { parseBreaker, parseRetry, parseStripHeaders, startGatewaySimulator, type RunningGateway } from '../../src/sim/gateway/index.js';
-import { runCli } from '../support/spawn-cli.js';
+import { runCli, temporaryFolder } from '../support/spawn-cli.js';
 
-const workDir = mkdtempSync(join(tmpdir(), 'aoai-probe-probe-gateway-'));
+const workDir = temporaryFolder('probe-gateway');
 
 describe('probe through a simulated priority pool with a breaker', () => {
   let gateway: RunningGateway;

@@ -5,15 +5,14 @@
  * max-in-flight) that the summary counts. Through the real executable, on the embedded
  * simulator.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/analysis/summary-types.js';
 import type { DroppedLine, EndLine, RecordLine, RequestLine } from '../../src/record/types.js';
-import { runCli } from '../support/spawn-cli.js';
+import { runCli, temporaryFolder } from '../support/spawn-cli.js';
 
-const workDir = mkdtempSync(join(tmpdir(), 'aoai-probe-cli-probe-ceiling-'));
+const workDir = temporaryFolder('cli-probe-ceiling');
 
 describe('npx aoai-probe probe --max-in-flight 2', () => {
   it('records the requests past the ceiling as dropped lines', async () => {

@@ -6,16 +6,15 @@
  * JSON summary carries effective.requests and effective.tokens with a confidence,
  * and `aoai-probe report` on the recording reproduces it. Bad budget flags exit 2.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/analysis/summary-types.js';
 import type { RecordLine, RequestLine } from '../../src/record/types.js';
-import { runCli } from '../support/spawn-cli.js';
+import { runCli, temporaryFolder } from '../support/spawn-cli.js';
 import { renderProbeBlock, probeBudget } from '../../src/cli/commands/probe.js';
 
-const workDir = mkdtempSync(join(tmpdir(), 'aoai-probe-cli-probe-'));
+const workDir = temporaryFolder('cli-probe');
 
 function readLines(path: string): RecordLine[] {
   return readFileSync(path, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as RecordLine);

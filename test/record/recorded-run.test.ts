@@ -3,15 +3,14 @@
  * failed one (an "error" end line, the failure rethrown), and the abort that reserved the
  * end line while the sending was still ending (the race a second Ctrl-C starts).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecordedRun, recordRun } from '../../src/run/recorded-run.js';
 import { readRecording } from '../../src/record/reader.js';
 import { RECORDING_VERSION, type EndLine, type RecordLine, type RunLine } from '../../src/record/types.js';
+import { temporaryFolder } from '../support/spawn-cli.js';
 
-const folder = mkdtempSync(join(tmpdir(), 'aoai-probe-recorded-run-'));
+const folder = temporaryFolder('recorded-run');
 const runLine: RunLine = {
   type: 'run',
   v: RECORDING_VERSION,

@@ -4,15 +4,14 @@
  * file runs beside the catalogue's, and `burst --retry` retries its refusals and reports
  * callers beside the request counts, the same live and from the recording.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/spawn-cli.js';
+import { runCli, temporaryFolder } from '../support/spawn-cli.js';
 import { POLICY_NAMES } from '../../src/retry/catalogue.js';
 
 function folder(): string {
-  return mkdtempSync(join(tmpdir(), 'aoai-probe-cli-retry-'));
+  return temporaryFolder('cli-retry');
 }
 
 describe('aoai-probe retry', () => {

@@ -6,11 +6,10 @@
  * then `report` on the recording prints the same table and the same JSON as the live run.
  * Real time, kept short: 6 callers per policy, give up after 2 s.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/spawn-cli.js';
+import { runCli, temporaryFolder } from '../support/spawn-cli.js';
 import { nginxPath, startNginx } from '../support/limiters/nginx.js';
 import { startExpressRateLimit } from '../support/limiters/node-limiters.js';
 import type { RunningLimiter } from '../support/limiters/running-limiter.js';
@@ -21,7 +20,7 @@ const CASE_TIMEOUT_MS = 240_000;
 /** Runs every policy against the limiter, then replays the recording; returns the live summary. */
 async function retryAndReplay(start: () => Promise<RunningLimiter>): Promise<{ summary: Record<string, any>; pauses: Array<{ pauseMs: number; basis: string }> }> {
   const limiter = await start();
-  const folder = mkdtempSync(join(tmpdir(), 'aoai-probe-retry-'));
+  const folder = temporaryFolder('retry');
   const recording = join(folder, 'retry.ndjson');
   try {
     const live = await runCli(['retry', '--url', limiter.url, '--callers', '6', '--give-up-after', '2s', '--recovery', '1s', '--record', recording, '--json', '--max-tokens', '5'], {

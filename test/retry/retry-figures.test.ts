@@ -4,8 +4,7 @@
  * time until all were done, the waits; then the rule, the best and the verdict. And the
  * table, the JSON and the timeline are the same when read back from a file.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyseLineBatches, analyseLines } from '../../src/analysis/summarise.js';
@@ -13,6 +12,7 @@ import { herdPeak } from '../../src/analysis/retry/herd.js';
 import { readRecordingBatches } from '../../src/record/reader.js';
 import { renderReport } from '../../src/report/render.js';
 import type { RecordLine, RequestLine } from '../../src/record/types.js';
+import { temporaryFolder } from '../support/spawn-cli.js';
 
 let seq = 0;
 function attempt(policy: string, caller: number, attemptNumber: number, sentMs: number, status: number, waitedMs = 0): RequestLine {
@@ -105,7 +105,7 @@ describe('retry figures', () => {
 
   it('the table, the JSON and the HTML are the same from a file as from the lines', async () => {
     const lines = recording();
-    const folder = mkdtempSync(join(tmpdir(), 'aoai-probe-retry-figures-'));
+    const folder = temporaryFolder('retry-figures');
     const path = join(folder, 'lab.ndjson');
     writeFileSync(path, lines.map((line) => JSON.stringify(line)).join('\n') + '\n');
     const live = await analyseLines(lines, { recordingPath: path });

@@ -1,9 +1,9 @@
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { loadScenario, parseScenario } from '../../src/scenario/parse.js';
+import { temporaryFolder } from '../support/spawn-cli.js';
 
 function problemsOf(run: () => unknown): string[] {
   try {
@@ -92,7 +92,7 @@ phases:
 });
 
 describe('loadScenario', () => {
-  const folder = mkdtempSync(join(tmpdir(), 'aoai-probe-scenario-'));
+  const folder = temporaryFolder('scenario');
 
   it('reads a file and keeps its path', async () => {
     const file = join(folder, 'ok.yaml');

@@ -3,8 +3,8 @@
  * table and the key tests do not cover: each runs the program in-process against a real
  * server on loopback and checks what the row said was wrong.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -12,6 +12,7 @@ import { describeFileError } from '../../src/record/writer.js';
 import { countInPieces, withTokenizer } from '../../src/run/transport/tokens.js';
 import { fakeIo } from '../report/fake-io.js';
 import { answerOk, startServer, type LoopbackServer } from './support/servers.js';
+import { temporaryFolder } from '../support/spawn-cli.js';
 
 let folder: string;
 
@@ -22,7 +23,7 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
 }
 
 beforeAll(() => {
-  folder = mkdtempSync(join(tmpdir(), 'aoai-probe-audit-'));
+  folder = temporaryFolder('audit');
 });
 
 afterAll(() => {
