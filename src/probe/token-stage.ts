@@ -18,7 +18,9 @@
  *                pace: a fixed window gives everything back at once (all admitted),
  *                a sliding window gives back each request's tokens one window after
  *                it was admitted (so only at the first stream's pace), a bucket a
- *                trickle.
+ *                trickle. It starts when the burst's own tokens can be back
+ *                (token-return.ts), which is later than the first admitted ping when
+ *                the request stage's older charges could have paid for that ping.
  * Refusals are told apart by their class (docs/summary.md): a call-rate refusal here
  * means the pace was too fast, not that tokens ran out.
  */
@@ -26,6 +28,7 @@ import type { ProbeSession } from './session.js';
 import { stream, watch, round, type StagePayload } from './experiments.js';
 import { watchTimes } from './watch-schedule.js';
 import { readHints } from './hints.js';
+import { burstReturnTime } from './token-return.js';
 import type { DimensionAnalysis } from '../analysis/inference/index.js';
 import { analyseDimension } from '../analysis/inference/index.js';
 import { TOKEN_PURPOSE } from '../analysis/inference/index.js';
@@ -133,8 +136,29 @@ export async function probeTokenLimits(session: ProbeSession, options: TokenStag
     return { end: 'no-recovery-seen', message: `The token budget did not come back within ${round(session.spending().seconds, 0)} s of the probe; its window is longer than the time the probe had.` };
   }
 
-  // 4. How it returns: faster than the first burst's pace.
+  // 4. How it returns: faster than the first burst's pace, from when the burst's own tokens can be back.
   const returnCount = Math.max(4, burstResult.admitted + 2);
+  const firstAdmitted = burstResult.lines.find((line) => session.outcomeOf(line) === 'admitted');
+  const observations = session.observations();
+  const arrivalOf = (seq: number, fallbackMs: number): number => observations.find((observation) => observation.seq === seq)?.arrivalMs ?? fallbackMs;
+  const recoveredLine = recovery.lines.find((line) => line.sentMs === recovery.admittedAtMs && session.outcomeOf(line) === 'admitted');
+  if (firstAdmitted !== undefined && recoveredLine !== undefined) {
+    const recoveredMs = arrivalOf(recoveredLine.seq, recoveredLine.sentMs);
+    const returnAt = burstReturnTime({
+      observations,
+      burstStartMs: arrivalOf(firstAdmitted.seq, firstAdmitted.sentMs),
+      firstRefusalMs: arrivalOf(firstTokenRefusal.seq, firstTokenRefusal.sentMs),
+      recoveredMs,
+      pingTokens: observations.find((observation) => observation.seq === recoveredLine.seq)?.tokens ?? options.promptTokens + options.maxTokens,
+    });
+    // Later than the ping only when older charges could have paid for it; one request's
+    // spacing past the bound, and time left for a few requests before the deadline.
+    if (returnAt > recoveredMs) {
+      const latestStart = session.deadlineMs - (4 * 1000) / (0.95 * pace);
+      const at = Math.min(returnAt + 1000 / pace, latestStart);
+      if (at > session.now()) await session.waitUntil(at);
+    }
+  }
   await stream(session, TOKEN_PURPOSE, 0.95 * pace, Math.min(returnCount, session.requestsLeft), large, { experiment: 'stream', step: 'return', maxTokens: options.maxTokens }, tokenRefusalsAtLeast(session, 3));
   return { end: 'completed', message: null };
 }

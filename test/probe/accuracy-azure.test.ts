@@ -7,7 +7,7 @@
  * plus a little).
  */
 import { describe, expect, it } from 'vitest';
-import { azureCase, genericCase } from './support/cases.js';
+import { azureCase, azureTokenCase, genericCase } from './support/cases.js';
 import { probeCase } from './support/run-case.js';
 import { traceRecording } from './support/trace.js';
 
@@ -57,5 +57,23 @@ describe('azure-standard tokens with a large max_tokens', () => {
     expect((result.seconds * 1000 - tokenStart) / 1000, context).toBeLessThanOrEqual(80);
     // Paced under the request cap: no token-stage request was refused for calls.
     expect(result.inferred.tokens.confidence, context).not.toBe('none');
+  });
+});
+
+/**
+ * The default simulator (50,000 TPM, 1-s cap) at a max_tokens small enough that the
+ * request stage's own token charges pay for a recovery ping before the token burst's
+ * tokens come back (1000 and 2000 here): the return stream must wait for the burst's.
+ */
+describe('the default simulator tokens at smaller and larger max_tokens', () => {
+  it.each([500, 1000, 2000, 4000, 8000])('max_tokens %i finds the token budget, its window and the request cap', async (maxTokens) => {
+    const limiter = azureTokenCase(50_000);
+    const result = await probeCase(limiter, { maxTokens });
+    const context = `${limiter.name} max_tokens ${maxTokens}: found ${JSON.stringify(result.inferred.requests)} ${JSON.stringify(result.inferred.tokens)}\n${traceRecording(result.lines)}`;
+    expect(result.problems, context).toEqual([]);
+    const tokenPhases = result.lines.filter((line) => line.type === 'phase' && line.params['purpose'] === 'tokens');
+    const tokenStart = tokenPhases[0]?.type === 'phase' ? tokenPhases[0].startMs : 0;
+    expect((result.seconds * 1000 - tokenStart) / 1000, context).toBeLessThanOrEqual(80);
+    expect(result.seconds, context).toBeLessThanOrEqual(180);
   });
 });

@@ -184,3 +184,18 @@ export function azureCase(seed: number, tokens = false): LimiterCase {
     ...(tokens ? { tokens: { burst: tpm, perMinute: tpm, windowSeconds: 60, shape: 'sliding-window' as const } } : {}),
   };
 }
+
+/** The default simulator's deployment (azure-standard with its 1-s cap) at a given TPM, with its token truth. */
+export function azureTokenCase(tpm: number): LimiterCase {
+  const rpm = (6 * tpm) / 1000;
+  const perOneSecond = Math.ceil(rpm / 60 - 1e-9);
+  const perTenSeconds = Math.ceil(rpm / 6 - 1e-9);
+  return {
+    name: `azure-standard:tpm=${tpm}`,
+    policy: () => profilePolicy({ profile: 'azure-standard', tpm, subsecondCap: true }),
+    truth: { burst: perOneSecond, perSecond: Math.min(perOneSecond, perTenSeconds / 10), windowSeconds: 1, shape: 'sliding-window' },
+    latencyMs: 5,
+    advertised: { tpm, rpm },
+    tokens: { burst: tpm, perMinute: tpm, windowSeconds: 60, shape: 'sliding-window' },
+  };
+}
