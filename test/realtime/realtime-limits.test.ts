@@ -149,8 +149,9 @@ describe('the bucket rate_limits.updated implies', () => {
     const bucket = result.summary.realtime!.bucket;
     expect(bucket.limit).toBe(20_000);
     expect(bucket.refillPerSecond).not.toBeNull();
-    // reset_seconds comes rounded to the millisecond and remaining to whole tokens: 1 % is what that allows here.
-    expect(Math.abs(bucket.refillPerSecond! - 20_000 / 60)).toBeLessThan((20_000 / 60) * 0.01);
+    // reset_seconds comes rounded to the millisecond and remaining to whole tokens (about 1 % here), and the
+    // turns' real spacing on a loaded machine moves the estimate a little more (1.15 % seen once): 2 %.
+    expect(Math.abs(bucket.refillPerSecond! - 20_000 / 60)).toBeLessThan((20_000 / 60) * 0.02);
     // Remaining comes in whole tokens and the refill between two updates is estimated from our receive times.
     expect(Math.abs(bucket.reservedTokens! - 64)).toBeLessThanOrEqual(2);
   }, 30_000);
