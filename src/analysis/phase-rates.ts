@@ -21,13 +21,16 @@ export type PhaseKind = PhaseLine['kind'] | 'unknown';
 interface SendCounts {
   sent: number;
   admitted: number;
+  /** Refusals for the request rate (see REQUEST_RATE_CLASSES). */
+  rateRefused: number;
 }
 
 const SEND_COUNTS = {
-  create: (): SendCounts => ({ sent: 0, admitted: 0 }),
+  create: (): SendCounts => ({ sent: 0, admitted: 0, rateRefused: 0 }),
   merge: (into: SendCounts, from: SendCounts): void => {
     into.sent += from.sent;
     into.admitted += from.admitted;
+    into.rateRefused += from.rateRefused;
   },
 };
 
@@ -70,6 +73,7 @@ export class PhaseStats {
       if (REQUEST_RATE_CLASSES.has(refusalClass ?? 'unknown') && (this.firstRateRefusalSentMs === null || sentMs < this.firstRateRefusalSentMs)) {
         this.firstRateRefusalSentMs = sentMs;
       }
+      if (REQUEST_RATE_CLASSES.has(refusalClass ?? 'unknown')) bucket.rateRefused++;
     }
   }
 
@@ -82,19 +86,44 @@ export class PhaseStats {
    * allowance (a bucket's burst), which would inflate the rate; after it, an
    * open-loop sender keeps the limiter saturated, so what gets through is its
    * sustained rate (a token bucket's refill; lower for limiters that also count
-   * refused requests). Counted from the stored bucket holding the first refusal
-   * to the last send; the stretch covers `sent` arrivals, i.e. `sent` intervals of
-   * the offered rate, hence the `sent / (sent − 1)` stretch correction.
+   * refused requests).
+   *
+   * Why between like points of the limiter's cycle: a window limiter admits its
+   * allowance at each window's start and refuses the rest, so a stretch from the first
+   * refusal to the last send holds one window's refused tail more than its admitted
+   * heads (a 5-per-second window offered 8/s for 5 s read 4.54/s). The stretch
+   * therefore runs between starts of refusal runs (a stored bucket with a refusal whose
+   * previous non-empty bucket admitted something): from the first such start after
+   * the first refusal to the last one. Both ends are "where refusals begin", so the
+   * stretch holds whole cycles. Why not from the first refusal itself: a phase that
+   * starts in the middle of a window reaches its first refusal early, in a cycle cut
+   * short. A token bucket refuses between admissions all along, so for it
+   * those starts span nearly the whole throttled stretch. When there are no two such
+   * starts far enough apart, the count runs from the first refusal to the last send; that stretch covers
+   * `sent` arrivals, i.e. `sent` intervals of the offered rate, hence the
+   * `sent / (sent − 1)` stretch correction.
    */
   throttledRate(minimumStretchMs = 2000): number | null {
     if (this.firstRateRefusalSentMs === null) return null;
     const from = Math.floor(this.firstRateRefusalSentMs / this.bySendTime.widthMs) * this.bySendTime.widthMs;
     let sent = 0;
     let admitted = 0;
+    // Starts of refusal runs after the first one: [start ms, admitted before it since `from`].
+    let firstRunStart: [number, number] | null = null;
+    let lastRunStart: [number, number] | null = null;
+    let previousAdmitted = false;
     for (const [startMs, counts] of this.bySendTime.entries()) {
       if (startMs < from) continue;
+      if (startMs > from && counts.rateRefused > 0 && previousAdmitted) {
+        lastRunStart = [startMs, admitted];
+        firstRunStart ??= lastRunStart;
+      }
+      previousAdmitted = counts.admitted > 0;
       sent += counts.sent;
       admitted += counts.admitted;
+    }
+    if (firstRunStart !== null && lastRunStart !== null && lastRunStart[0] - firstRunStart[0] >= minimumStretchMs) {
+      return ((lastRunStart[1] - firstRunStart[1]) * 1000) / (lastRunStart[0] - firstRunStart[0]);
     }
     const stretchMs = this.lastSentMs - Math.max(from, this.firstSentMs);
     if (sent < 2 || stretchMs < minimumStretchMs) return null;
