@@ -15,6 +15,7 @@ export const FAST_TESTS = [
   'test/analysis/advertised.test.ts',
   'test/analysis/distribution.test.ts',
   'test/analysis/headers.test.ts',
+  'test/analysis/phase-rates.test.ts',
   'test/analysis/headroom-and-bursts.test.ts',
   'test/analysis/headroom-order.test.ts',
   'test/analysis/refusal-class.test.ts',
