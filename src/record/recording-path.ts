@@ -2,8 +2,12 @@
  * Where a recording goes when the user did not say (`--record` absent):
  * `./aoai-probe-runs/<command>-<YYYYMMDD-HHMMSS>.ndjson`, made unique if that name
  * is taken (two runs started in the same second get `-2`, `-3`, ...).
+ *
+ * Why the name is claimed by creating the file (exclusive open): runs started at once in
+ * one folder (a CI job running several scenarios in parallel) all saw the same free
+ * name between checking and opening, and wrote their lines into one file.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The folder, relative to the working directory, that holds default recordings. */
@@ -18,10 +22,25 @@ export function defaultRecordingPath(cwd: string, command: string, now: Date): s
   const safeCommand = command.replace(/[^A-Za-z0-9_-]/g, '-') || 'run';
   const stem = `${safeCommand}-${timestamp(now)}`;
   let candidate = join(folder, `${stem}.ndjson`);
-  for (let suffix = 2; existsSync(candidate); suffix++) {
+  for (let suffix = 2; ; suffix++) {
+    if (!existsSync(candidate) && claim(folder, candidate)) return candidate;
     candidate = join(folder, `${stem}-${suffix}.ndjson`);
   }
-  return candidate;
+}
+
+/**
+ * Creates `path` empty unless it exists; false when another run created it first. Any
+ * other failure (a folder that cannot be made) returns true: the writer opens the path
+ * next and reports that failure with its own message.
+ */
+function claim(folder: string, path: string): boolean {
+  try {
+    mkdirSync(folder, { recursive: true });
+    closeSync(openSync(path, 'wx'));
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'EEXIST';
+  }
 }
 
 function timestamp(now: Date): string {
