@@ -70,10 +70,10 @@ export class PhaseStats {
       this.refused++;
       if (this.firstRefusalSentMs === null || sentMs < this.firstRefusalSentMs) this.firstRefusalSentMs = sentMs;
       if (Number.isFinite(plannedMs) && (this.firstRefusalPlannedMs === null || plannedMs < this.firstRefusalPlannedMs)) this.firstRefusalPlannedMs = plannedMs;
-      if (REQUEST_RATE_CLASSES.has(refusalClass ?? 'unknown') && (this.firstRateRefusalSentMs === null || sentMs < this.firstRateRefusalSentMs)) {
-        this.firstRateRefusalSentMs = sentMs;
+      if (REQUEST_RATE_CLASSES.has(refusalClass ?? 'unknown')) {
+        bucket.rateRefused++;
+        if (this.firstRateRefusalSentMs === null || sentMs < this.firstRateRefusalSentMs) this.firstRateRefusalSentMs = sentMs;
       }
-      if (REQUEST_RATE_CLASSES.has(refusalClass ?? 'unknown')) bucket.rateRefused++;
     }
   }
 
@@ -97,10 +97,10 @@ export class PhaseStats {
    * the first refusal to the last one. Both ends are "where refusals begin", so the
    * stretch holds whole cycles. Why not from the first refusal itself: a phase that
    * starts in the middle of a window reaches its first refusal early, in a cycle cut
-   * short. A token bucket refuses between admissions all along, so for it
-   * those starts span nearly the whole throttled stretch. When there are no two such
-   * starts far enough apart, the count runs from the first refusal to the last send; that stretch covers
-   * `sent` arrivals, i.e. `sent` intervals of the offered rate, hence the
+   * short. A token bucket refuses between admissions all along, so for it those
+   * starts span nearly the whole throttled stretch. When there are no two such starts
+   * far enough apart, the count runs from the first refusal to the last send; that
+   * stretch covers `sent` arrivals, i.e. `sent` intervals of the offered rate, hence the
    * `sent / (sent − 1)` stretch correction.
    */
   throttledRate(minimumStretchMs = 2000): number | null {
