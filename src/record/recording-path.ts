@@ -36,6 +36,11 @@ export function defaultRecordingPath(cwd: string, command: string, now: Date): s
 function claim(folder: string, path: string): boolean {
   try {
     mkdirSync(folder, { recursive: true });
+  } catch {
+    // A file where the folder should be, or no permission: the writer's message says so.
+    return true;
+  }
+  try {
     closeSync(openSync(path, 'wx'));
     return true;
   } catch (error) {
