@@ -23,6 +23,7 @@ export const FAST_TESTS = [
   'test/analysis/summarise.test.ts',
   'test/analysis/timeline.test.ts',
   'test/analysis/verdict.test.ts',
+  'test/probe/overdrive.test.ts',
   'test/expect/evaluate.test.ts',
   'test/expect/parse.test.ts',
   'test/record/recording-docs.test.ts',

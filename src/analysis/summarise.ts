@@ -684,6 +684,8 @@ class RecordingFold implements Analysis {
       shape: this.ok === 0 || this.throttled > 0 ? 'unknown' : 'none-observed',
       confidence: requestsConfidence,
       kneePerSecond: round(kneePerSecond, 2),
+      overdriveOfferedPerSecond: null,
+      overdriveAdmittedPerSecond: null,
     };
     // The token budget: from a burst from idle that ended in token refusals, else from the
     // requests admitted since the run began until the first token refusal (token-budget.ts).
@@ -860,6 +862,8 @@ function mergeInference(requests: EffectiveRequests, tokens: EffectiveTokens, in
     shape: r.shape !== 'unknown' || inferredRequestFigure ? r.shape : requests.shape,
     confidence: inferredRequestFigure ? r.confidence : requests.confidence,
     kneePerSecond: r.kneePerSecond ?? requests.kneePerSecond ?? null,
+    overdriveOfferedPerSecond: r.overdriveOfferedPerSecond ?? requests.overdriveOfferedPerSecond ?? null,
+    overdriveAdmittedPerSecond: r.overdriveAdmittedPerSecond ?? requests.overdriveAdmittedPerSecond ?? null,
   };
   const t = inferred.tokens;
   const inferredTokenFigure = t.burst !== null || t.perMinute !== null || t.windowSeconds !== null;

@@ -34,6 +34,13 @@ export interface EffectiveRequests {
    * Null or absent when no ramp was refused.
    */
   kneePerSecond?: number | null;
+  /**
+   * The probe's overdrive: a pace it offered well above perSecond, from exhaustion, and
+   * the rate admitted at that pace (src/analysis/inference/overdrive.ts). Below perSecond
+   * when pushing past the limit costs throughput. Null or absent when not measured.
+   */
+  overdriveOfferedPerSecond?: number | null;
+  overdriveAdmittedPerSecond?: number | null;
 }
 
 /** Effective token limits, as measured (nulls when the token dimension was not probed). */

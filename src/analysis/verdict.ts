@@ -189,6 +189,24 @@ export function kneeSentence(summary: VerdictSummary): string | null {
   return `Refusals began when the offered rate reached about ${formatNumber(knee)} requests/s.`;
 }
 
+/** Share of perSecond under which an overdriven limiter is said to admit less: below the probe's ±15 % rate tolerance. */
+const COLLAPSE_SHARE = 0.85;
+
+/**
+ * "Offered 6.5 requests/s, more than the 5 per second it admits in full, it admitted only
+ * 3.1 per second: …" — only when the overdrive admitted clearly less than perSecond
+ * (src/analysis/inference/overdrive.ts says why that is its own figure).
+ */
+export function overdriveSentence(summary: VerdictSummary): string | null {
+  const { perSecond, overdriveOfferedPerSecond: offered, overdriveAdmittedPerSecond: admitted } = summary.effective.requests;
+  if (perSecond === null || offered === undefined || offered === null || admitted === undefined || admitted === null) return null;
+  if (!(admitted < COLLAPSE_SHARE * perSecond)) return null;
+  return (
+    `Offered ${formatNumber(offered, 2)} requests/s, more than the ${formatNumber(perSecond, 2)} per second it admits in full, it admitted only ${formatNumber(admitted, 2)} per second: ` +
+    'pushing past this limit gets fewer requests through, not more, so pace under it rather than sending faster.'
+  );
+}
+
 /** Refusals while the headers showed capacity, when the burst sentence did not already say so. */
 export function headersSentence(summary: VerdictSummary, evidence: VerdictEvidence): string | null {
   const count = summary.throttled.whileHeadersShowedCapacity;
@@ -304,6 +322,7 @@ export function buildVerdict(summary: VerdictSummary, evidence: VerdictEvidence)
     headersSentence(summary, evidence),
     ...refusalClassSentences(summary),
     ...evidence.inferenceNotes,
+    overdriveSentence(summary),
     ...failureSentences(summary, evidence),
     evidence.advertisedNote,
     truncatedSentence(summary),

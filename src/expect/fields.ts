@@ -82,6 +82,8 @@ export const FIELD_KINDS: Record<StaticFieldPath, FieldKind> = {
   'effective.requests.shape': 'text',
   'effective.requests.confidence': 'text',
   'effective.requests.kneePerSecond': 'number',
+  'effective.requests.overdriveOfferedPerSecond': 'number',
+  'effective.requests.overdriveAdmittedPerSecond': 'number',
   'effective.tokens.burst': 'count',
   'effective.tokens.perMinute': 'number',
   'effective.tokens.windowSeconds': 'seconds',

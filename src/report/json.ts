@@ -28,7 +28,7 @@ const GROUP_KEY_ORDER = {
     whileHeadersShowedCapacity: true,
   },
   effective: {
-    requests: { burst: true, perSecond: true, windowSeconds: true, shape: true, confidence: true, kneePerSecond: true },
+    requests: { burst: true, perSecond: true, windowSeconds: true, shape: true, confidence: true, kneePerSecond: true, overdriveOfferedPerSecond: true, overdriveAdmittedPerSecond: true },
     tokens: { burst: true, perMinute: true, windowSeconds: true, confidence: true },
   },
   headers: {

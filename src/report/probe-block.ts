@@ -5,6 +5,7 @@
  *     advertised   50,000 TPM → 300 RPM → 50 per 10 s, 5 per 1 s
  *     requests     burst 5 · sustained 5.0/s · recovers in 1.0 s · sliding 1-s window
  *                  headers count a 10-s budget of 50: a burst never reaches it
+ *                  offered 6.5/s from exhaustion, it admitted 5.0/s
  *     tokens       burst 49,967 · 49,844 per 60 s · sliding window
  *     verdict      …
  *     spent        236 requests · estimated tokens 52,000 admitted of 160,000 sent · 3,400 billed · 71 s
@@ -87,6 +88,13 @@ export function renderProbeBlock(summary: Summary, width = 80): string {
       const window = summary.headers.requestsWindowSeconds === null ? 'budget' : `${figure(summary.headers.requestsWindowSeconds, 1)}-s budget`;
       const reach = headerLimit > requests.burst ? 'a burst never reaches it' : 'the measured burst is larger';
       lines.push(`${indent}headers count a ${window} of ${figure(headerLimit)}: ${reach}`);
+    }
+    const offered = requests.overdriveOfferedPerSecond ?? null;
+    const admitted = requests.overdriveAdmittedPerSecond ?? null;
+    if (offered !== null && admitted !== null) {
+      // Always shown when measured: "pushed to 6.5/s it admitted 3.1/s" is the limit's other half (a collapse or none).
+      const rate = (value: number): string => value.toFixed(value < 1 ? 2 : 1);
+      lines.push(`${indent}offered ${rate(offered)}/s from exhaustion, it admitted ${rate(admitted)}/s${admitted < 0.85 * requests.perSecond ? ': sending faster than its rate gets less through' : ''}`);
     }
   } else {
     lines.push(`${label('requests')}${shapeWords(requests.shape, null)}`);

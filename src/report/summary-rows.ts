@@ -177,6 +177,11 @@ export function limitRows(summary: Summary): LimitRow[] {
   if (requests.kneePerSecond !== undefined && requests.kneePerSecond !== null) {
     rows.push({ label: 'ramp knee (offered)', advertised: NOT_MEASURED, effective: `${formatDecimal(requests.kneePerSecond)}/s` });
   }
+  const offered = requests.overdriveOfferedPerSecond ?? null;
+  const admitted = requests.overdriveAdmittedPerSecond ?? null;
+  if (offered !== null && admitted !== null) {
+    rows.push({ label: 'overdriven (offered → admitted)', advertised: NOT_MEASURED, effective: `${formatDecimal(offered)}/s → ${formatDecimal(admitted)}/s` });
+  }
   if (tokensProbed(summary)) {
     const tokens = effective.tokens;
     rows.push(

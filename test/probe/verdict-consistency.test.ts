@@ -10,6 +10,9 @@
  *   - the kind it names is the summary's shape, and "could not tell which kind" appears
  *     exactly when the shape is unknown;
  *   - "thin evidence" appears exactly when the confidence is low;
+ *   - an overdrive it names ("Offered X requests/s, more than the R per second it admits in
+ *     full, it admitted only Y") has the summary's overdrive figures and perSecond, with
+ *     X above R and Y below it;
  *   - no RPM arithmetic (RPM/60, RPM/6, "advertised … RPM") when nothing was advertised.
  */
 import fc from 'fast-check';
@@ -69,6 +72,15 @@ async function verdictProblems(spec: string): Promise<{ problems: string[]; verd
     if (/behaves like a token bucket/.test(sentence) && shape !== 'token-bucket') problems.push(`"${sentence}" but the shape is ${shape}`);
     if (/behaves like a fixed window/.test(sentence) && shape !== 'fixed-window') problems.push(`"${sentence}" but the shape is ${shape}`);
     if (/behaves like a sliding window/.test(sentence) && shape !== 'sliding-window') problems.push(`"${sentence}" but the shape is ${shape}`);
+    const overdrive = sentence.match(/^Offered (\d[\d,]*(?:\.\d+)?) requests\/s, more than the (\d[\d,]*(?:\.\d+)?) per second it admits in full, it admitted only (\d[\d,]*(?:\.\d+)?) per second/);
+    if (overdrive !== null) {
+      const [offered, rate, admitted] = overdrive.slice(1, 4).map((text) => Number(text!.replace(/,/g, '')));
+      const figures = summary.effective.requests;
+      if (figures.overdriveOfferedPerSecond === null || figures.overdriveOfferedPerSecond === undefined || formatFigure(offered!, 2) !== formatFigure(figures.overdriveOfferedPerSecond, 2)) problems.push(`"${sentence}" names an offered ${offered}/s, the summary ${figures.overdriveOfferedPerSecond}`);
+      if (figures.overdriveAdmittedPerSecond === null || figures.overdriveAdmittedPerSecond === undefined || formatFigure(admitted!, 2) !== formatFigure(figures.overdriveAdmittedPerSecond, 2)) problems.push(`"${sentence}" names an admitted ${admitted}/s, the summary ${figures.overdriveAdmittedPerSecond}`);
+      if (perSecond === null || formatFigure(rate!, 2) !== formatFigure(perSecond, 2)) problems.push(`"${sentence}" names a rate of ${rate}, the summary ${perSecond}`);
+      if (!(admitted! < rate! && offered! > rate!)) problems.push(`"${sentence}" says a collapse its own numbers do not show`);
+    }
     if (/RPM|÷ 60|÷ 6\b/.test(sentence)) problems.push(`"${sentence}" does Azure arithmetic though nothing was advertised`);
     if (numbers(sentence).some((value) => !Number.isFinite(value))) problems.push(`"${sentence}" has a number that is not one`);
   }

@@ -23,6 +23,7 @@ import { parseRateLimitHeaders } from '../headers.js';
 import { analyseDimension, type DimensionAnalysis } from './dimension.js';
 import { toObservations } from './observations.js';
 import { confidenceNote, requestNotes, tokenNotes, type HeaderClaims, type ProbeSpent } from './notes.js';
+import { measureOverdrive } from './overdrive.js';
 
 /**
  * What an experimenter (the probe) may use between experiments: the same fit and the
@@ -135,6 +136,11 @@ export function inferEffectiveLimits(input: InferenceInput): InferenceResult | n
       shape: requestAnalysis.shape,
       confidence: requestAnalysis.confidence,
     };
+    const overdrive = measureOverdrive(probePhases, observations, figures.perSecond);
+    if (overdrive !== null) {
+      effectiveRequests.overdriveOfferedPerSecond = rounded(overdrive.offeredPerSecond, 2);
+      effectiveRequests.overdriveAdmittedPerSecond = rounded(overdrive.admittedPerSecond, 2);
+    }
     notes.push(...requestNotes(requestAnalysis, input.advertised, headerClaims(requests, input.advertised.rpm)));
     const thin = confidenceNote(requestAnalysis, 'request', spent);
     if (thin !== null) notes.push(thin);

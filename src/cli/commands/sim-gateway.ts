@@ -1,7 +1,7 @@
 /**
- * The `--gateway` form of `aoai-probe sim` (PRODUCT.md "Several targets and
- * gateways"): an APIM-style gateway on loopback in front of several simulated
- * regions. Kept apart from sim.ts so the plain simulator's flags stay in one
+ * The `--gateway` form of `aoai-probe sim` (README "Through a gateway: regions,
+ * failover, stripped headers"): an APIM-style gateway on loopback in front of
+ * several simulated regions. Kept apart from sim.ts so the plain simulator's flags stay in one
  * place and the gateway's in another.
  */
 import type { Command } from 'commander';
