@@ -45,7 +45,8 @@ function truthText(truth: Truth): string {
 }
 
 function foundText(found: EffectiveRequests): string {
-  return `${found.burst ?? '–'} · ${figure(found.perSecond)}/s · ${found.windowSeconds === null ? '–' : `${figure(found.windowSeconds)} s`} · ${found.shape} (${found.confidence})`;
+  const overdriven = found.overdriveOfferedPerSecond != null && found.overdriveAdmittedPerSecond != null ? `; offered ${figure(found.overdriveOfferedPerSecond)}/s, admitted ${figure(found.overdriveAdmittedPerSecond)}/s` : '';
+  return `${found.burst ?? '–'} · ${figure(found.perSecond)}/s · ${found.windowSeconds === null ? '–' : `${figure(found.windowSeconds)} s`} · ${found.shape} (${found.confidence})${overdriven}`;
 }
 
 function tokenText(found: EffectiveTokens): string {
@@ -114,6 +115,7 @@ await simulated('concurrency cap (sim)', genericCase('concurrency', 21));
 await simulated('azure-standard (sim)', azureCase(23));
 await simulated('azure-standard, no 1-s cap (sim)', azureCase(30));
 await simulated('azure-standard tokens (sim)', azureCase(31, true), 4000);
+await simulated('azure-standard tokens, small max_tokens (sim)', azureCase(31, true), 1000);
 await simulated('window every refusal restarts (sim)', compoundCase('restarting-window', 2));
 await simulated('window every refusal restarts, block ≠ window (sim)', compoundCase('restarting-window', 5));
 await simulated('whole-token bucket (sim)', compoundCase('whole-token-bucket', 2));
