@@ -173,10 +173,14 @@ export function burstAdviceSentence(summary: VerdictSummary, evidence: VerdictEv
   return `Keep bursts to ${formatNumber(burst, 0)} requests or fewer.`;
 }
 
-/** "Under steady load, 4.8 requests/s got through once refusals began (the advertised 300 RPM is 5 per second)." */
+/**
+ * "Under steady load, 4.8 requests/s got through once refusals began (the advertised 300 RPM
+ * is 5 per second)." Not for `probe`: its perSecond is the fitted limit, not what a steady
+ * phase let through, and its own sentences say what it is and how sure the fit is.
+ */
 export function steadySentence(summary: VerdictSummary): string | null {
   const perSecond = summary.effective.requests.perSecond;
-  if (perSecond === null) return null;
+  if (perSecond === null || summary.command === 'probe') return null;
   const { rpm, requestsPer1s } = summary.advertised;
   const advertised = rpm !== null && requestsPer1s !== null && azureArithmeticApplies(summary) ? ` (the advertised ${formatNumber(rpm)} RPM is ${formatNumber(requestsPer1s)} per second)` : '';
   return `Under steady load, ${formatNumber(perSecond, 2)} requests/s got through once refusals began${advertised}.`;

@@ -6,7 +6,9 @@ import {
   formatNumber,
   noRefusalSentence,
   ordinal,
+  overdriveSentence,
   refusalClassSentences,
+  steadySentence,
   type VerdictEvidence,
   type VerdictSummary,
 } from '../../src/analysis/verdict.js';
@@ -75,6 +77,27 @@ describe('verdict helpers', () => {
 });
 
 describe('sentences', () => {
+  it('says what got through under steady load for a paced run, not for a probe (its rate is the fitted limit)', () => {
+    const withRate = (command: string): VerdictSummary => {
+      const base = summary({ command });
+      return { ...base, effective: { ...base.effective, requests: { ...base.effective.requests, perSecond: 4.8 } } };
+    };
+    expect(steadySentence(withRate('steady'))).toBe('Under steady load, 4.8 requests/s got through once refusals began (the advertised 300 RPM is 5 per second).');
+    expect(steadySentence(withRate('probe'))).toBeNull();
+  });
+
+  it('says an overdrive collapsed only when it admitted clearly less than the sustained rate', () => {
+    const overdriven = (admitted: number): VerdictSummary => {
+      const base = summary({ command: 'probe' });
+      return { ...base, effective: { ...base.effective, requests: { ...base.effective.requests, perSecond: 5, overdriveOfferedPerSecond: 6.5, overdriveAdmittedPerSecond: admitted } } };
+    };
+    expect(overdriveSentence(overdriven(3.1))).toBe(
+      'Offered 6.5 requests/s, more than the 5 per second it admits in full, it admitted only 3.1 per second: pushing past this limit gets fewer requests through, not more, so pace under it rather than sending faster.',
+    );
+    expect(overdriveSentence(overdriven(4.3))).toBeNull();
+    expect(overdriveSentence(summary())).toBeNull();
+  });
+
   it('the seed verdict', () => {
     expect(buildVerdict(summary(), seedEvidence)).toBe(
       '5 of 20 requests sent at once were admitted; the 6th was refused while the headers still showed 45 requests left. ' +
