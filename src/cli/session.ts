@@ -9,6 +9,11 @@
  *   consent when the target is not loopback → open the recording → run line → send (a
  *   fixed plan, or the probe's experiments) → end line → analyse the recording FILE
  *   with the same code `report` runs → render → check expectations → exit code.
+ *
+ * The commands' actions import this module with `import()` once their flags are checked:
+ * it brings the runner, the embedded simulator, the analysis and the reports (about 200
+ * modules, hdr-histogram-js, chalk and cli-table3 among them), which bad input (exit 2)
+ * never needs. commands/index.ts has the measurements.
  */
 import { devNull } from 'node:os';
 import { resolve } from 'node:path';

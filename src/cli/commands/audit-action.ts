@@ -9,11 +9,8 @@ import { parseDuration, parseRate } from '../../parse/units.js';
 import type { SteadyPhase } from '../../schedule/types.js';
 import { Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
-import { runPhasesCommand } from '../session.js';
 import { defaultRecordingPath } from '../../record/writer.js';
 import { readRecordingBatches } from '../../record/reader.js';
-import { auditPaths } from '../../analysis/path-audit.js';
-import { renderAudit, renderAuditJson } from '../../report/path-audit.js';
 import type { RecordLine } from '../../record/types.js';
 
 /** Runs `audit` with the flags commander parsed; sets the exit code. */
@@ -28,6 +25,10 @@ export async function runAudit(io: CliIo, raw: RawOptions): Promise<void> {
   const settings = problems.attempt(() => readRunSettings({ ...raw, target: [`direct=${String(raw.direct)}`, `via=${String(raw.via)}`] }, io.cwd, io.env));
   problems.throwIfAny();
   const runSettings = settings as RunSettings;
+  // The session and the comparison load once the flags are good: bad input exits 2 without them (session.ts says why).
+  const { runPhasesCommand } = await import('../session.js');
+  const { auditPaths } = await import('../../analysis/path-audit.js');
+  const { renderAudit, renderAuditJson } = await import('../../report/path-audit.js');
   const recordingPath = runSettings.recordPath !== null ? resolve(io.cwd, runSettings.recordPath) : defaultRecordingPath(io.cwd, 'audit', new Date());
   // The session's own report is about load; the audit prints its comparison instead.
   const quietRun: RunSettings = { ...runSettings, recordPath: recordingPath, quiet: true, json: false, format: null, expectations: [] };

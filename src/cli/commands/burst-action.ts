@@ -6,7 +6,6 @@
 import type { CliIo } from '../io.js';
 import { checkPlanSize, optionalBurstCount, optionalDuration, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
-import { runPhasesCommand } from '../session.js';
 import { readRetryOptions } from '../retry-options.js';
 import type { BurstPhase } from '../../schedule/types.js';
 
@@ -45,6 +44,8 @@ export async function runBurst(io: CliIo, raw: RawOptions): Promise<void> {
   problems.throwIfAny();
   const runSettings = settings as RunSettings;
   const burstSize = size ?? defaultBurstSize(rpmForDefaultSize(runSettings));
+  // The session loads once the flags are good: bad input exits 2 without it (session.ts says why).
+  const { runPhasesCommand } = await import('../session.js');
   const phase: BurstPhase = { kind: 'burst', name: 'burst', size: burstSize, bursts, gapMs };
   const code = await runPhasesCommand(
     io,

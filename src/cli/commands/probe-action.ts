@@ -6,14 +6,13 @@
 import type { CliIo } from '../io.js';
 import { optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
-import { GRACE_MS, openSession, runSession } from '../session.js';
 import { renderProbeBlock } from '../../report/probe-block.js';
 import { readRefusal } from '../../analysis/refusal-class.js';
 import type { AnalysisResult } from '../../analysis/result-types.js';
 import { EXIT } from '../../errors.js';
 /** The probe's summary block lives with the other renderers; re-exported for the command's users. */
 export { renderProbeBlock } from '../../report/probe-block.js';
-import { runProbe, cheapestRequestTokens, DEFAULT_BUDGET, TOKEN_STAGE_REQUESTS, TOKEN_STAGE_SECONDS, type ProbeBudget } from '../../probe/index.js';
+import { cheapestRequestTokens, DEFAULT_BUDGET, TOKEN_STAGE_REQUESTS, TOKEN_STAGE_SECONDS, type ProbeBudget } from '../../probe/budget.js';
 
 /** Prompt tokens assumed for the billed-tokens worst case when --prompt-tokens is not given (the default prompt is short). */
 const DEFAULT_PROMPT_TOKENS = 40;
@@ -44,6 +43,9 @@ export async function runHttpProbe(io: CliIo, raw: RawOptions): Promise<void> {
     problems.add(`--budget-tokens: ${budget.billedTokens.toLocaleString('en-US')} cannot pay for one probe request (${cheapest.toLocaleString('en-US')} tokens: prompt + max_tokens), so the probe would send nothing; give at least ${cheapest.toLocaleString('en-US')}, e.g. --budget-tokens 20000`);
     problems.throwIfAny();
   }
+  // The session and the prober load once the flags are good: bad input exits 2 without them (session.ts says why).
+  const { GRACE_MS, openSession, runSession } = await import('../session.js');
+  const { runProbe } = await import('../../probe/index.js');
   const session = await openSession(io, {
     command: 'probe',
     settings: runSettings,

@@ -7,7 +7,6 @@ import { phaseRequestCount } from '../../schedule/plan.js';
 import type { RampPhase } from '../../schedule/types.js';
 import { checkPlanSize, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
-import { runPhasesCommand } from '../session.js';
 import { readRetryOptions } from '../retry-options.js';
 import { requiredDuration, requiredRate } from './steady-action.js';
 
@@ -22,6 +21,8 @@ export async function runRamp(io: CliIo, raw: RawOptions): Promise<void> {
   const settings = problems.attempt(() => readRunSettings(raw, io.cwd, io.env));
   const retry = readRetryOptions(problems, raw);
   problems.throwIfAny();
+  // The session loads once the flags are good: bad input exits 2 without it (session.ts says why).
+  const { runPhasesCommand } = await import('../session.js');
   const code = await runPhasesCommand(
     io,
     { command: 'ramp', ...(retry ? { retry } : {}), settings: settings as RunSettings, scenario: { fromPerSecond: from, toPerSecond: to, durationMs }, plannedRequests: phaseRequestCount(phase) },

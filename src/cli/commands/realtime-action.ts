@@ -14,9 +14,9 @@ import { RECORDING_VERSION, type AdvertisedLimits, type RecordLine, type RecordS
 import { secretsOfUrl } from '../../record/redact.js';
 import { createRecordingWriter, defaultRecordingPath } from '../../record/writer.js';
 import { createRealClock } from '../../run/pacing/real-clock.js';
+import { isLoopbackUrl } from '../../run/loopback.js';
 import { describeTarget, targetSecrets } from '../../run/target.js';
 import { resolveRealtimeTarget, simulatorRealtimeTarget } from '../../run/realtime/target.js';
-import { runRealtimePhases } from '../../run/realtime/run-sessions.js';
 import { sessionsOf, shardSessionCounts, type RealtimePhase, type RealtimeSchedule } from '../../run/realtime/sources.js';
 import type { TargetSpec } from '../../run/types.js';
 import { evaluateExpectations } from '../../expect/evaluate.js';
@@ -28,7 +28,6 @@ import type { RunningSimulator } from '../../sim/server.js';
 import type { SimulatorProfile } from '../../sim/options.js';
 import { optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type ScenarioDefaults } from '../run-settings.js';
-import { analyseRecordingFile, isLoopbackUrl, renderOutputs } from '../session.js';
 import { TOOL_VERSION } from '../version.js';
 import { synchroniseShard, type ShardStart } from '../shard-start.js';
 
@@ -164,6 +163,9 @@ export async function runRealtimePlan(
   // Checked before anything is sent, on a shard too (whose checks the merged report makes).
   const parsedExpectations = parseExpectations(settings.expectations);
   if (settings.dryRun) return EXIT.ok;
+  // The WebSocket client (ws), the analysis and the reports load once the plan is good: bad input exits 2 without them.
+  const { runRealtimePhases } = await import('../../run/realtime/run-sessions.js');
+  const { analyseRecordingFile, renderOutputs } = await import('../outputs.js');
 
   const recordingPath = settings.recordPath !== null ? resolve(io.cwd, settings.recordPath) : defaultRecordingPath(io.cwd, commandName, new Date());
   const secrets = given === null ? [] : [...targetSecrets([given]), ...secretsOfUrl(given.url)];

@@ -9,13 +9,13 @@ import { resolve } from 'node:path';
 import type { CliIo } from '../io.js';
 import { optionalChoice, optionalCount, optionalDuration, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
-import { isLoopbackUrl, openSession, runSession } from '../session.js';
 import { EXIT, InputError } from '../../errors.js';
 import { parseRate } from '../../parse/units.js';
 import { POLICY_NAMES } from '../../retry/catalogue.js';
 import { DEFAULT_CALLER_LIMITS } from '../../retry/caller-book.js';
 import { parsePolicyList, policyFromEntry } from '../../retry/parse-policy.js';
 import type { RetryPolicy } from '../../retry/types.js';
+import { isLoopbackUrl } from '../../run/loopback.js';
 import { runSource } from '../../run/loop.js';
 import { RetryLabSource, shardCallers, type CallerArrival } from '../../run/retry-lab-source.js';
 import { resolveTarget } from '../../run/target.js';
@@ -100,6 +100,8 @@ export async function runRetryLab(io: CliIo, raw: RawOptions): Promise<void> {
   const worstCase = policies.reduce((sum, policy) => sum + ownCallers * (policy.maxAttempts ?? maxAttempts), 0);
   const arrivalText = arrival.kind === 'burst' ? 'burst' : `${Number(arrival.perSecond.toFixed(3))}/s`;
   const laneIds = policies.map((policy) => policy.name);
+  // The session loads once the flags are good: bad input exits 2 without it (session.ts says why).
+  const { openSession, runSession } = await import('../session.js');
   const session = await openSession(io, {
     command: 'retry',
     settings: runSettings,

@@ -11,7 +11,6 @@ import { Problems, type RawOptions } from '../options.js';
 import { InputError } from '../../errors.js';
 import { readRunSettings, type ScenarioDefaults } from '../run-settings.js';
 import { readRetryOptions } from '../retry-options.js';
-import { runPhasesCommand } from '../session.js';
 import type { Scenario } from '../../scenario/types.js';
 
 /** What a scenario file contributes to the run settings (flags override it). */
@@ -52,6 +51,8 @@ export async function runScenarioFile(io: CliIo, file: string, raw: RawOptions):
   const retry = readRetryOptions(retryProblems, raw);
   const settings = retryProblems.attempt(() => readRunSettings(withKind, io.cwd, io.env, scenarioDefaults(scenario)));
   retryProblems.throwIfAny();
+  // The session loads once the flags are good: bad input exits 2 without it (session.ts says why).
+  const { runPhasesCommand } = await import('../session.js');
   const plannedRequests = scenario.phases.reduce((sum, phase) => sum + phaseRequestCount(phase), 0);
   const code = await runPhasesCommand(
     io,

@@ -9,7 +9,6 @@ import { phaseRequestCount } from '../../schedule/plan.js';
 import type { SteadyPhase } from '../../schedule/types.js';
 import { checkPlanSize, Problems, type RawOptions } from '../options.js';
 import { readRunSettings, type RunSettings } from '../run-settings.js';
-import { runPhasesCommand } from '../session.js';
 import { readRetryOptions } from '../retry-options.js';
 
 /** Runs `steady` with the flags commander parsed; sets the exit code. */
@@ -22,6 +21,8 @@ export async function runSteady(io: CliIo, raw: RawOptions): Promise<void> {
   const settings = problems.attempt(() => readRunSettings(raw, io.cwd, io.env));
   const retry = readRetryOptions(problems, raw);
   problems.throwIfAny();
+  // The session loads once the flags are good: bad input exits 2 without it (session.ts says why).
+  const { runPhasesCommand } = await import('../session.js');
   const code = await runPhasesCommand(
     io,
     { command: 'steady', ...(retry ? { retry } : {}), settings: settings as RunSettings, scenario: { ratePerSecond: rate, durationMs }, plannedRequests: phaseRequestCount(phase) },
