@@ -12,7 +12,6 @@ import { parseLimiterSpec } from '../../sim/limiters/spec.js';
 import { SIMULATOR_PROFILES } from '../../sim/names.js';
 import type { SimulatorOptions, SimulatorProfile } from '../../sim/options.js';
 import { parseCountPerWindow } from '../../sim/realtime/settings.js';
-import { startSimulator } from '../../sim/server.js';
 import { formatStatsLine, type StatsSnapshot } from '../../sim/stats.js';
 import type { CliIo } from '../io.js';
 import { serveUntilStopped } from './serve-until-stopped.js';
@@ -55,6 +54,8 @@ export interface SimFlags extends GatewayFlags {
 export async function serveSimulator(io: CliIo, flags: SimFlags): Promise<void> {
   const options = simulatorOptionsFromFlags(flags);
   if (flags.verbose) options.log = (line) => io.stderr.write(`${line}\n`);
+  // The server (the whole simulator) loads once the flags are good: bad input exits 2 without it.
+  const { startSimulator } = await import('../../sim/server.js');
   await serveUntilStopped(io, options.host ?? '127.0.0.1', () => startSimulator(options), (simulator) => {
     if (!flags.stats) return () => {};
     const statsTimer = printStatsEachSecond(simulator, (line) => io.stderr.write(`aoai-probe sim: ${line}\n`));

@@ -143,7 +143,6 @@ export function register(program: Command, io: CliIo): void {
     });
 }
 
-
 /** Adds one more value of a repeatable flag (--deployment). */
 function collectValues(value: string, previous: string[]): string[] {
   return [...previous, value];
