@@ -8,6 +8,8 @@ import type { AdvertisedLimits } from '../record/types.js';
 import type { TargetSpec } from '../run/types.js';
 import { simulatorTarget } from '../run/target.js';
 import type { RunningSimulator } from '../sim/server.js';
+// The launcher itself, not the src/sim barrel: the simulator runs on its own thread, and the
+// barrel would load all of it (yaml and ws included) into this one as well.
 import { startSimulatorInWorker, type WorkerSimulatorOptions } from '../sim/worker-simulator.js';
 import { resolveSimulatorSettings, type SimulatorProfile } from '../sim/options.js';
 import { SimulatorConfigError } from '../sim/config-error.js';

@@ -2,7 +2,7 @@
  * undici, loaded on first use: by the undici transport (transport.ts) and the proxy
  * dispatcher (../proxy.ts), never by a run that does not send through them.
  *
- * Why lazily: undici is 112 modules, about 80 ms wall and 100 ms of CPU to load on the
+ * Why lazily: undici is 110 modules, about 80 ms wall and 100 ms of CPU to load on the
  * 2-core test machine, and only proxies, Entra ID and `--transport undici` use it. The
  * default transport for a direct target is the lean one, and every `aoai-probe` process
  * that sends nothing (--help, bad input, report) would otherwise pay for it too.
