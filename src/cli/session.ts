@@ -12,7 +12,7 @@
  *
  * The commands' actions import this module with `import()` once their flags are checked:
  * it brings the runner, the embedded simulator's launcher, the analysis and the reports
- * (about 230 files with hdr-histogram-js, chalk and cli-table3), which bad input never
+ * (about 220 files with hdr-histogram-js, chalk and cli-table3), which bad input never
  * needs. With it, `burst --url ""` exits 2 after loading 70 files in 0.15 s (0.15 s CPU)
  * instead of 0.45 s (0.59 s CPU); bench/NOTES.md "Start-up cost of a spawned CLI".
  */
