@@ -7,7 +7,10 @@ import { InputError } from '../errors.js';
 import type { AdvertisedLimits } from '../record/types.js';
 import type { TargetSpec } from '../run/types.js';
 import { simulatorTarget } from '../run/target.js';
-import { startSimulatorInWorker, type RunningSimulator, type WorkerSimulatorOptions } from '../sim/index.js';
+import type { RunningSimulator } from '../sim/server.js';
+// The launcher itself, not the src/sim barrel: the simulator runs on its own thread, and the
+// barrel would load all of it (yaml and ws included) into this one as well.
+import { startSimulatorInWorker, type WorkerSimulatorOptions } from '../sim/worker-simulator.js';
 import { resolveSimulatorSettings, type SimulatorProfile } from '../sim/options.js';
 import { SimulatorConfigError } from '../sim/config-error.js';
 import type { RunSettings } from './run-settings.js';

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { parseCount, parseDuration } from '../parse/units.js';
-import { MAX_BURST_SIZE, MAX_PLANNED_REQUESTS } from '../scenario/schema.js';
+import { MAX_BURST_SIZE, MAX_PLANNED_REQUESTS } from '../scenario/limits.js';
 import { addShardOptions } from './shard-options.js';
 
 /** Raw values as commander hands them over (strings, booleans, arrays). */

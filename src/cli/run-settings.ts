@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { PayloadSpec } from '../run/types.js';
 import { resolveTarget, type TargetOptions } from '../run/target.js';
 import { proxyUrlProblem, type ProxySettings } from '../run/proxy.js';
-import { DEFAULT_TRANSPORT_KIND, TRANSPORT_KINDS, type TransportKind } from '../run/transport/transport-choice.js';
+import { DEFAULT_TRANSPORT_KIND, TRANSPORT_KINDS, type TransportKind } from '../run/transport/transport-kinds.js';
 import { parseExpectations } from '../expect/parse.js';
 import { readScenarioTargets, readTargetList, type NamedTargetOptions, type ScenarioTargetOptions } from './target-list.js';
 import { clockSkewMs, readShardSettings, type ShardSettings } from './shard-options.js';

@@ -33,3 +33,15 @@ export const TOKEN_STAGE_SECONDS = 80;
 
 /** Extra requests the token dimension may take (PRODUCT: ≤ 300 requests for token limits). */
 export const TOKEN_STAGE_REQUESTS = 300;
+
+/** max_tokens of the request stage's requests: tiny, so token limits stay out of the way. */
+export const REQUEST_STAGE_MAX_TOKENS = 16;
+
+/**
+ * The billed-token cost, at its worst case (prompt + max_tokens), of the cheapest request the
+ * probe sends: a token budget below it cannot pay for a single request, so the CLI refuses it
+ * as bad input instead of running a probe that sends nothing.
+ */
+export function cheapestRequestTokens(promptTokens: number, maxTokens: number | null): number {
+  return promptTokens + Math.min(REQUEST_STAGE_MAX_TOKENS, maxTokens ?? REQUEST_STAGE_MAX_TOKENS);
+}

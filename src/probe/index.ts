@@ -15,21 +15,18 @@ import type { Outcome } from '../analysis/inference/index.js';
 import { ProbeSession } from './session.js';
 import { probeRequestLimits, type RequestStageResult } from './request-stage.js';
 import { probeTokenLimits, type TokenStageResult } from './token-stage.js';
-import { DEFAULT_BUDGET, TOKEN_STAGE_REQUESTS, TOKEN_STAGE_SECONDS, type ProbeBudget, type ProbeSpending } from './budget.js';
+import { DEFAULT_BUDGET, REQUEST_STAGE_MAX_TOKENS, TOKEN_STAGE_REQUESTS, TOKEN_STAGE_SECONDS, cheapestRequestTokens, type ProbeBudget, type ProbeSpending } from './budget.js';
 
-export { DEFAULT_BUDGET, TOKEN_STAGE_REQUESTS, TOKEN_STAGE_SECONDS, type ProbeBudget, type ProbeSpending } from './budget.js';
+export {
+  DEFAULT_BUDGET,
+  REQUEST_STAGE_MAX_TOKENS,
+  TOKEN_STAGE_REQUESTS,
+  TOKEN_STAGE_SECONDS,
+  cheapestRequestTokens,
+  type ProbeBudget,
+  type ProbeSpending,
+} from './budget.js';
 
-/** max_tokens of the request stage's requests: tiny, so token limits stay out of the way. */
-export const REQUEST_STAGE_MAX_TOKENS = 16;
-
-/**
- * The billed-token cost, at its worst case (prompt + max_tokens), of the cheapest request the
- * probe sends: a token budget below it cannot pay for a single request, so the CLI refuses it
- * as bad input instead of running a probe that sends nothing.
- */
-export function cheapestRequestTokens(promptTokens: number, maxTokens: number | null): number {
-  return promptTokens + Math.min(REQUEST_STAGE_MAX_TOKENS, maxTokens ?? REQUEST_STAGE_MAX_TOKENS);
-}
 
 /** Everything the probe needs. */
 export interface ProbeOptions {

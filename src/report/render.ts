@@ -13,10 +13,9 @@ import { renderSummaryTable } from './table.js';
 import { renderTimeline } from './timeline.js';
 import { renderRetryReport } from './retry-table.js';
 import { formatCount } from './format.js';
+import type { ReportFormat } from './formats.js';
 
-/** The formats `--format` accepts. */
-export const REPORT_FORMATS = ['table', 'json', 'markdown', 'html'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export { REPORT_FORMATS, isReportFormat, type ReportFormat } from './formats.js';
 
 /** How to render a report. */
 export interface RenderOptions {
@@ -27,11 +26,6 @@ export interface RenderOptions {
   width?: number;
   /** `--expect` results, listed by the markdown report. */
   expectations?: ExpectationResult[];
-}
-
-/** Narrows a `--format` value; the CLI turns a false answer into an InputError listing REPORT_FORMATS. */
-export function isReportFormat(value: string): value is ReportFormat {
-  return (REPORT_FORMATS as readonly string[]).includes(value);
 }
 
 /** Renders `result` in the chosen format. */

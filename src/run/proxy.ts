@@ -20,8 +20,9 @@
  *
  * Nothing here reads the environment: src/cli passes the values in.
  */
-import { ProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { isLoopbackUrl } from './loopback.js';
+import { loadUndici } from './transport/undici-module.js';
 
 /** Proxy settings as src/cli read them from `--proxy` and the environment. */
 export interface ProxySettings {
@@ -98,6 +99,7 @@ export function noProxyMatches(target: URL, noProxy: string): boolean {
  * (CONNECT tunnels; `user:password@` in the URL becomes Proxy-Authorization).
  */
 export function createProxyDispatcher(proxy: ProxyChoice, connections: number): Dispatcher {
+  const { ProxyAgent } = loadUndici();
   return new ProxyAgent({ uri: proxy.url, connections });
 }
 

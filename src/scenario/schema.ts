@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { boolean, choice, duration, positiveNumber, rate, show, text, textList, url, wholeNumber } from './fields.js';
+import { MAX_BURST_SIZE } from './limits.js';
 
 /** The phase kinds, in the order messages list them: HTTP first, then the realtime ones. */
 export const PHASE_KINDS = ['burst', 'steady', 'ramp', 'pause', 'sessions', 'session-ramp', 'turns'] as const;
@@ -15,10 +16,7 @@ export const PHASE_KINDS = ['burst', 'steady', 'ramp', 'pause', 'sessions', 'ses
 /** The realtime phase kinds: their shots are WebSocket sessions (docs/realtime.md). */
 export const REALTIME_PHASE_KINDS = ['sessions', 'session-ramp', 'turns'] as const;
 
-/** Largest burst size of a scenario; beyond it a typo is likelier than intent. */
-export const MAX_BURST_SIZE = 100_000;
-/** Most requests a scenario may plan (80 MB of planned offsets); beyond it a typo is likelier than intent. */
-export const MAX_PLANNED_REQUESTS = 10_000_000;
+export { MAX_BURST_SIZE, MAX_PLANNED_REQUESTS } from './limits.js';
 
 /** A strict mapping whose "not a mapping" message shows how to write it. */
 function mapping<Shape extends z.ZodRawShape>(shape: Shape, example: string) {

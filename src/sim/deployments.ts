@@ -23,8 +23,21 @@
  * and the limits are the simulator's own.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { DEPLOYMENT_KINDS, modelFacts, type DeploymentKind, type ModelFacts } from './models.js';
+
+/**
+ * yaml, loaded when a deployments file is read. Why lazily: it is 72 modules (~35 ms wall,
+ * ~50 ms CPU to load on the 2-core test machine), and every simulator (the embedded one of
+ * each run, on its own thread, included) resolves its settings through this module, while
+ * few are given a file. Why with `require`: the
+ * settings are resolved synchronously, and under Node yaml is a CommonJS package, so
+ * `require` returns the same module an `import` would.
+ */
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yaml.parse(text);
+}
 
 /** One deployment as a user declares it. */
 export interface DeploymentDeclaration {

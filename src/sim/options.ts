@@ -11,9 +11,10 @@ import { parseLimiterSpec, validateLimiterSpec, type LimiterSpec } from './limit
 import { resolveRealtimeSettings, type RealtimeOptions, type RealtimeSettings } from './realtime/settings.js';
 import { DEFAULT_REPLY_LENGTH, type ReplyLength } from './reply-text.js';
 import { readRecordedAnswers, type RecordedAnswer } from './replay/recorded-answers.js';
+import { SIMULATOR_PROFILES } from './names.js';
 
-/** The built-in profiles. */
-export const SIMULATOR_PROFILES = ['azure-standard', 'azure-seed', 'azure-ptu', 'openai', 'azure-realtime', 'speech'] as const;
+/** The built-in profiles (defined in names.ts, which help texts read without loading the simulator). */
+export { SIMULATOR_PROFILES };
 
 /** One of SIMULATOR_PROFILES. */
 export type SimulatorProfile = (typeof SIMULATOR_PROFILES)[number];

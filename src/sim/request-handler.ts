@@ -39,9 +39,10 @@ import { matchRoute, splitTarget } from './routes.js';
 import { SimulatorStats } from './stats.js';
 import { countTokens } from './tokenizer.js';
 import { promptTokens } from './usage.js';
+import { DEFAULT_API_VERSION } from './names.js';
 
-/** The api-version quoted in messages when a classic path has none. */
-export const DEFAULT_API_VERSION = '2024-10-21';
+/** The api-version quoted in messages when a classic path has none (defined in names.ts, for help texts). */
+export { DEFAULT_API_VERSION };
 /** Bodies above this are refused with 413 (the service's own limit is far lower for chat). */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Summary } from '../../src/analysis/summary-types.js';
 import type { RecordLine, RequestLine } from '../../src/record/types.js';
 import { runCli, temporaryFolder } from '../support/spawn-cli.js';
-import { renderProbeBlock, probeBudget } from '../../src/cli/commands/probe.js';
+import { renderProbeBlock, probeBudget } from '../../src/cli/commands/probe-action.js';
 
 const workDir = temporaryFolder('cli-probe');
 

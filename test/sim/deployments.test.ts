@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { simulatorOptionsFromFlags } from '../../src/cli/commands/sim.js';
+import { simulatorOptionsFromFlags } from '../../src/cli/commands/sim-action.js';
 import { InputError } from '../../src/errors.js';
 import { SimulatorConfigError, modelFacts, parseDeploymentSpec, startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 import { FakeClock, chatBody, chatPath, post } from './helpers.js';

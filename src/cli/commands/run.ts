@@ -1,43 +1,13 @@
 /**
  * `aoai-probe run FILE`: a multi-phase scenario from a YAML or JSON file (scenarios/
  * holds documented examples). Flags given on the command line win over the file.
+ * The flags are defined here; what the command does is in run-action.ts, loaded when
+ * it runs (index.ts says why).
  */
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { resolve } from 'node:path';
-import { loadScenario } from '../../scenario/parse.js';
-import { phaseRequestCount } from '../../schedule/plan.js';
-import { addRunOptions, Problems, type RawOptions } from '../options.js';
-import { InputError } from '../../errors.js';
-import { readRunSettings, type ScenarioDefaults } from '../run-settings.js';
-import { addRetryOptions, readRetryOptions } from '../retry-options.js';
-import { runPhasesCommand } from '../session.js';
-import { runRealtimePlan } from './realtime.js';
-import type { Scenario } from '../../scenario/types.js';
-
-/** What a scenario file contributes to the run settings (flags override it). */
-function scenarioDefaults(scenario: Scenario): ScenarioDefaults {
-  const { target } = scenario;
-  return {
-    ...(target !== null
-      ? {
-          target: {
-            ...(target.url !== undefined ? { url: target.url } : {}),
-            ...(target.endpoint !== undefined ? { endpoint: target.endpoint } : {}),
-            ...(target.deployment !== undefined ? { deployment: target.deployment } : {}),
-            ...(target.apiVersion !== undefined ? { apiVersion: target.apiVersion } : {}),
-            // voice-live and openai are realtime shapes; the scenario parser allows them with realtime phases only.
-            ...(target.api !== undefined ? { api: target.api as 'classic' | 'v1' } : {}),
-          },
-        }
-      : {}),
-    ...(scenario.targets !== undefined && scenario.targets.length > 0 ? { targets: scenario.targets } : {}),
-    advertised: scenario.advertised,
-    payload: scenario.payload,
-    maxInFlight: scenario.maxInFlight,
-    expect: scenario.expect,
-  };
-}
+import { addRunOptions, type RawOptions } from '../options.js';
+import { addRetryOptions } from '../retry-options.js';
 
 /** Registers `run`. */
 export function register(program: Command, io: CliIo): void {
@@ -48,63 +18,7 @@ export function register(program: Command, io: CliIo): void {
   addRunOptions(command);
   addRetryOptions(command);
   command.action(async (file: string, raw: RawOptions) => {
-    const scenario = await loadScenarioListingFlagProblems(resolve(io.cwd, file), raw, io);
-    if (scenario.realtimePhases.length > 0) {
-      io.setExitCode(await runRealtimeScenario(io, scenario, raw));
-      return;
-    }
-    const givenTarget = Boolean(raw.url || raw.endpoint || raw.sim);
-    const withSimulator = !givenTarget && scenario.target?.simulator !== undefined ? { ...raw, sim: scenario.target.simulator } : raw;
-    const withKind = scenario.payload.kind !== undefined && raw.kind === undefined ? { ...withSimulator, kind: scenario.payload.kind } : withSimulator;
-    const retryProblems = new Problems();
-    const retry = readRetryOptions(retryProblems, raw);
-    const settings = retryProblems.attempt(() => readRunSettings(withKind, io.cwd, io.env, scenarioDefaults(scenario)));
-    retryProblems.throwIfAny();
-    const plannedRequests = scenario.phases.reduce((sum, phase) => sum + phaseRequestCount(phase), 0);
-    const code = await runPhasesCommand(
-      io,
-      { command: 'run', settings: settings!, ...(retry ? { retry } : {}), scenario: { name: scenario.name, file: scenario.file, phases: scenario.phases }, plannedRequests },
-      scenario.phases,
-    );
-    io.setExitCode(code);
+    const { runScenarioFile } = await import('./run-action.js');
+    await runScenarioFile(io, file, raw);
   });
-}
-
-/**
- * A scenario of realtime phases (sessions, session-ramp, turns): run as `realtime`
- * runs them, one phase after another. The file's target fills in only when no
- * target flag (--url, --endpoint, --sim) is given.
- */
-function runRealtimeScenario(io: CliIo, scenario: Scenario, raw: RawOptions): Promise<number> {
-  const given = Boolean(raw.url || raw.endpoint || raw.sim);
-  const target = scenario.target;
-  const fromFile: RawOptions =
-    given || target === null
-      ? {}
-      : {
-          ...(target.url !== undefined ? { url: target.url } : {}),
-          ...(target.endpoint !== undefined ? { endpoint: target.endpoint } : {}),
-          ...(target.deployment !== undefined && raw.deployment === undefined ? { deployment: target.deployment } : {}),
-          ...(target.apiVersion !== undefined && raw.apiVersion === undefined ? { apiVersion: target.apiVersion } : {}),
-          ...(target.api !== undefined && raw.api === undefined ? { api: target.api } : {}),
-          ...(target.simulator !== undefined ? { sim: target.simulator } : {}),
-        };
-  const { target: _target, targets: _targets, ...defaults } = scenarioDefaults(scenario);
-  return runRealtimePlan(io, { ...raw, ...fromFile }, 'run', scenario.realtimePhases, {}, 0, { defaults, name: scenario.name, file: scenario.file });
-}
-
-/**
- * Loads the scenario; when the file has problems, the flags are checked too, so one
- * message lists every problem of the command (the file's and the flags').
- */
-async function loadScenarioListingFlagProblems(path: string, raw: RawOptions, io: CliIo): Promise<Scenario> {
-  try {
-    return await loadScenario(path);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    const problems = new Problems();
-    problems.list.push(...error.problems);
-    problems.attempt(() => readRunSettings(raw, io.cwd, io.env));
-    throw new InputError(problems.list);
-  }
 }

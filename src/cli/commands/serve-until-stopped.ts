@@ -4,7 +4,8 @@
  * server it is. One place, so the two `sim` modes cannot drift apart in what they print.
  */
 import { EXIT, InputError } from '../../errors.js';
-import { DEFAULT_API_VERSION, SimulatorConfigError } from '../../sim/index.js';
+import { SimulatorConfigError } from '../../sim/config-error.js';
+import { DEFAULT_API_VERSION } from '../../sim/names.js';
 import type { CliIo } from '../io.js';
 
 /** What `serveUntilStopped` needs of a running server. */

@@ -4,7 +4,7 @@
  * bad flag adds its problems instead of stopping at the first.
  */
 import { InputError } from '../../errors.js';
-import { SimulatorConfigError } from '../../sim/index.js';
+import { SimulatorConfigError } from '../../sim/config-error.js';
 
 /** Runs `parse`; on a flag problem, adds it to `problems` and gives undefined. Other errors are bugs and pass on. */
 export function problemCollector(problems: string[]): <T>(parse: () => T) => T | undefined {

@@ -1,17 +1,13 @@
 /**
  * `aoai-probe steady --rate R --duration D`: an open-loop constant arrival rate. Requests
  * leave at their planned times whatever the answers do, so a limiter shows up as refusals
- * instead of silently slowing the run (as a closed loop would).
+ * instead of silently slowing the run (as a closed loop would). The flags are defined
+ * here; what the command does is in steady-action.ts, loaded when it runs (index.ts says why).
  */
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
-import { parseDuration, parseRate } from '../../parse/units.js';
-import { phaseRequestCount } from '../../schedule/plan.js';
-import type { SteadyPhase } from '../../schedule/types.js';
-import { addRunOptions, checkPlanSize, Problems, type RawOptions } from '../options.js';
-import { readRunSettings, type RunSettings } from '../run-settings.js';
-import { runPhasesCommand } from '../session.js';
-import { addRetryOptions, readRetryOptions } from '../retry-options.js';
+import { addRunOptions, type RawOptions } from '../options.js';
+import { addRetryOptions } from '../retry-options.js';
 
 /** Registers `steady`. */
 export function register(program: Command, io: CliIo): void {
@@ -23,42 +19,7 @@ export function register(program: Command, io: CliIo): void {
   addRunOptions(command);
   addRetryOptions(command);
   command.action(async (raw: RawOptions) => {
-    const problems = new Problems();
-    const rate = requiredRate(problems, raw.rate, '--rate', 'e.g. --rate 5/s');
-    const durationMs = requiredDuration(problems, raw.duration, '--duration', 'e.g. --duration 30s');
-    const phase: SteadyPhase = { kind: 'steady', name: 'steady', ratePerSecond: rate as number, durationMs: durationMs as number };
-    if (rate !== undefined && durationMs !== undefined) checkPlanSize(problems, phaseRequestCount(phase), 'lower --rate or shorten --duration');
-    const settings = problems.attempt(() => readRunSettings(raw, io.cwd, io.env));
-    const retry = readRetryOptions(problems, raw);
-    problems.throwIfAny();
-    const code = await runPhasesCommand(
-      io,
-      { command: 'steady', ...(retry ? { retry } : {}), settings: settings as RunSettings, scenario: { ratePerSecond: rate, durationMs }, plannedRequests: phaseRequestCount(phase) },
-      [phase],
-    );
-    io.setExitCode(code);
+    const { runSteady } = await import('./steady-action.js');
+    await runSteady(io, raw);
   });
 }
-
-/** A rate flag that must be given. */
-export function requiredRate(problems: Problems, raw: unknown, flag: string, example: string): number | undefined {
-  if (raw === undefined) {
-    problems.add(`${flag} is required; ${example}`);
-    return undefined;
-  }
-  const rate = problems.attempt(() => parseRate(String(raw), flag));
-  if (rate !== undefined && rate <= 0) problems.add(`${flag}: the rate must be above zero; ${example}`);
-  return rate;
-}
-
-/** A duration flag that must be given and be above zero. */
-export function requiredDuration(problems: Problems, raw: unknown, flag: string, example: string): number | undefined {
-  if (raw === undefined) {
-    problems.add(`${flag} is required; ${example}`);
-    return undefined;
-  }
-  const duration = problems.attempt(() => parseDuration(String(raw), flag));
-  if (duration === 0) problems.add(`${flag}: the duration must be above zero; ${example}`);
-  return duration;
-}
-

@@ -14,20 +14,9 @@
  */
 import { createLeanTransport } from './lean-transport.js';
 import { createTransport, type HttpTransport, type TransportOptions } from './transport.js';
+import type { TransportKind } from './transport-kinds.js';
 
-/** The transports a run can choose from, `auto` first (the default). */
-export const TRANSPORT_KINDS = ['auto', 'undici', 'lean'] as const;
-
-/** One of {@link TRANSPORT_KINDS}. */
-export type TransportKind = (typeof TRANSPORT_KINDS)[number];
-
-/** The default: `auto`, lean where it can, undici where it cannot. */
-export const DEFAULT_TRANSPORT_KIND: TransportKind = 'auto';
-
-/** True when `value` names a transport (for validating a flag or a scenario field). */
-export function isTransportKind(value: string): value is TransportKind {
-  return (TRANSPORT_KINDS as readonly string[]).includes(value);
-}
+export { DEFAULT_TRANSPORT_KIND, TRANSPORT_KINDS, isTransportKind, type TransportKind } from './transport-kinds.js';
 
 /**
  * The concrete transport `kind` means for these options: `auto` becomes `lean`

@@ -27,7 +27,7 @@
  * an event stream without its end marker) gets `bad-body`. For kind `http`
  * targets (any API), only a body labelled JSON is checked.
  */
-import { Pool, buildConnector, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import { createRedactor } from '../../record/redact.js';
 import type { RequestLine } from '../../record/types.js';
 import type { Clock } from '../pacing/clock.js';
@@ -37,6 +37,7 @@ import { PayloadCatalog, UNBUILDABLE_PAYLOAD, payloadContextOf, type PreparedPay
 import { ClientRequestIds } from './request-ids.js';
 import { ResponseReader, type ResponseRules } from './response-reader.js';
 import { WarmConnections } from './transport-connections.js';
+import { loadUndici } from './undici-module.js';
 import type { PayloadOverrides, PayloadSpec, SendRequest, TargetSpec, Transport } from '../types.js';
 
 /** Options of {@link createTransport}. */
@@ -103,6 +104,7 @@ class UndiciTransport implements HttpTransport {
       this.pool = null;
       this.warm = null;
     } else {
+      const { Pool, buildConnector } = loadUndici();
       const connector = buildConnector({ timeout: options.timeoutMs });
       this.warm = new WarmConnections(connector, url);
       this.pool = new Pool(this.origin, {

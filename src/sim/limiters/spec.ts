@@ -38,12 +38,13 @@ import { TokenBucketLimiter } from './token-bucket.js';
 import { RestartingWindowLimiter } from './restarting-window.js';
 import { WholeTokenBucketLimiter } from './whole-token-bucket.js';
 import { AllOfLimiter } from './all-of.js';
+import { LIMITER_KINDS } from '../names.js';
 
 /** Which rate-limit headers a generic limiter's answers carry. */
 export type LimiterHeaderStyle = 'none' | 'x-ratelimit' | 'ietf' | 'azure';
 
-/** The generic limiter kinds, in the order help texts list them. */
-export const LIMITER_KINDS = ['token-bucket', 'fixed-window', 'sliding-log', 'sliding-counter', 'gcra', 'concurrency', 'restarting-window', 'whole-token-bucket'] as const;
+/** The generic limiter kinds (defined in ../names.ts, which help texts read without loading the simulator). */
+export { LIMITER_KINDS };
 
 /** One of LIMITER_KINDS. */
 export type LimiterKind = (typeof LIMITER_KINDS)[number];

@@ -15,8 +15,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { RealtimeLimits } from './limits.js';
 import { RealtimeSession, type SessionContext } from './session.js';
 import type { RealtimeSettings } from './settings.js';
@@ -40,7 +41,8 @@ export interface UpgradeSettings {
 /** Accepts or refuses WebSocket upgrades; holds the realtime limits and the open sessions. */
 export class RealtimeUpgrades {
   readonly limits: RealtimeLimits;
-  private readonly server = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  /** The WebSocket server, made on the first upgrade that is let through (see {@link webSocketServer}). */
+  private server: WebSocketServer | null = null;
   private readonly sockets = new Set<WebSocket>();
   private readonly context: SessionContext;
   private sessionCount = 0;
@@ -59,9 +61,25 @@ export class RealtimeUpgrades {
         return () => clearTimeout(timer);
       },
     };
-    this.server.on('headers', (lines, request) => {
-      for (const [name, value] of Object.entries(this.upgradeHeaders.get(request) ?? {})) lines.push(`${name}: ${value}`);
-    });
+  }
+
+  /**
+   * The `ws` server, created on the first upgrade it accepts. Why lazily: ws is 14
+   * modules (~40 ms wall, ~65 ms CPU to load on the 2-core test machine), and every
+   * simulator loads this file (the embedded one of each HTTP run, on its own thread,
+   * included) while only realtime runs upgrade. Why with `require`:
+   * `handle` is node:http's synchronous upgrade listener, and ws is a CommonJS package
+   * whose ESM entry wraps the same modules.
+   */
+  private webSocketServer(): WebSocketServer {
+    if (this.server === null) {
+      const ws = createRequire(import.meta.url)('ws') as typeof import('ws');
+      this.server = new ws.WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+      this.server.on('headers', (lines, request) => {
+        for (const [name, value] of Object.entries(this.upgradeHeaders.get(request) ?? {})) lines.push(`${name}: ${value}`);
+      });
+    }
+    return this.server;
   }
 
   /** The node:http `upgrade` listener. */
@@ -103,7 +121,7 @@ export class RealtimeUpgrades {
     }
 
     this.upgradeHeaders.set(request, headers);
-    this.server.handleUpgrade(request, socket, head, (webSocket) => {
+    this.webSocketServer().handleUpgrade(request, socket, head, (webSocket) => {
       this.sessionCount++;
       const id = `sess_${String(this.sessionCount).padStart(6, '0')}`;
       this.sockets.add(webSocket);
@@ -136,7 +154,7 @@ export class RealtimeUpgrades {
   stop(): void {
     for (const socket of this.sockets) socket.terminate();
     this.sockets.clear();
-    this.server.close();
+    this.server?.close();
   }
 
   private keyOf(request: IncomingMessage, query: URLSearchParams): string | undefined {

@@ -33,7 +33,7 @@ describe('sim --gateway bad input', () => {
 
 describe('sim --gateway flags', () => {
   it('carry --strip-headers and --rename-headers into the gateway options', async () => {
-    const { gatewayOptionsFromFlags } = await import('../../../src/cli/commands/sim-gateway.js');
+    const { gatewayOptionsFromFlags } = await import('../../../src/cli/commands/sim-gateway-action.js');
     const options = gatewayOptionsFromFlags({ gateway: true, backends: 'a:tpm=1000', stripHeaders: 'x-ratelimit-limit-*', renameHeaders: 'X-RateLimit-Remaining-Tokens=x-gateway-remaining-tokens', port: '0', host: '127.0.0.1' });
     expect(options.stripHeaders).toEqual(['x-ratelimit-limit-*']);
     expect(options.renameHeaders).toEqual([{ from: 'x-ratelimit-remaining-tokens', to: 'x-gateway-remaining-tokens' }]);
