@@ -24,6 +24,7 @@ export const FAST_TESTS = [
   'test/analysis/timeline.test.ts',
   'test/analysis/verdict.test.ts',
   'test/probe/overdrive.test.ts',
+  'test/probe/rate-shown.test.ts',
   'test/expect/evaluate.test.ts',
   'test/expect/parse.test.ts',
   'test/record/recording-docs.test.ts',

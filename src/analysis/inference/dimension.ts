@@ -48,6 +48,12 @@ export interface DimensionAnalysis {
    * recording shows one; its rate then caps `figures.perSecond`.
    */
   secondLimit: { hypothesis: Hypothesis; perSecond: number; windowSeconds: number | null; burst: number } | null;
+  /**
+   * Set when the best hypothesis's rate is far above anything the limiter was seen to
+   * admit (see rateShown): the fastest admission seen, requests per second, which then
+   * stands in for `figures.perSecond`. Null when the rate was shown, and for tokens.
+   */
+  rateNotShown?: { fastestAdmittedPerSecond: number; spanSeconds: number } | null;
 }
 
 /** Median of a list (0 for an empty one). */
@@ -76,7 +82,7 @@ export function relativeSpread(spread: FigureSpread, value: number): number {
 function confidenceOf(analysis: Omit<DimensionAnalysis, 'confidence'>, refusals: number): Confidence {
   const { figures, spread, best, shape } = analysis;
   if (figures === null || spread === null || best === null) return 'none';
-  if (shape === 'unknown') return 'low';
+  if (shape === 'unknown' || (analysis.rateNotShown ?? null) !== null) return 'low';
   const scored = analysis.report.scored;
   const burstSlack = Math.max(1, 0.1 * figures.burst);
   const burstTight = spread.burst.max - spread.burst.min <= burstSlack;
@@ -103,10 +109,55 @@ function disguisedConcurrency(hypothesis: Hypothesis, plausibleFits: readonly { 
   return Math.abs(windowMs / latencyMs - 1) <= 0.15;
 }
 
+/** How far above the fastest admission seen a fitted rate may be before it counts as not shown. */
+const UNSHOWN_RATE = 1.5;
+
+/**
+ * The most requests admitted in any span of `spanMs`, per second (0 with no admission).
+ *
+ * Why the probe needs it: some explanations fit every request and still claim a rate no
+ * experiment showed. Against a window that every refusal restarts, each experiment ends
+ * in refusals and so shows the block, never the window: "8 per 30 ms, blocked 4 s after a
+ * refusal" explains the recording as well as "8 per second", and claims 275 per second.
+ * A rate is shown when, over some span of two of its windows (a second at least), about
+ * that many requests were admitted.
+ */
+export function fastestAdmission(samples: readonly Sample[], spanMs: number): number {
+  let most = 0;
+  let start = 0;
+  let admitted = 0;
+  const times = samples.filter((sample) => sample.admitted).map((sample) => sample.atMs);
+  for (let end = 0; end < times.length; end++) {
+    admitted++;
+    while (times[end]! - times[start]! >= spanMs) {
+      start++;
+      admitted--;
+    }
+    most = Math.max(most, admitted);
+  }
+  return most / (spanMs / 1000);
+}
+
+/**
+ * Whether the rate of `figures` was shown (null) or is far above the fastest admission
+ * seen over two of its windows. A concurrency cap's rate follows from its answer time,
+ * not from a pace it was seen at, so it is exempt.
+ */
+function rateShown(figures: LimitFigures, samples: readonly Sample[]): DimensionAnalysis['rateNotShown'] {
+  if (figures.shape === 'concurrency' || !(figures.perSecond > 0) || !(figures.burst > 0)) return null;
+  const spanMs = Math.max(1000, (2000 * figures.burst) / figures.perSecond);
+  const fastest = fastestAdmission(samples, spanMs);
+  if (!(fastest > 0) || figures.perSecond <= UNSHOWN_RATE * fastest) return null;
+  return { fastestAdmittedPerSecond: fastest, spanSeconds: spanMs / 1000 };
+}
+
 /** Options of an analysis. */
 export interface AnalyseOptions {
   variants?: readonly Variant[];
-  /** Look for a second, slower limit (the final figures need it; the probe's rounds do not). Default true. */
+  /**
+   * The final figures (default true): look for a second, slower limit and check that the
+   * rate was shown (rateShown). The probe's rounds between experiments skip both.
+   */
   secondLimit?: boolean;
 }
 
@@ -171,6 +222,12 @@ export function analyseDimension(observations: readonly Observation[], dimension
   const shapes = new Set(plausibleFits.filter((fit) => !disguisedConcurrency(fit.best, plausibleFits, latencyMs)).map((fit) => fit.best.variant.shape));
   const shape: LimiterShape = shapes.size === 1 ? best.variant.shape : 'unknown';
   if (secondLimit !== null) spread.perSecond = { min: Math.min(spread.perSecond.min, figures.perSecond), max: Math.min(spread.perSecond.max, Math.max(figures.perSecond, secondLimit.perSecond)) };
-  const partial = { dimension, samples, report, best, plausible, figures, shape, spread, latencyMs, secondLimit };
+  // A rate no experiment showed is not reported: the fastest admission seen stands in for it.
+  // Final figures only: between the probe's experiments the fitted rate is what its
+  // confirmation stream is paced from, and a stream paced from the stand-in would never
+  // show a faster rate (a bucket's true one included).
+  const rateNotShown = unitWeights && options.secondLimit !== false ? rateShown(figures, samples) : null;
+  if (rateNotShown !== null && rateNotShown !== undefined) figures = { ...figures, perSecond: rateNotShown.fastestAdmittedPerSecond };
+  const partial = { dimension, samples, report, best, plausible, figures, shape, spread, latencyMs, secondLimit, rateNotShown };
   return { ...partial, confidence: confidenceOf(partial, report.refusals) };
 }

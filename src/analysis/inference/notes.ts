@@ -81,6 +81,14 @@ export function requestNotes(analysis: DimensionAnalysis, advertised: Advertised
     notes.push(`The request limit behaves like ${describeRequestLimit(figures, best.variant.id, analysis.latencyMs)}.`);
   }
 
+  const unshown = analysis.rateNotShown ?? null;
+  if (unshown !== null) {
+    notes.push(
+      `No experiment showed how fast it admits in the long run: the most it was seen to admit was ${formatFigure(perSecond, 2)} per second (over ${formatSeconds(unshown.spanSeconds)}), ` +
+        'and explanations with far faster rates fit what was recorded too; that figure is what was seen, not a measured limit.',
+    );
+  }
+
   if (analysis.secondLimit !== null) {
     const second = analysis.secondLimit;
     const window = second.windowSeconds !== null ? `${plural(second.burst, 'request', 'requests')} per ${formatSeconds(second.windowSeconds)}` : `a bucket refilling at ${formatFigure(second.perSecond, 2)} per second`;
